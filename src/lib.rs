@@ -1,0 +1,11 @@
+//! dnsup: RFC 2136 DNS UPDATE with TSIG (RFC 8945), a drop-in `nsupdate`, and a DDNS daemon.
+//!
+//! The protocol core ([`update`], [`tsig`], [`script`]) does no I/O: time and input are arguments.
+//! [`transport`] and [`discover`] move bytes with tokio; [`cli`] is the command-line front end.
+
+pub mod cli;
+pub mod discover;
+pub mod script;
+pub mod transport;
+pub mod tsig;
+pub mod update;
