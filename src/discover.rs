@@ -1,1 +1,160 @@
-//! placeholder
+//! Zone and primary discovery, the way nsupdate does it (BIND 9.18 `nsupdate.c`).
+//!
+//! Ask for the SOA of the first owner name; an SOA in the answer names the zone, one in the
+//! authority section names the enclosing zone; a CNAME/DNAME answer or no SOA at all means strip
+//! a label and ask again. The SOA MNAME is the primary (RFC 2136 section 4: send to the primary
+//! master, found through the SOA). REFUSED and failures move on to the next server.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use hickory_proto::op::ResponseCode;
+use hickory_proto::rr::{Name, RData, RecordType};
+
+use crate::client::{self, ClientError, Signer};
+use crate::transport;
+
+/// The zone that holds a name and the primary server named by its SOA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneInfo {
+    /// The zone apex.
+    pub zone: Name,
+    /// The SOA MNAME: the primary server.
+    pub primary: Name,
+}
+
+/// Why the zone could not be found.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DiscoverError {
+    /// The walk reached the root without an SOA (nsupdate: "could not find enclosing zone").
+    #[error("could not find enclosing zone of {0}")]
+    NoZone(String),
+    /// No server answered the SOA queries.
+    #[error("SOA query failed: {0}")]
+    Query(#[from] ClientError),
+    /// The primary's name did not resolve to an address.
+    #[error("cannot resolve the primary server {name}: {reason}")]
+    Resolve {
+        /// The MNAME.
+        name: String,
+        /// What the resolver said.
+        reason: String,
+    },
+}
+
+/// The nameservers of a resolv.conf text (`nameserver ADDR` lines); nsupdate falls back to the
+/// loopback addresses when there are none.
+pub fn parse_resolv_conf(text: &str) -> Vec<IpAddr> {
+    let found: Vec<IpAddr> = text
+        .lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            (words.next() == Some("nameserver"))
+                .then(|| words.next())
+                .flatten()
+                // A scoped address (fe80::1%eth0) keeps only the address.
+                .and_then(|addr| addr.split('%').next()?.parse().ok())
+        })
+        .collect();
+    if found.is_empty() {
+        vec![IpAddr::V6(Ipv6Addr::LOCALHOST), IpAddr::V4(Ipv4Addr::LOCALHOST)]
+    } else {
+        found
+    }
+}
+
+/// Find the zone of `name` by asking `servers` for SOA records.
+///
+/// `recursion`: set RD (true when asking resolvers, false when asking the server given by the
+/// user, as nsupdate does). A signed query that the server rejects with a TSIG error is asked
+/// again unsigned.
+pub async fn find_zone(
+    name: &Name,
+    servers: &[SocketAddr],
+    signer: Option<Signer<'_>>,
+    recursion: bool,
+    config: &transport::Config,
+) -> Result<ZoneInfo, DiscoverError> {
+    let mut qname = name.clone();
+    qname.set_fqdn(true);
+    loop {
+        let mut outcome =
+            client::query(&qname, RecordType::SOA, recursion, signer, servers, config).await?;
+        if signer.is_some() && outcome.tsig_error.is_some() {
+            outcome =
+                client::query(&qname, RecordType::SOA, recursion, None, servers, config).await?;
+        }
+        let response = &outcome.response;
+        let redirected = response.answers.iter().any(|r| {
+            matches!(r.record_type(), RecordType::CNAME | RecordType::DNAME)
+        });
+        let soa = if redirected {
+            None
+        } else {
+            response
+                .answers
+                .iter()
+                .chain(&response.authorities)
+                .find_map(|r| match &r.data {
+                    RData::SOA(soa) => Some((r.name.clone(), soa.mname.clone())),
+                    _ => None,
+                })
+        };
+        if let Some((zone, primary)) = soa {
+            if response.metadata.response_code != ResponseCode::Refused {
+                return Ok(ZoneInfo { zone, primary });
+            }
+        }
+        if qname.is_root() {
+            return Err(DiscoverError::NoZone(name.to_string()));
+        }
+        qname = qname.base_name();
+    }
+}
+
+/// The addresses of `host` (an address literal or a name from the system resolver), at most 4
+/// as nsupdate keeps.
+pub async fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, DiscoverError> {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let lookup = tokio::net::lookup_host((host.trim_end_matches('.'), port))
+        .await
+        .map_err(|e| DiscoverError::Resolve {
+            name: host.to_string(),
+            reason: e.to_string(),
+        })?;
+    let addrs: Vec<SocketAddr> = lookup.take(4).collect();
+    if addrs.is_empty() {
+        return Err(DiscoverError::Resolve {
+            name: host.to_string(),
+            reason: "no address".into(),
+        });
+    }
+    Ok(addrs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolv_conf_nameservers_or_loopback() {
+        let text = "# comment\nsearch example\nnameserver 192.0.2.53\nnameserver fe80::1%eth0\n";
+        assert_eq!(
+            parse_resolv_conf(text),
+            vec![
+                "192.0.2.53".parse::<IpAddr>().unwrap(),
+                "fe80::1".parse().unwrap()
+            ]
+        );
+        assert_eq!(parse_resolv_conf("").len(), 2);
+    }
+
+    #[tokio::test]
+    async fn literal_addresses_need_no_resolver() {
+        let got = resolve("[::1]", 5353).await.unwrap();
+        assert_eq!(got, vec!["[::1]:5353".parse().unwrap()]);
+    }
+}

@@ -4,6 +4,7 @@
 //! [`transport`] and [`discover`] move bytes with tokio; [`cli`] is the command-line front end.
 
 pub mod cli;
+pub mod client;
 pub mod discover;
 pub mod script;
 pub mod transport;

@@ -1,1 +1,213 @@
-//! placeholder
+//! The command line: clap definitions for the native commands, and dispatch.
+//!
+//! `dnsup nsupdate` (or a binary named `nsupdate`) hands its arguments, unparsed, to the
+//! nsupdate front end, whose option syntax is nsupdate's, not clap's.
+
+pub mod exit;
+mod keys;
+mod native;
+#[cfg(any())] // TEMP: until src/script lands
+pub mod nsupdate;
+#[cfg(not(any()))]
+pub mod nsupdate {
+    /// TEMP
+    pub fn main(_: Vec<std::ffi::OsString>) -> u8 {
+        1
+    }
+}
+mod report;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// dnsup: RFC 2136 dynamic DNS updates signed with TSIG.
+#[derive(Debug, Parser)]
+#[command(name = "dnsup", version, about, long_about = None)]
+pub struct Cli {
+    /// Log what happens on the wire to stderr (repeat for more).
+    #[arg(short = 'v', long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make an RRset exactly these values (replaces what is there).
+    Set(RecordArgs),
+    /// Add values to an RRset (keeps what is there).
+    Add(RecordArgs),
+    /// Delete a name, an RRset, or single records.
+    Delete(DeleteArgs),
+    /// Print a new TSIG key in tsig-keygen (named.conf) format.
+    Keygen(KeygenArgs),
+    /// Read nsupdate commands from FILE or stdin, with nsupdate's options and exit codes.
+    Nsupdate {
+        /// nsupdate's options and file, e.g. `-k key.conf -v update.txt`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
+}
+
+/// Where and how to send.
+#[derive(Debug, Args)]
+pub struct Connection {
+    /// Server to send to, HOST[:PORT] or [IPV6]:PORT; repeat for failover.
+    /// Default: the zone's primary (SOA MNAME), found through the resolvers in /etc/resolv.conf.
+    #[arg(short, long = "server", value_name = "HOST[:PORT]")]
+    pub servers: Vec<String>,
+    /// Port for servers given without one.
+    #[arg(short, long, default_value_t = 53)]
+    pub port: u16,
+    /// The zone to update. Default: found by an SOA query, like nsupdate.
+    #[arg(short, long)]
+    pub zone: Option<String>,
+    /// TSIG key file: named.conf style (tsig-keygen), K*.key/K*.private, or Knot's formats.
+    #[arg(short = 'k', long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Which key of a key file that holds several.
+    #[arg(long, value_name = "NAME", requires = "key_file")]
+    pub key_name: Option<String>,
+    /// TSIG key as [ALG:]NAME:SECRET (default hmac-sha256). Visible to other users in `ps`:
+    /// prefer --key-file or the DNSUP_KEY environment variable.
+    #[arg(short = 'y', long, value_name = "[ALG:]NAME:SECRET", conflicts_with = "key_file")]
+    pub key: Option<String>,
+    /// Use TCP only.
+    #[arg(long)]
+    pub tcp: bool,
+    /// Give up on a server after this many seconds.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    pub timeout: u64,
+    /// Resend over UDP this many times.
+    #[arg(long, default_value_t = 3)]
+    pub retries: u32,
+    /// Seconds between UDP resends.
+    #[arg(long, default_value_t = 2, value_name = "SECONDS")]
+    pub retry_interval: u64,
+    /// Source address to send from.
+    #[arg(long, value_name = "ADDR")]
+    pub local: Option<std::net::IpAddr>,
+    /// Print the outcome as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Print the message that would be sent, and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Guards: RFC 2136 prerequisites checked by the server before it changes anything.
+#[derive(Debug, Args)]
+pub struct Guards {
+    /// Only if the RRset does not exist (NXRRSET).
+    #[arg(long, conflicts_with_all = ["if_exists", "if_equals"])]
+    pub if_absent: bool,
+    /// Only if the RRset exists, whatever its values.
+    #[arg(long)]
+    pub if_exists: bool,
+    /// Only if the RRset holds exactly these values (repeat for each value).
+    #[arg(long, value_name = "VALUE")]
+    pub if_equals: Vec<String>,
+    /// Only if the name owns no records at all.
+    #[arg(long, conflicts_with = "if_name_exists")]
+    pub if_name_absent: bool,
+    /// Only if the name owns at least one record.
+    #[arg(long)]
+    pub if_name_exists: bool,
+}
+
+/// `set` and `add`.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Owner name; relative names are relative to --zone when given.
+    pub name: String,
+    /// Record type (A, AAAA, TXT, MX, TYPE65280, ...).
+    #[arg(value_name = "TYPE")]
+    pub rtype: String,
+    /// Values in presentation format, one argument each (`\# LEN HEX` for unknown types).
+    #[arg(required = true, value_name = "VALUE")]
+    pub values: Vec<String>,
+    /// Time to live of the new records.
+    #[arg(long, default_value_t = 300)]
+    pub ttl: u32,
+    #[command(flatten)]
+    pub guards: Guards,
+    #[command(flatten)]
+    pub conn: Connection,
+}
+
+/// `delete`.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// Owner name.
+    pub name: String,
+    /// Delete only this RRset.
+    #[arg(value_name = "TYPE")]
+    pub rtype: Option<String>,
+    /// Delete only these records of the RRset.
+    #[arg(value_name = "VALUE")]
+    pub values: Vec<String>,
+    #[command(flatten)]
+    pub guards: Guards,
+    #[command(flatten)]
+    pub conn: Connection,
+}
+
+/// `keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Algorithm: hmac-md5, hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384, hmac-sha512.
+    #[arg(short, long, default_value = "hmac-sha256")]
+    pub algorithm: String,
+    /// Key name.
+    #[arg(default_value = "tsig-key")]
+    pub name: String,
+}
+
+/// Run dnsup with these arguments; returns the process exit code.
+pub fn run(args: Vec<OsString>) -> u8 {
+    let invoked_as = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or("dnsup")
+        .to_string();
+    if invoked_as == "nsupdate" {
+        return nsupdate::main(args.into_iter().skip(1).collect());
+    }
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    init_logging(cli.verbose);
+    match cli.command {
+        Command::Nsupdate { args } => nsupdate::main(args),
+        Command::Keygen(k) => native::keygen(&k),
+        Command::Set(r) => native::run_record(native::Verb::Set, r),
+        Command::Add(r) => native::run_record(native::Verb::Add, r),
+        Command::Delete(d) => native::run_delete(d),
+    }
+}
+
+/// Logs go to stderr; `-v` shows debug, `-vv` trace. RUST_LOG overrides.
+pub fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("dnsup={level}")));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}

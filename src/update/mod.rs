@@ -231,6 +231,19 @@ impl Update {
         Ok(self)
     }
 
+    /// Add a prerequisite without the zone check: the nsupdate front end lets the server judge
+    /// (NOTZONE), as nsupdate does.
+    pub fn require_unchecked(&mut self, prereq: Prerequisite) -> &mut Self {
+        self.prerequisites.push(prereq);
+        self
+    }
+
+    /// Add a change without local checks; see [`Update::require_unchecked`].
+    pub fn change_unchecked(&mut self, change: Change) -> &mut Self {
+        self.changes.push(change);
+        self
+    }
+
     fn check_cname(&self, name: &Name, rtype: RecordType) -> Result<(), UpdateError> {
         // DNSSEC types may live beside a CNAME (RFC 4035 section 2.5).
         let exempt = |t: RecordType| {

@@ -1,0 +1,39 @@
+//! Where the native commands get their TSIG key: a key file, `--key`, or `DNSUP_KEY`.
+
+use std::path::Path;
+
+use crate::tsig::{self, Key};
+
+/// The environment variable holding a key as `[ALG:]NAME:SECRET`; keeps it out of `ps`.
+pub const KEY_ENV: &str = "DNSUP_KEY";
+
+/// Load the key the user asked for, if any. Warnings (loose file permissions, a secret on the
+/// command line) go to stderr; errors never contain the secret.
+pub fn load(
+    key_file: Option<&Path>,
+    key_name: Option<&str>,
+    key: Option<&str>,
+) -> Result<Option<Key>, String> {
+    if let Some(path) = key_file {
+        let loaded = tsig::load_key_file(path, key_name).map_err(|e| e.to_string())?;
+        for w in &loaded.warnings {
+            eprintln!("warning: {w}");
+        }
+        return Ok(Some(loaded.key));
+    }
+    if let Some(spec) = key {
+        eprintln!(
+            "warning: a secret given with -y/--key is visible to other users (ps); \
+             use --key-file or {KEY_ENV}"
+        );
+        return tsig::parse_knot_line(spec)
+            .map(Some)
+            .map_err(|e| format!("--key: {e}"));
+    }
+    match std::env::var(KEY_ENV) {
+        Ok(spec) if !spec.is_empty() => tsig::parse_knot_line(&spec)
+            .map(Some)
+            .map_err(|e| format!("{KEY_ENV}: {e}")),
+        _ => Ok(None),
+    }
+}

@@ -1,0 +1,368 @@
+//! The native commands: `set`, `add`, `delete`, `keygen`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hickory_proto::rr::{Name, RData, RecordType};
+
+use super::report::Report;
+use super::{Connection, DeleteArgs, Guards, KeygenArgs, RecordArgs, exit, keys};
+use crate::client::{self, Signer};
+use crate::discover;
+use crate::transport;
+use crate::tsig::{Algorithm, Key};
+use crate::update::{Change, Prerequisite, Update, parse_rdata, parse_type};
+
+/// `set` replaces the RRset, `add` appends to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    /// Replace.
+    Set,
+    /// Append.
+    Add,
+}
+
+/// `dnsup keygen`.
+pub fn keygen(args: &KeygenArgs) -> u8 {
+    let result = Algorithm::parse(&args.algorithm)
+        .map_err(|e| e.to_string())
+        .and_then(|(alg, bits)| {
+            let name = Name::from_ascii(&args.name).map_err(|e| format!("key name: {e}"))?;
+            match bits {
+                None => Key::generate(name, alg).map_err(|e| e.to_string()),
+                // A truncated key (hmac-sha256-128) has a full-size secret; only the MAC sent
+                // is shorter.
+                Some(bits) => {
+                    use ring::rand::{SecureRandom, SystemRandom};
+                    let mut secret = vec![0; alg.full_len()];
+                    SystemRandom::new()
+                        .fill(&mut secret)
+                        .map_err(|_| "the system random generator failed".to_string())?;
+                    Key::new(name, alg, secret, Some(bits)).map_err(|e| e.to_string())
+                }
+            }
+        });
+    match result {
+        Ok(key) => {
+            print!("{}", key.to_named_conf());
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("error [input]: {e}");
+            exit::USAGE
+        }
+    }
+}
+
+/// An input error before anything was sent.
+struct InputError(u8, String);
+
+impl<E: std::fmt::Display> From<E> for InputError {
+    fn from(e: E) -> Self {
+        InputError(exit::USAGE, e.to_string())
+    }
+}
+
+/// Make `name` absolute: names ending in a dot, or in the zone, are taken as they are;
+/// others are relative to the zone (or to the root when no zone is given).
+fn absolute(name: &str, zone: Option<&Name>) -> Result<Name, InputError> {
+    let parsed = Name::from_ascii(name).map_err(|e| format!("name '{name}': {e}"))?;
+    if parsed.is_fqdn() {
+        return Ok(parsed);
+    }
+    let mut fq = parsed.clone();
+    fq.set_fqdn(true);
+    match zone {
+        Some(z) if !z.zone_of(&fq) => Ok(parsed.append_domain(z)?),
+        _ => Ok(fq),
+    }
+}
+
+fn values(rtype: RecordType, texts: &[String], origin: &Name) -> Result<Vec<RData>, InputError> {
+    texts
+        .iter()
+        .map(|t| parse_rdata(rtype, t, origin).map_err(InputError::from))
+        .collect()
+}
+
+fn guards(
+    g: &Guards,
+    name: &Name,
+    rtype: Option<RecordType>,
+    origin: &Name,
+) -> Result<Vec<Prerequisite>, InputError> {
+    let mut out = Vec::new();
+    if g.if_name_absent {
+        out.push(Prerequisite::NameNotInUse(name.clone()));
+    }
+    if g.if_name_exists {
+        out.push(Prerequisite::NameInUse(name.clone()));
+    }
+    if g.if_absent || g.if_exists || !g.if_equals.is_empty() {
+        let Some(rtype) = rtype else {
+            return Err("--if-absent, --if-exists and --if-equals need a TYPE".into());
+        };
+        if g.if_absent {
+            out.push(Prerequisite::RrsetAbsent(name.clone(), rtype));
+        }
+        if g.if_exists {
+            out.push(Prerequisite::RrsetExists(name.clone(), rtype));
+        }
+        for v in values(rtype, &g.if_equals, origin)? {
+            out.push(Prerequisite::RrsetEquals(name.clone(), v));
+        }
+    }
+    Ok(out)
+}
+
+/// `HOST`, `HOST:PORT`, `[V6]:PORT` or a bare IPv6 address.
+fn split_server(s: &str, default_port: u16) -> Result<(String, u16), InputError> {
+    if let Some(rest) = s.strip_prefix('[') {
+        let (host, after) = rest
+            .split_once(']')
+            .ok_or_else(|| format!("server '{s}': missing ']'"))?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => p.parse().map_err(|_| format!("server '{s}': bad port"))?,
+            None => default_port,
+        };
+        return Ok((host.to_string(), port));
+    }
+    match s.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') => {
+            let port = port.parse().map_err(|_| format!("server '{s}': bad port"))?;
+            Ok((host.to_string(), port))
+        }
+        _ => Ok((s.to_string(), default_port)),
+    }
+}
+
+fn transport_config(c: &Connection) -> transport::Config {
+    transport::Config {
+        tcp: c.tcp,
+        udp_interval: Duration::from_secs(c.retry_interval.max(1)),
+        udp_retries: c.retries,
+        timeout: Duration::from_secs(c.timeout.max(1)),
+        local: c.local.map(|ip| SocketAddr::new(ip, 0)),
+    }
+}
+
+/// Everything needed to send, after the command line is understood.
+struct Plan {
+    update: Update,
+    key: Option<Key>,
+    servers: Vec<SocketAddr>,
+    config: transport::Config,
+}
+
+/// Find the zone and servers (nsupdate's rules) and put the update together.
+async fn plan(
+    conn: &Connection,
+    owner: &Name,
+    prerequisites: Vec<Prerequisite>,
+    changes: Vec<Change>,
+) -> Result<Plan, InputError> {
+    let key = keys::load(
+        conn.key_file.as_deref(),
+        conn.key_name.as_deref(),
+        conn.key.as_deref(),
+    )?;
+    let config = transport_config(conn);
+    let mut servers = Vec::new();
+    for s in &conn.servers {
+        let (host, port) = split_server(s, conn.port)?;
+        servers.extend(
+            discover::resolve(&host, port)
+                .await
+                .map_err(|e| InputError(exit::ZONE, e.to_string()))?,
+        );
+    }
+    let given = conn.zone.as_deref().map(|z| absolute(z, None)).transpose()?;
+    let zone = match given {
+        Some(zone) if !servers.is_empty() => zone,
+        given => {
+            // nsupdate's rules: ask the given server without recursion, or else the resolvers
+            // with it; the SOA found names the zone and, when no server was given, the primary.
+            let signer = key.as_ref().map(Signer::new);
+            let (ask, recursion) = if servers.is_empty() {
+                let text = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+                let resolvers = discover::parse_resolv_conf(&text)
+                    .into_iter()
+                    .map(|ip| SocketAddr::new(ip, 53))
+                    .collect();
+                (resolvers, true)
+            } else {
+                (servers.clone(), false)
+            };
+            let start = given.as_ref().unwrap_or(owner);
+            let info = discover::find_zone(start, &ask, signer, recursion, &config)
+                .await
+                .map_err(|e| InputError(exit::ZONE, e.to_string()))?;
+            if servers.is_empty() {
+                servers = discover::resolve(&info.primary.to_ascii(), conn.port)
+                    .await
+                    .map_err(|e| InputError(exit::ZONE, e.to_string()))?;
+            }
+            given.unwrap_or(info.zone)
+        }
+    };
+    let mut update = Update::new(zone);
+    for p in prerequisites {
+        update.require(p)?;
+    }
+    for c in changes {
+        update.change(c)?;
+    }
+    Ok(Plan {
+        update,
+        key,
+        servers,
+        config,
+    })
+}
+
+async fn execute(
+    conn: &Connection,
+    action: &str,
+    owner: Name,
+    prerequisites: Vec<Prerequisite>,
+    changes: Vec<Change>,
+) -> u8 {
+    let zone_hint = conn.zone.clone().unwrap_or_default();
+    let early = Report {
+        zone: zone_hint,
+        action,
+        json: conn.json,
+    };
+    let plan = match plan(conn, &owner, prerequisites, changes).await {
+        Ok(p) => p,
+        Err(InputError(code, msg)) => return early.failure(code, &msg),
+    };
+    let report = Report {
+        zone: plan.update.zone().to_string(),
+        action,
+        json: conn.json,
+    };
+    if conn.dry_run {
+        let text = plan.update.to_message(0).to_string(); // TEMP
+        if conn.json {
+            println!(
+                "{}",
+                serde_json::json!({"status": "dry-run", "zone": report.zone, "action": action,
+                    "servers": plan.servers.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                    "message": text})
+            );
+        } else {
+            println!("{text}");
+        }
+        return exit::OK;
+    }
+    let signer = plan.key.as_ref().map(Signer::new);
+    match client::send_update(&plan.update, signer, &plan.servers, &plan.config).await {
+        Ok(outcome) => report.outcome(&outcome),
+        Err(e) => report.client_error(&e),
+    }
+}
+
+fn block_on<F: std::future::Future<Output = u8>>(f: F) -> u8 {
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(f),
+        Err(e) => {
+            eprintln!("error [runtime]: {e}");
+            exit::NETWORK
+        }
+    }
+}
+
+/// `dnsup set` / `dnsup add`.
+pub fn run_record(verb: Verb, args: RecordArgs) -> u8 {
+    let prepared = (|| -> Result<_, InputError> {
+        let zone = args.conn.zone.as_deref().map(|z| absolute(z, None)).transpose()?;
+        let origin = zone.clone().unwrap_or_else(Name::root);
+        let name = absolute(&args.name, zone.as_ref())?;
+        let rtype = parse_type(&args.rtype)?;
+        let mut changes = Vec::new();
+        if verb == Verb::Set {
+            changes.push(Change::DeleteRrset(name.clone(), rtype));
+        }
+        for rdata in values(rtype, &args.values, &origin)? {
+            changes.push(Change::Add {
+                name: name.clone(),
+                ttl: args.ttl,
+                rdata,
+            });
+        }
+        let prereqs = guards(&args.guards, &name, Some(rtype), &origin)?;
+        Ok((name, prereqs, changes))
+    })();
+    let action = if verb == Verb::Set { "set" } else { "add" };
+    match prepared {
+        Ok((name, prereqs, changes)) => {
+            block_on(execute(&args.conn, action, name, prereqs, changes))
+        }
+        Err(InputError(code, msg)) => input_failure(&args.conn, action, code, &msg),
+    }
+}
+
+/// `dnsup delete`.
+pub fn run_delete(args: DeleteArgs) -> u8 {
+    let prepared = (|| -> Result<_, InputError> {
+        let zone = args.conn.zone.as_deref().map(|z| absolute(z, None)).transpose()?;
+        let origin = zone.clone().unwrap_or_else(Name::root);
+        let name = absolute(&args.name, zone.as_ref())?;
+        let rtype = args.rtype.as_deref().map(parse_type).transpose()?;
+        let changes = match rtype {
+            None => vec![Change::DeleteName(name.clone())],
+            Some(t) if args.values.is_empty() => vec![Change::DeleteRrset(name.clone(), t)],
+            Some(t) => values(t, &args.values, &origin)?
+                .into_iter()
+                .map(|d| Change::DeleteRecord(name.clone(), d))
+                .collect(),
+        };
+        let prereqs = guards(&args.guards, &name, rtype, &origin)?;
+        Ok((name, prereqs, changes))
+    })();
+    match prepared {
+        Ok((name, prereqs, changes)) => {
+            block_on(execute(&args.conn, "delete", name, prereqs, changes))
+        }
+        Err(InputError(code, msg)) => input_failure(&args.conn, "delete", code, &msg),
+    }
+}
+
+fn input_failure(conn: &Connection, action: &str, code: u8, msg: &str) -> u8 {
+    Report {
+        zone: conn.zone.clone().unwrap_or_default(),
+        action,
+        json: conn.json,
+    }
+    .failure(code, msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_made_absolute() {
+        let zone = Name::from_ascii("example.test.").unwrap();
+        let abs = |n: &str, z: Option<&Name>| absolute(n, z).ok().unwrap().to_string();
+        assert_eq!(abs("www", Some(&zone)), "www.example.test.");
+        assert_eq!(abs("www.example.test", Some(&zone)), "www.example.test.");
+        assert_eq!(abs("www.other.test.", Some(&zone)), "www.other.test.");
+        assert_eq!(abs("www.example.test", None), "www.example.test.");
+    }
+
+    #[test]
+    fn server_forms() {
+        let s = |t: &str| split_server(t, 53).ok().unwrap();
+        assert_eq!(s("127.0.0.1"), ("127.0.0.1".into(), 53));
+        assert_eq!(s("127.0.0.1:5353"), ("127.0.0.1".into(), 5353));
+        assert_eq!(s("[::1]:5353"), ("::1".into(), 5353));
+        assert_eq!(s("::1"), ("::1".into(), 53));
+        assert_eq!(s("ns1.example.test"), ("ns1.example.test".into(), 53));
+        assert!(split_server("[::1", 53).is_err());
+    }
+}

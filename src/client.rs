@@ -1,0 +1,263 @@
+//! One signed exchange with a server: build, sign, send, match and verify the answer.
+//!
+//! DNS answers are results, not errors: an answer with REFUSED, NXRRSET or a TSIG error from the
+//! server is an [`Outcome`]. Only failures to produce or receive an authentic answer are
+//! [`ClientError`]s (RFC 2136 section 3.8, RFC 8945 section 5.3).
+
+use std::net::SocketAddr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
+use hickory_proto::rr::{DNSClass, Name, RecordType};
+
+use crate::transport::{self, NoAnswer, Verdict};
+use crate::tsig::{self, Key, RequestMac, TsigRcode};
+use crate::update::{Update, UpdateError};
+
+/// How to sign a request.
+#[derive(Debug, Clone, Copy)]
+pub struct Signer<'a> {
+    /// The TSIG key.
+    pub key: &'a Key,
+    /// Allowed clock difference in seconds (RFC 8945 section 5.2.3).
+    pub fudge: u16,
+    /// Sign as if the clock said this (seconds since the epoch); `None` uses the system clock.
+    /// Tests use it to provoke BADTIME.
+    pub time: Option<u64>,
+}
+
+impl<'a> Signer<'a> {
+    /// Sign with `key`, the usual fudge of 300 s and the system clock.
+    pub fn new(key: &'a Key) -> Self {
+        Self {
+            key,
+            fudge: tsig::DEFAULT_FUDGE,
+            time: None,
+        }
+    }
+}
+
+/// An authentic answer from a server.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The server that answered.
+    pub server: SocketAddr,
+    /// True if the answer came over TCP.
+    pub tcp: bool,
+    /// The answer, without its TSIG record.
+    pub response: Message,
+    /// The TSIG error the server reported about our request (BADSIG, BADKEY, BADTIME, ...).
+    pub tsig_error: Option<TsigRcode>,
+    /// When the server signed its answer; for BADTIME, the server's clock.
+    pub server_time: Option<u64>,
+    /// When we signed the request.
+    pub signed_at: Option<u64>,
+    /// The TSIG MAC of the answer was verified with our key.
+    pub authenticated: bool,
+    /// The raw answer as received (with its TSIG record).
+    pub raw: Vec<u8>,
+}
+
+impl Outcome {
+    /// The response code (extended with the TSIG error where there is one, as nsupdate prints it).
+    pub fn rcode(&self) -> ResponseCode {
+        self.response.metadata.response_code
+    }
+
+    /// The response code's mnemonic (NOERROR, REFUSED, NXRRSET, ...).
+    pub fn rcode_name(&self) -> String {
+        rcode_name(self.rcode())
+    }
+
+    /// True for NOERROR without a TSIG error.
+    pub fn is_success(&self) -> bool {
+        self.rcode() == ResponseCode::NoError && self.tsig_error.is_none()
+    }
+
+    /// Server clock minus our signing clock, in seconds, when the server reported BADTIME.
+    pub fn clock_skew(&self) -> Option<i64> {
+        match (self.tsig_error, self.server_time, self.signed_at) {
+            (Some(TsigRcode::BadTime), Some(server), Some(ours)) => {
+                Some(server as i64 - ours as i64)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The mnemonic of a response code as dig and nsupdate print it (RFC 1035, 2136, 6895).
+pub fn rcode_name(rcode: ResponseCode) -> String {
+    let code = u16::from(rcode);
+    let name = match code {
+        0 => "NOERROR",
+        1 => "FORMERR",
+        2 => "SERVFAIL",
+        3 => "NXDOMAIN",
+        4 => "NOTIMP",
+        5 => "REFUSED",
+        6 => "YXDOMAIN",
+        7 => "YXRRSET",
+        8 => "NXRRSET",
+        9 => "NOTAUTH",
+        10 => "NOTZONE",
+        16 => "BADVERS",
+        _ => return format!("RCODE{code}"),
+    };
+    name.to_string()
+}
+
+/// Why no authentic answer was obtained.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The update could not be encoded.
+    #[error(transparent)]
+    Encode(#[from] UpdateError),
+    /// The request could not be signed.
+    #[error("cannot sign the request: {0}")]
+    Sign(String),
+    /// Answers arrived but none passed TSIG verification (forged, or signed with another key).
+    #[error("no authentic answer: {0}")]
+    Unverified(NoAnswer),
+    /// No answer at all from any server.
+    #[error("{0}")]
+    Network(NoAnswer),
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A random message ID from the system CSPRNG (RFC 5452 section 9.2 spirit: unpredictable IDs).
+pub fn random_id() -> u16 {
+    use ring::rand::{SecureRandom, SystemRandom};
+    let mut b = [0u8; 2];
+    // If the OS RNG fails there is nothing better to use; fall back to the clock's nanoseconds.
+    if SystemRandom::new().fill(&mut b).is_err() {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        return nanos as u16;
+    }
+    u16::from_be_bytes(b)
+}
+
+/// Send an UPDATE and wait for its authentic answer.
+pub async fn send_update(
+    update: &Update,
+    signer: Option<Signer<'_>>,
+    servers: &[SocketAddr],
+    config: &transport::Config,
+) -> Result<Outcome, ClientError> {
+    let id = random_id();
+    let wire = update.to_wire(id)?;
+    let question = (update.zone().clone(), RecordType::SOA, update.class());
+    exchange(wire, OpCode::Update, question, signer, servers, config).await
+}
+
+/// Send a query (RD as given) and wait for its authentic answer.
+pub async fn query(
+    name: &Name,
+    rtype: RecordType,
+    recursion_desired: bool,
+    signer: Option<Signer<'_>>,
+    servers: &[SocketAddr],
+    config: &transport::Config,
+) -> Result<Outcome, ClientError> {
+    let id = random_id();
+    let mut msg = Message::new(id, MessageType::Query, OpCode::Query);
+    msg.metadata.recursion_desired = recursion_desired;
+    msg.add_query(Query::query(name.clone(), rtype));
+    let wire = msg
+        .to_vec()
+        .map_err(|e| ClientError::Encode(UpdateError::Encode(e.to_string())))?;
+    let question = (name.clone(), rtype, DNSClass::IN);
+    exchange(wire, OpCode::Query, question, signer, servers, config).await
+}
+
+async fn exchange(
+    wire: Vec<u8>,
+    op_code: OpCode,
+    question: (Name, RecordType, DNSClass),
+    signer: Option<Signer<'_>>,
+    servers: &[SocketAddr],
+    config: &transport::Config,
+) -> Result<Outcome, ClientError> {
+    let id = u16::from_be_bytes([wire[0], wire[1]]);
+    let (request, mac, signed_at) = match signer {
+        Some(s) => {
+            let at = s.time.unwrap_or_else(now);
+            let (signed, mac) = tsig::sign_request(&wire, s.key, at, s.fudge)
+                .map_err(|e| ClientError::Sign(e.to_string()))?;
+            (signed, Some(mac), Some(at))
+        }
+        None => (wire, None, None),
+    };
+    let key = signer.map(|s| s.key);
+    let accept =
+        |bytes: &[u8]| check_answer(bytes, id, op_code, &question, key, mac.as_ref(), signed_at);
+    match transport::exchange(servers, &request, config, accept).await {
+        Ok(answered) => {
+            let mut outcome = answered.value;
+            outcome.server = answered.server;
+            outcome.tcp = answered.tcp;
+            Ok(outcome)
+        }
+        Err(e) if e.only_rejected() => Err(ClientError::Unverified(e)),
+        Err(e) => Err(ClientError::Network(e)),
+    }
+}
+
+/// Decide whether `bytes` is the answer to our request (RFC 2136 section 3.8: matched by ID;
+/// RFC 5452: and by opcode and question; RFC 8945 section 5.3: and authentic).
+fn check_answer(
+    bytes: &[u8],
+    id: u16,
+    op_code: OpCode,
+    question: &(Name, RecordType, DNSClass),
+    key: Option<&Key>,
+    mac: Option<&RequestMac>,
+    signed_at: Option<u64>,
+) -> Verdict<(Outcome, bool)> {
+    let Some(header) = bytes.get(..4) else {
+        return Verdict::Ignore("a message shorter than a DNS header".into());
+    };
+    if u16::from_be_bytes([header[0], header[1]]) != id {
+        return Verdict::Ignore("an answer with another ID".into());
+    }
+    if header[2] & 0x80 == 0 || (header[2] >> 3) & 0x0f != u8::from(op_code) {
+        return Verdict::Ignore("not a response to our opcode".into());
+    }
+    let (plain, tsig_error, server_time, authenticated) = match (key, mac) {
+        (Some(key), Some(mac)) => match tsig::verify_response(bytes, mac, key, now()) {
+            Ok(v) => (v.message, v.server_error, Some(v.server_time), v.signed),
+            Err(e) => return Verdict::Ignore(format!("TSIG verification failed: {e}")),
+        },
+        _ => (bytes.to_vec(), None, None, false),
+    };
+    let response = match Message::from_vec(&plain) {
+        Ok(m) => m,
+        Err(e) => return Verdict::Ignore(format!("a garbled answer: {e}")),
+    };
+    if let Some(q) = response.queries.first() {
+        let (name, rtype, class) = question;
+        if !q.name().eq_ignore_root(name) || q.query_type() != *rtype || q.query_class() != *class
+        {
+            return Verdict::Ignore(format!("an answer about another question ({q})"));
+        }
+    }
+    let truncated = response.metadata.truncation;
+    let outcome = Outcome {
+        server: SocketAddr::from(([0, 0, 0, 0], 0)),
+        tcp: false,
+        response,
+        tsig_error,
+        server_time,
+        signed_at,
+        authenticated,
+        raw: bytes.to_vec(),
+    };
+    Verdict::Accept((outcome, truncated))
+}
