@@ -1,0 +1,342 @@
+//! Process plumbing shared by the server wrappers: finding binaries, picking ports, starting a
+//! server and waiting until it answers, running client tools with a watchdog.
+
+use std::collections::BTreeSet;
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Finds `binary` in PATH, /usr/sbin or /usr/bin. Panics (never skips) if it is not installed.
+pub fn require(binary: &str, package: &str) -> PathBuf {
+    let path_var = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs: Vec<PathBuf> = std::env::split_paths(&path_var).collect();
+    dirs.push("/usr/sbin".into());
+    dirs.push("/usr/bin".into());
+    for dir in dirs {
+        let candidate = dir.join(binary);
+        if candidate.is_file() {
+            return candidate;
+        }
+    }
+    panic!(
+        "`{binary}` not found: apt-get install {package} (or run scripts/test, which installs it)"
+    );
+}
+
+/// Ports handed to servers of this test process that are still running.
+static PORTS_IN_USE: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+
+/// A loopback port reserved for one server of this process; released on drop.
+#[derive(Debug)]
+pub struct PortLease(u16);
+
+impl PortLease {
+    pub fn port(&self) -> u16 {
+        self.0
+    }
+}
+
+impl Drop for PortLease {
+    fn drop(&mut self) {
+        lock_ports().remove(&self.0);
+    }
+}
+
+fn lock_ports() -> std::sync::MutexGuard<'static, BTreeSet<u16>> {
+    // A test that panicked while holding the lock leaves valid data behind.
+    PORTS_IN_USE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A port that is free on 127.0.0.1 for both TCP and UDP right now and not leased to another
+/// server of this process. The sockets are closed again, so another process can still take the
+/// port before the server binds it: the caller must detect a failed bind and try again.
+pub fn free_port() -> PortLease {
+    for _ in 0..100 {
+        let Ok(tcp) = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)) else {
+            continue;
+        };
+        let Ok(port) = tcp.local_addr().map(|a| a.port()) else {
+            continue;
+        };
+        if UdpSocket::bind((Ipv4Addr::LOCALHOST, port)).is_err() {
+            continue;
+        }
+        if lock_ports().insert(port) {
+            return PortLease(port);
+        }
+    }
+    panic!("could not find a free port on 127.0.0.1");
+}
+
+/// Why a server did not come up.
+#[derive(Debug)]
+pub enum StartError {
+    /// Someone else had the port: try again with another one.
+    PortInUse,
+    /// Anything else: the message says what, the log says why.
+    Failed(String),
+}
+
+/// What `wait_ready` looks for.
+pub struct Readiness<'a> {
+    /// True for the log line that says the server finished starting.
+    pub started_line: fn(&str) -> bool,
+    /// Every one of these zones must answer an authoritative SOA query.
+    pub zones: &'a [String],
+    pub timeout: Duration,
+}
+
+/// Starts `cmd` with stdout and stderr going to `log`.
+pub fn spawn_logged(cmd: &mut Command, log: &Path) -> Child {
+    let file = File::create(log).unwrap_or_else(|e| panic!("creating {}: {e}", log.display()));
+    let err = file.try_clone().expect("cloning log file handle");
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::from(file))
+        .stderr(Stdio::from(err))
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {cmd:?}: {e}"))
+}
+
+/// Waits until the server started by `child` logged that it is running and answers an SOA query
+/// for each zone on `addr`.
+pub fn wait_ready(
+    child: &mut Child,
+    log: &Path,
+    addr: SocketAddr,
+    ready: &Readiness<'_>,
+) -> Result<(), StartError> {
+    let deadline = Instant::now() + ready.timeout;
+    let mut pending: Vec<&str> = ready.zones.iter().map(String::as_str).collect();
+    loop {
+        let text = read_log(log);
+        if port_in_use(&text) {
+            return Err(StartError::PortInUse);
+        }
+        if let Some(status) = child.try_wait().expect("polling server process") {
+            let text = read_log(log);
+            return Err(if port_in_use(&text) {
+                StartError::PortInUse
+            } else {
+                StartError::Failed(format!("server exited during start-up ({status})"))
+            });
+        }
+        let started = text.lines().any(|l| (ready.started_line)(l.trim_end()));
+        if started {
+            pending.retain(|zone| !soa_answers(addr, zone));
+            if pending.is_empty() {
+                return Ok(());
+            }
+        }
+        if Instant::now() >= deadline {
+            return Err(StartError::Failed(format!(
+                "not ready after {:?} (started: {started}; zones not answering SOA: {pending:?})",
+                ready.timeout
+            )));
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn port_in_use(log: &str) -> bool {
+    let log = log.to_ascii_lowercase();
+    log.contains("address in use") || log.contains("address already in use")
+}
+
+/// The log file's contents so far (lossy UTF-8; empty if it cannot be read).
+pub fn read_log(log: &Path) -> String {
+    fs::read(log)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
+}
+
+/// Kills and reaps a server process (used by the `Drop` impls).
+pub fn kill(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+static QUERY_ID: AtomicU16 = AtomicU16::new(0x5eed);
+
+/// One raw UDP query for `zone`/SOA (RD=0): true if the answer is authoritative NOERROR with an answer.
+pub fn soa_answers(addr: SocketAddr, zone: &str) -> bool {
+    let id = QUERY_ID.fetch_add(1, Ordering::Relaxed);
+    let mut msg = Vec::with_capacity(64);
+    msg.extend_from_slice(&id.to_be_bytes());
+    msg.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 0, 0, 0]); // flags 0, QD=1
+    for label in zone
+        .trim_end_matches('.')
+        .split('.')
+        .filter(|l| !l.is_empty())
+    {
+        msg.push(label.len() as u8);
+        msg.extend_from_slice(label.as_bytes());
+    }
+    msg.extend_from_slice(&[0, 0, 6, 0, 1]); // root, SOA, IN
+    let Ok(sock) = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)) else {
+        return false;
+    };
+    if sock
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .is_err()
+        || sock.send_to(&msg, addr).is_err()
+    {
+        return false;
+    }
+    let mut buf = [0u8; 1500];
+    while let Ok((n, from)) = sock.recv_from(&mut buf) {
+        if from != addr || n < 12 || buf[..2] != id.to_be_bytes() {
+            continue;
+        }
+        let qr_aa = buf[2] & 0x84 == 0x84;
+        let rcode = buf[3] & 0x0f;
+        let ancount = u16::from_be_bytes([buf[6], buf[7]]);
+        return qr_aa && rcode == 0 && ancount > 0;
+    }
+    false
+}
+
+/// Runs `cmd` with `stdin`, capturing stdout and stderr; kills it and panics after `timeout`.
+pub fn run_with_timeout(cmd: &mut Command, stdin: &[u8], timeout: Duration) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {cmd:?}: {e}"));
+    let mut input = child.stdin.take().expect("piped stdin");
+    let stdin = stdin.to_vec();
+    // A tool may exit without reading all of its input: ignore EPIPE.
+    let writer = thread::spawn(move || {
+        let _ = input.write_all(&stdin);
+    });
+    let stdout = reader(child.stdout.take().expect("piped stdout"));
+    let stderr = reader(child.stderr.take().expect("piped stderr"));
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("polling child") {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            kill(&mut child);
+            let out = String::from_utf8_lossy(&stdout.join().unwrap_or_default()).into_owned();
+            let err = String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned();
+            panic!("{cmd:?} did not finish within {timeout:?}\nstdout:\n{out}\nstderr:\n{err}");
+        }
+        thread::sleep(Duration::from_millis(2));
+    };
+    let _ = writer.join();
+    Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    }
+}
+
+fn reader(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = pipe.read_to_end(&mut buf);
+        buf
+    })
+}
+
+/// How many times a server start is retried on another port when its port was taken.
+const PORT_ATTEMPTS: usize = 5;
+const START_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A running server process with its temp dir and port. Dropping it kills and reaps the process,
+/// then removes the directory.
+#[derive(Debug)]
+pub struct ServerProcess {
+    child: Child,
+    port: PortLease,
+    log: PathBuf,
+    // Declared last: removed after the process is gone.
+    dir: tempfile::TempDir,
+}
+
+impl ServerProcess {
+    pub fn port(&self) -> u16 {
+        self.port.port()
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        SocketAddr::from((Ipv4Addr::LOCALHOST, self.port()))
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn log(&self) -> String {
+        read_log(&self.log)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        kill(&mut self.child);
+    }
+}
+
+/// Starts a server in `dir`: `command(dir, port)` writes the configuration for that port and
+/// returns the command line. Retries on a fresh port when the port was taken; panics with the
+/// server's log when it does not come up.
+pub fn start_server(
+    kind: &str,
+    dir: tempfile::TempDir,
+    zones: &[String],
+    started_line: fn(&str) -> bool,
+    mut command: impl FnMut(&Path, u16) -> Command,
+) -> ServerProcess {
+    let log = dir.path().join(format!("{kind}.log"));
+    let ready = Readiness {
+        started_line,
+        zones,
+        timeout: START_TIMEOUT,
+    };
+    for attempt in 1..=PORT_ATTEMPTS {
+        let port = free_port();
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port.port()));
+        let mut cmd = command(dir.path(), port.port());
+        let mut child = spawn_logged(&mut cmd, &log);
+        match wait_ready(&mut child, &log, addr, &ready) {
+            Ok(()) => {
+                return ServerProcess {
+                    child,
+                    port,
+                    log,
+                    dir,
+                };
+            }
+            Err(StartError::PortInUse) if attempt < PORT_ATTEMPTS => kill(&mut child),
+            Err(err) => {
+                kill(&mut child);
+                let configs: String = fs::read_dir(dir.path())
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "conf"))
+                    .map(|p| format!("--- {}:\n{}\n", p.display(), read_log(&p)))
+                    .collect();
+                panic!(
+                    "{kind} did not start on {addr} (attempt {attempt}): {err:?}\n\
+                     command: {cmd:?}\n{configs}--- {kind} log:\n{}",
+                    read_log(&log)
+                );
+            }
+        }
+    }
+    unreachable!("the last attempt returns or panics")
+}
