@@ -243,8 +243,7 @@ fn check_answer(
     };
     if let Some(q) = response.queries.first() {
         let (name, rtype, class) = question;
-        if !q.name().eq_ignore_root(name) || q.query_type() != *rtype || q.query_class() != *class
-        {
+        if !q.name().eq_ignore_root(name) || q.query_type() != *rtype || q.query_class() != *class {
             return Verdict::Ignore(format!("an answer about another question ({q})"));
         }
     }

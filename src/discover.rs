@@ -57,7 +57,10 @@ pub fn parse_resolv_conf(text: &str) -> Vec<IpAddr> {
         })
         .collect();
     if found.is_empty() {
-        vec![IpAddr::V6(Ipv6Addr::LOCALHOST), IpAddr::V4(Ipv4Addr::LOCALHOST)]
+        vec![
+            IpAddr::V6(Ipv6Addr::LOCALHOST),
+            IpAddr::V4(Ipv4Addr::LOCALHOST),
+        ]
     } else {
         found
     }
@@ -85,9 +88,10 @@ pub async fn find_zone(
                 client::query(&qname, RecordType::SOA, recursion, None, servers, config).await?;
         }
         let response = &outcome.response;
-        let redirected = response.answers.iter().any(|r| {
-            matches!(r.record_type(), RecordType::CNAME | RecordType::DNAME)
-        });
+        let redirected = response
+            .answers
+            .iter()
+            .any(|r| matches!(r.record_type(), RecordType::CNAME | RecordType::DNAME));
         let soa = if redirected {
             None
         } else {

@@ -73,7 +73,12 @@ pub struct Connection {
     pub key_name: Option<String>,
     /// TSIG key as [ALG:]NAME:SECRET (default hmac-sha256). Visible to other users in `ps`:
     /// prefer --key-file or the DNSUP_KEY environment variable.
-    #[arg(short = 'y', long, value_name = "[ALG:]NAME:SECRET", conflicts_with = "key_file")]
+    #[arg(
+        short = 'y',
+        long,
+        value_name = "[ALG:]NAME:SECRET",
+        conflicts_with = "key_file"
+    )]
     pub key: Option<String>,
     /// Use TCP only.
     #[arg(long)]
@@ -180,7 +185,11 @@ pub fn run(args: Vec<OsString>) -> u8 {
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
             let _ = e.print();
             return code;
         }

@@ -129,7 +129,9 @@ fn split_server(s: &str, default_port: u16) -> Result<(String, u16), InputError>
     }
     match s.rsplit_once(':') {
         Some((host, port)) if !host.contains(':') => {
-            let port = port.parse().map_err(|_| format!("server '{s}': bad port"))?;
+            let port = port
+                .parse()
+                .map_err(|_| format!("server '{s}': bad port"))?;
             Ok((host.to_string(), port))
         }
         _ => Ok((s.to_string(), default_port)),
@@ -176,7 +178,11 @@ async fn plan(
                 .map_err(|e| InputError(exit::ZONE, e.to_string()))?,
         );
     }
-    let given = conn.zone.as_deref().map(|z| absolute(z, None)).transpose()?;
+    let given = conn
+        .zone
+        .as_deref()
+        .map(|z| absolute(z, None))
+        .transpose()?;
     let zone = match given {
         Some(zone) if !servers.is_empty() => zone,
         given => {
@@ -279,7 +285,12 @@ fn block_on<F: std::future::Future<Output = u8>>(f: F) -> u8 {
 /// `dnsup set` / `dnsup add`.
 pub fn run_record(verb: Verb, args: RecordArgs) -> u8 {
     let prepared = (|| -> Result<_, InputError> {
-        let zone = args.conn.zone.as_deref().map(|z| absolute(z, None)).transpose()?;
+        let zone = args
+            .conn
+            .zone
+            .as_deref()
+            .map(|z| absolute(z, None))
+            .transpose()?;
         let origin = zone.clone().unwrap_or_else(Name::root);
         let name = absolute(&args.name, zone.as_ref())?;
         let rtype = parse_type(&args.rtype)?;
@@ -309,7 +320,12 @@ pub fn run_record(verb: Verb, args: RecordArgs) -> u8 {
 /// `dnsup delete`.
 pub fn run_delete(args: DeleteArgs) -> u8 {
     let prepared = (|| -> Result<_, InputError> {
-        let zone = args.conn.zone.as_deref().map(|z| absolute(z, None)).transpose()?;
+        let zone = args
+            .conn
+            .zone
+            .as_deref()
+            .map(|z| absolute(z, None))
+            .transpose()?;
         let origin = zone.clone().unwrap_or_else(Name::root);
         let name = absolute(&args.name, zone.as_ref())?;
         let rtype = args.rtype.as_deref().map(parse_type).transpose()?;

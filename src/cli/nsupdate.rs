@@ -245,7 +245,8 @@ impl Runner<'_> {
         match action {
             Action::Send(pending) => return self.send(pending).await,
             Action::Show(pending) => {
-                let update = build_update(&pending, pending.zone.clone().unwrap_or_else(Name::root));
+                let update =
+                    build_update(&pending, pending.zone.clone().unwrap_or_else(Name::root));
                 println!("Outgoing update query:");
                 print!("{}", render_dig(&update.to_message(0)));
             }
@@ -270,7 +271,10 @@ impl Runner<'_> {
         let d = transport::Config::default();
         transport::Config {
             tcp: self.opts.tcp,
-            udp_interval: self.opts.udp_interval.map_or(d.udp_interval, Duration::from_secs),
+            udp_interval: self
+                .opts
+                .udp_interval
+                .map_or(d.udp_interval, Duration::from_secs),
             udp_retries: self.opts.udp_retries.unwrap_or(d.udp_retries),
             // nsupdate: -t 0 means no timeout; a day is as good as none here.
             timeout: match self.opts.timeout {
@@ -294,7 +298,9 @@ impl Runner<'_> {
             None => self.default_key.clone(),
         };
         let mut config = self.config();
-        config.local = pending.local.map(|(ip, port)| SocketAddr::new(ip, port.unwrap_or(0)));
+        config.local = pending
+            .local
+            .map(|(ip, port)| SocketAddr::new(ip, port.unwrap_or(0)));
         let port = self.opts.port.unwrap_or(53);
         let signer = key.as_ref().map(Signer::new);
         let mut servers = Vec::new();
@@ -358,7 +364,11 @@ impl Runner<'_> {
             }
             Err(ClientError::Network(e)) => {
                 for (addr, why) in &e.0 {
-                    eprintln!("; Communication with {}#{} failed: {why}", addr.ip(), addr.port());
+                    eprintln!(
+                        "; Communication with {}#{} failed: {why}",
+                        addr.ip(),
+                        addr.port()
+                    );
                 }
                 self.status = 2;
             }
@@ -396,7 +406,11 @@ fn first_owner(p: &Pending) -> Option<Name> {
         let is_ds = matches!(c, Change::Add { rdata, .. } if rdata.record_type() == RecordType::DS)
             || matches!(c, Change::DeleteRrset(_, RecordType::DS));
         let name = c.name().clone();
-        return Some(if is_ds && !name.is_root() { name.base_name() } else { name });
+        return Some(if is_ds && !name.is_root() {
+            name.base_name()
+        } else {
+            name
+        });
     }
     p.prerequisites.first().map(|q| q.name().clone())
 }
@@ -419,7 +433,8 @@ fn key_from_spec(spec: &KeySpec) -> Result<Key, String> {
         Some(alg) => format!("{alg}:{}:{}", spec.name, spec.secret),
         None => format!("{}:{}", spec.name, spec.secret),
     };
-    tsig::parse_nsupdate_y(&text).map_err(|e| format!("could not create key from {}: {e}", spec.name))
+    tsig::parse_nsupdate_y(&text)
+        .map_err(|e| format!("could not create key from {}: {e}", spec.name))
 }
 
 fn prompt() {

@@ -35,7 +35,10 @@ impl Report<'_> {
                 "transport": if o.tcp { "tcp" } else { "udp" },
             }));
         } else if code == exit::OK {
-            eprintln!("{}: {} applied by {} (NOERROR)", self.zone, self.action, o.server);
+            eprintln!(
+                "{}: {} applied by {} (NOERROR)",
+                self.zone, self.action, o.server
+            );
         } else {
             eprintln!("error [{}]: {}", phase(code), explain(o));
         }
@@ -105,7 +108,9 @@ fn explain(o: &Outcome) -> String {
         None => {
             let hint = match rcode.as_str() {
                 "REFUSED" => ": the server does not allow this update (key or policy)",
-                "NOTAUTH" => ": the server is not authoritative for the zone, or the key is not accepted",
+                "NOTAUTH" => {
+                    ": the server is not authoritative for the zone, or the key is not accepted"
+                }
                 "NOTZONE" => ": a name is outside the zone",
                 "YXRRSET" | "NXRRSET" | "YXDOMAIN" | "NXDOMAIN" => {
                     ": a prerequisite failed; the zone was not changed"
