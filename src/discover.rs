@@ -10,8 +10,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{Name, RData, RecordType};
 
-use crate::client::{self, ClientError, Signer};
-use crate::transport;
+use crate::client::{self, ClientError, Outcome, Signer};
+use crate::transport::{self, NoAnswer};
 
 /// The zone that holds a name and the primary server named by its SOA.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,12 +81,7 @@ pub async fn find_zone(
     let mut qname = name.clone();
     qname.set_fqdn(true);
     loop {
-        let mut outcome =
-            client::query(&qname, RecordType::SOA, recursion, signer, servers, config).await?;
-        if signer.is_some() && outcome.tsig_error.is_some() {
-            outcome =
-                client::query(&qname, RecordType::SOA, recursion, None, servers, config).await?;
-        }
+        let outcome = ask_soa(&qname, servers, signer, recursion, config).await?;
         let response = &outcome.response;
         let redirected = response
             .answers
@@ -105,14 +100,44 @@ pub async fn find_zone(
                 })
         };
         if let Some((zone, primary)) = soa {
-            if response.metadata.response_code != ResponseCode::Refused {
-                return Ok(ZoneInfo { zone, primary });
-            }
+            return Ok(ZoneInfo { zone, primary });
         }
         if qname.is_root() {
             return Err(DiscoverError::NoZone(name.to_string()));
         }
         qname = qname.base_name();
+    }
+}
+
+/// Ask each server in turn for the SOA of `qname`; REFUSED moves on to the next server. A
+/// signed query that the server rejects with a TSIG error is asked again unsigned, as nsupdate
+/// does.
+async fn ask_soa(
+    qname: &Name,
+    servers: &[SocketAddr],
+    signer: Option<Signer<'_>>,
+    recursion: bool,
+    config: &transport::Config,
+) -> Result<Outcome, DiscoverError> {
+    let mut last = None;
+    for server in servers {
+        let one = std::slice::from_ref(server);
+        let mut result =
+            client::query(qname, RecordType::SOA, recursion, signer, one, config).await;
+        if signer.is_some() && result.as_ref().is_ok_and(|o| o.tsig_error.is_some()) {
+            result = client::query(qname, RecordType::SOA, recursion, None, one, config).await;
+        }
+        match result {
+            Ok(o) if o.rcode() != ResponseCode::Refused => return Ok(o),
+            other => last = Some(other),
+        }
+    }
+    match last {
+        Some(Ok(refused)) => Ok(refused),
+        Some(Err(e)) => Err(e.into()),
+        None => Err(DiscoverError::Query(ClientError::Network(NoAnswer(
+            Vec::new(),
+        )))),
     }
 }
 

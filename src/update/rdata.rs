@@ -40,10 +40,11 @@ pub enum RdataError {
 /// Parse a record type: a mnemonic (case-insensitive) or RFC 3597 `TYPEnnn`.
 pub fn parse_type(text: &str) -> Result<RecordType, RdataError> {
     let upper = text.to_ascii_uppercase();
-    if let Some(num) = upper.strip_prefix("TYPE") {
-        if let Ok(code) = num.parse::<u16>() {
-            return Ok(RecordType::from(code));
-        }
+    if let Some(code) = upper
+        .strip_prefix("TYPE")
+        .and_then(|n| n.parse::<u16>().ok())
+    {
+        return Ok(RecordType::from(code));
     }
     RecordType::from_str(&upper).map_err(|_| RdataError::UnknownType(text.to_string()))
 }
@@ -186,7 +187,7 @@ fn parse_generic(rtype: RecordType, rest: &str) -> Result<RData, String> {
         .parse()
         .map_err(|_| "the length after '\\#' is not a number".to_string())?;
     let hex: String = words.collect();
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return Err("odd number of hex digits".into());
     }
     let bytes = (0..hex.len())
