@@ -131,3 +131,36 @@ async fn large_requests_go_over_tcp() {
         .unwrap();
     assert!(got.tcp);
 }
+
+#[tokio::test]
+async fn ipv6_servers_work() {
+    let Ok(socket) = UdpSocket::bind("[::1]:0").await else {
+        panic!("this machine has no ::1; the IPv6 transport test needs a loopback IPv6 address");
+    };
+    let addr = socket.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut buf = [0u8; 600];
+        let (_, from) = socket.recv_from(&mut buf).await.unwrap();
+        socket.send_to(&[0xab, 0xcd, 0], from).await.unwrap();
+    });
+    let got = exchange(&[addr], b"q", &config(), accept).await.unwrap();
+    assert_eq!(got.server, addr);
+}
+
+#[tokio::test]
+async fn the_chosen_source_address_is_used() {
+    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let addr = socket.local_addr().unwrap();
+    let seen = tokio::spawn(async move {
+        let mut buf = [0u8; 600];
+        let (_, from) = socket.recv_from(&mut buf).await.unwrap();
+        socket.send_to(&[0xab, 0xcd, 0], from).await.unwrap();
+        from
+    });
+    let cfg = Config {
+        local: Some("127.0.0.2:0".parse().unwrap()),
+        ..config()
+    };
+    exchange(&[addr], b"q", &cfg, accept).await.unwrap();
+    assert_eq!(seen.await.unwrap().ip().to_string(), "127.0.0.2");
+}
