@@ -394,3 +394,68 @@ fn keygen_prints_a_key_the_server_accepts_format_of() {
         assert!(check.status.success(), "{alg}: {}", describe(&check));
     }
 }
+
+#[test]
+fn secrets_stay_out_of_debug_logs_and_errors() {
+    let e = env();
+    let k = key("k-sha256");
+    let server = format!("127.0.0.1:{}", e.server.port());
+    // A successful update with trace logging, the key from the environment.
+    let out = Command::new(dnsup_bin())
+        .args([
+            "-vv",
+            "set",
+            "log.example.test",
+            "A",
+            "192.0.2.1",
+            "--server",
+            &server,
+        ])
+        .env("DNSUP_KEY", key_arg(k))
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let all = describe(&out);
+    assert!(
+        all.contains("sending over UDP"),
+        "debug logging is on: {all}"
+    );
+    assert!(!all.contains(k.secret), "the secret leaked: {all}");
+    // A malformed secret: the error says what is wrong without repeating it.
+    let bad = "hmac-sha256:k-sha256:not*base64*secret";
+    let out = Command::new(dnsup_bin())
+        .args([
+            "-vv",
+            "set",
+            "log.example.test",
+            "A",
+            "192.0.2.1",
+            "--server",
+            &server,
+        ])
+        .env("DNSUP_KEY", bad)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    assert!(
+        !describe(&out).contains("not*base64*secret"),
+        "{}",
+        describe(&out)
+    );
+}
+
+#[test]
+fn loose_key_file_permissions_are_warned_about() {
+    let e = env();
+    std::fs::set_permissions(&e.key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = e.dnsup(&["set", "perm.example.test", "A", "192.0.2.1"]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("readable by group or others"),
+        "{}",
+        describe(&out)
+    );
+    std::fs::set_permissions(&e.key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = e.dnsup(&["set", "perm.example.test", "A", "192.0.2.2"]);
+    assert!(!stderr(&out).contains("warning"), "{}", describe(&out));
+}
