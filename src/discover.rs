@@ -29,6 +29,14 @@ pub enum DiscoverError {
     /// The walk reached the root without an SOA (nsupdate: "could not find enclosing zone").
     #[error("could not find enclosing zone of {0}")]
     NoZone(String),
+    /// A server answered the SOA query with an error (SERVFAIL, REFUSED by all, ...).
+    #[error("response to SOA query for {name} was unsuccessful: {rcode}")]
+    Unsuccessful {
+        /// The name asked about.
+        name: String,
+        /// The response code's mnemonic.
+        rcode: String,
+    },
     /// No server answered the SOA queries.
     #[error("SOA query failed: {0}")]
     Query(#[from] ClientError),
@@ -83,6 +91,18 @@ pub async fn find_zone(
     loop {
         let outcome = ask_soa(&qname, servers, signer, recursion, config).await?;
         let response = &outcome.response;
+        // nsupdate stops on anything but NOERROR and NXDOMAIN ("response to SOA query was
+        // unsuccessful"): walking on after SERVFAIL would pick a parent zone and send the
+        // update to the wrong primary.
+        match response.metadata.response_code {
+            ResponseCode::NoError | ResponseCode::NXDomain => {}
+            other => {
+                return Err(DiscoverError::Unsuccessful {
+                    name: qname.to_string(),
+                    rcode: client::rcode_name(other),
+                });
+            }
+        }
         let redirected = response
             .answers
             .iter()
@@ -99,13 +119,16 @@ pub async fn find_zone(
                     _ => None,
                 })
         };
-        if let Some((zone, primary)) = soa {
-            return Ok(ZoneInfo { zone, primary });
+        match soa {
+            // The root zone is never the one meant (a typo in a TLD reaches it through the
+            // resolver's NXDOMAIN): updating it is not something dnsup will try.
+            Some((zone, _)) if zone.is_root() => {
+                return Err(DiscoverError::NoZone(name.to_string()));
+            }
+            Some((zone, primary)) => return Ok(ZoneInfo { zone, primary }),
+            None if qname.is_root() => return Err(DiscoverError::NoZone(name.to_string())),
+            None => qname = qname.base_name(),
         }
-        if qname.is_root() {
-            return Err(DiscoverError::NoZone(name.to_string()));
-        }
-        qname = qname.base_name();
     }
 }
 

@@ -50,23 +50,38 @@ fn a_cname_owner_walks_up_to_its_zone(server: &dyn Server) {
     assert_eq!(info.zone.to_string(), "example.test.", "{}", server.kind());
 }
 
-fn no_enclosing_zone_is_reported(server: &dyn Server) {
+fn a_server_that_is_not_authoritative_stops_the_walk(server: &dyn Server) {
     let err = find(&[server.addr()], "host.nowhere.invalid.").unwrap_err();
     assert!(
-        matches!(err, DiscoverError::NoZone(_)),
+        matches!(err, DiscoverError::Unsuccessful { .. }),
         "{}: {err}",
         server.kind()
     );
+    assert!(
+        err.to_string().contains("REFUSED"),
+        "{}: {err}",
+        server.kind()
+    );
+}
+
+#[test]
+fn the_root_zone_is_never_the_answer() {
+    // A server authoritative for the root (as a resolver's NXDOMAIN for a mistyped TLD would
+    // point at): dnsup refuses to take "." as the zone to update.
+    let root = "$TTL 300\n. IN SOA a.root.invalid. h.root.invalid. 1 3600 600 86400 300\n. IN NS a.root.invalid.\na.root.invalid. IN A 192.0.2.1\n";
+    let named = Named::start_with(ServerOptions::empty().zone_text(".", root));
+    let err = find(&[named.addr()], "host.nowhere.").unwrap_err();
+    assert!(matches!(err, DiscoverError::NoZone(_)), "{err}");
     assert_eq!(
         err.to_string(),
-        "could not find enclosing zone of host.nowhere.invalid."
+        "could not find enclosing zone of host.nowhere."
     );
 }
 
 server_tests!(
     finds_the_enclosing_zone_and_primary,
     a_cname_owner_walks_up_to_its_zone,
-    no_enclosing_zone_is_reported,
+    a_server_that_is_not_authoritative_stops_the_walk,
 );
 
 #[test]

@@ -165,8 +165,13 @@ template:
     for (zone, acl) in options.zones.iter().zip(&zone_acls) {
         let _ = write!(
             conf,
-            "  - domain: {name}.\n    file: \"{d}/{name}.zone\"\n    acl: {acl}\n",
-            name = zone.name
+            "  - domain: {name}\n    file: \"{d}/{file}\"\n    acl: {acl}\n",
+            name = if zone.name == "." {
+                ".".to_string()
+            } else {
+                format!("{}.", zone.name)
+            },
+            file = zone.file_name()
         );
     }
     conf

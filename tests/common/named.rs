@@ -140,9 +140,10 @@ controls {{ }};
         };
         let _ = write!(
             conf,
-            "\nzone \"{name}\" {{\n    type primary;\n    file \"{d}/{name}.zone\";\n    \
+            "\nzone \"{name}\" {{\n    type primary;\n    file \"{d}/{file}\";\n    \
              allow-update {{ {allow_update} }};\n}};\n",
             name = zone.name,
+            file = zone.file_name(),
         );
     }
     conf.push_str(&options.named_extra);

@@ -15,6 +15,14 @@ pub fn zone_file(zone: &str) -> PathBuf {
     repo_root().join("zones").join(format!("{zone}.zone"))
 }
 
+/// A zone name without its trailing dot, except the root, which stays ".".
+fn zone_name(name: &str) -> String {
+    match name.trim_end_matches('.') {
+        "" => ".".to_string(),
+        trimmed => trimmed.to_string(),
+    }
+}
+
 /// Where a zone's contents come from. Either way the server gets its own copy in its temp dir.
 #[derive(Clone, Debug)]
 pub enum ZoneSource {
@@ -30,6 +38,16 @@ pub struct ZoneSpec {
     pub source: ZoneSource,
     /// Keys allowed to update this zone; `None` means the server-wide [`ServerOptions::update_keys`].
     pub update_keys: Option<Vec<String>>,
+}
+
+impl ZoneSpec {
+    /// The zone's file name in the server's temp dir (`root.zone` for the root).
+    pub fn file_name(&self) -> String {
+        match self.name.as_str() {
+            "." => "root.zone".to_string(),
+            name => format!("{name}.zone"),
+        }
+    }
 }
 
 /// Configuration of a test server. `Default`: `example.test` and `other.test` from `zones/`,
@@ -65,7 +83,7 @@ impl ServerOptions {
     /// Adds a zone loaded from a zone file.
     pub fn zone(mut self, name: &str, path: impl Into<PathBuf>) -> Self {
         self.zones.push(ZoneSpec {
-            name: name.trim_end_matches('.').to_string(),
+            name: zone_name(name),
             source: ZoneSource::File(path.into()),
             update_keys: None,
         });
@@ -75,7 +93,7 @@ impl ServerOptions {
     /// Adds a zone whose zone-file text is given inline.
     pub fn zone_text(mut self, name: &str, text: &str) -> Self {
         self.zones.push(ZoneSpec {
-            name: name.trim_end_matches('.').to_string(),
+            name: zone_name(name),
             source: ZoneSource::Text(text.to_string()),
             update_keys: None,
         });
@@ -120,7 +138,7 @@ impl ServerOptions {
         self.zones
             .iter()
             .map(|zone| {
-                let dest = dir.join(format!("{}.zone", zone.name));
+                let dest = dir.join(zone.file_name());
                 match &zone.source {
                     ZoneSource::File(src) => {
                         fs::copy(src, &dest).unwrap_or_else(|e| {
