@@ -56,6 +56,9 @@ pub struct Outcome {
     pub authenticated: bool,
     /// The raw answer as received (with its TSIG record).
     pub raw: Vec<u8>,
+    /// How many times the request was sent; more than one means an earlier copy may have been
+    /// applied although its answer was lost (so a prerequisite failure may be our own doing).
+    pub sends: u32,
 }
 
 impl Outcome {
@@ -119,6 +122,17 @@ pub enum ClientError {
     /// Answers arrived but none passed TSIG verification (forged, or signed with another key).
     #[error("no authentic answer: {0}")]
     Unverified(NoAnswer),
+    /// The server answered a signed request with an error and without a TSIG (RFC 8945
+    /// section 5.2: it could not parse the request, so it could not sign). Not authenticated.
+    #[error(
+        "{server} answered {rcode} without a TSIG signature (it could not parse the request, or the answer is forged)"
+    )]
+    UnsignedError {
+        /// Who answered.
+        server: SocketAddr,
+        /// The response code's mnemonic.
+        rcode: String,
+    },
     /// No answer at all from any server.
     #[error("{0}")]
     Network(NoAnswer),
@@ -196,18 +210,41 @@ async fn exchange(
         None => (wire, None, None),
     };
     let key = signer.map(|s| s.key);
-    let accept =
-        |bytes: &[u8]| check_answer(bytes, id, op_code, &question, key, mac.as_ref(), signed_at);
+    // The last unsigned error answer to a signed request, to explain a failure at the end.
+    let unsigned_error = std::cell::Cell::new(None);
+    let accept = |bytes: &[u8]| {
+        let verdict = check_answer(bytes, id, op_code, &question, key, mac.as_ref(), signed_at);
+        if let (Verdict::Ignore(_), Some(rcode)) = (&verdict, unsigned_rcode(bytes, id, key)) {
+            unsigned_error.set(Some(rcode));
+        }
+        verdict
+    };
     match transport::exchange(servers, &request, config, accept).await {
         Ok(answered) => {
             let mut outcome = answered.value;
             outcome.server = answered.server;
             outcome.tcp = answered.tcp;
+            outcome.sends = answered.sends;
             Ok(outcome)
         }
-        Err(e) if e.only_rejected() => Err(ClientError::Unverified(e)),
+        Err(e) if e.only_rejected() => match (unsigned_error.get(), e.0.last()) {
+            (Some(rcode), Some((server, _))) => Err(ClientError::UnsignedError {
+                server: *server,
+                rcode: rcode_name(rcode),
+            }),
+            _ => Err(ClientError::Unverified(e)),
+        },
         Err(e) => Err(ClientError::Network(e)),
     }
+}
+
+/// The rcode of an error answer with our ID that carries no TSIG at all, when we signed.
+fn unsigned_rcode(bytes: &[u8], id: u16, key: Option<&Key>) -> Option<ResponseCode> {
+    key?;
+    let msg = Message::from_vec(bytes).ok()?;
+    let rcode = msg.metadata.response_code;
+    (msg.metadata.id == id && msg.signature.is_none() && rcode != ResponseCode::NoError)
+        .then_some(rcode)
 }
 
 /// Decide whether `bytes` is the answer to our request (RFC 2136 section 3.8: matched by ID;
@@ -257,6 +294,7 @@ fn check_answer(
         signed_at,
         authenticated,
         raw: bytes.to_vec(),
+        sends: 1,
     };
     Verdict::Accept((outcome, truncated))
 }

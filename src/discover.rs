@@ -41,7 +41,7 @@ pub enum DiscoverError {
     #[error("SOA query failed: {0}")]
     Query(#[from] ClientError),
     /// The primary's name did not resolve to an address.
-    #[error("cannot resolve the primary server {name}: {reason}")]
+    #[error("cannot resolve {name}: {reason}")]
     Resolve {
         /// The MNAME.
         name: String,

@@ -40,8 +40,10 @@ pub fn for_outcome(outcome: &Outcome) -> u8 {
 /// The exit code for a failed exchange.
 pub fn for_client_error(err: &ClientError) -> u8 {
     match err {
-        ClientError::Encode(_) => USAGE,
-        ClientError::Sign(_) | ClientError::Unverified(_) => TSIG,
+        // A request that cannot be signed is too large or malformed: an input problem.
+        ClientError::Encode(_) | ClientError::Sign(_) => USAGE,
+        ClientError::Unverified(_) => TSIG,
+        ClientError::UnsignedError { .. } => REFUSED,
         _ => NETWORK,
     }
 }

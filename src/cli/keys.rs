@@ -34,6 +34,9 @@ pub fn load(
         Ok(spec) if !spec.is_empty() => tsig::parse_knot_line(&spec)
             .map(Some)
             .map_err(|e| format!("{KEY_ENV}: {e}")),
+        Err(std::env::VarError::NotUnicode(_)) => Err(format!(
+            "{KEY_ENV} is not valid UTF-8: expected [ALG:]NAME:SECRET"
+        )),
         _ => Ok(None),
     }
 }

@@ -6,15 +6,7 @@
 pub mod exit;
 mod keys;
 mod native;
-#[cfg(any())] // TEMP: until src/script lands
 pub mod nsupdate;
-#[cfg(not(any()))]
-pub mod nsupdate {
-    /// TEMP
-    pub fn main(_: Vec<std::ffi::OsString>) -> u8 {
-        1
-    }
-}
 mod report;
 
 use std::ffi::OsString;
@@ -84,13 +76,15 @@ pub struct Connection {
     #[arg(long)]
     pub tcp: bool,
     /// Give up on a server after this many seconds.
-    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    #[arg(long, default_value_t = 10, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub timeout: u64,
     /// Resend over UDP this many times.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub retries: u32,
     /// Seconds between UDP resends.
-    #[arg(long, default_value_t = 2, value_name = "SECONDS")]
+    #[arg(long, default_value_t = 2, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=3_600))]
     pub retry_interval: u64,
     /// Source address to send from.
     #[arg(long, value_name = "ADDR")]
@@ -134,8 +128,9 @@ pub struct RecordArgs {
     /// Values in presentation format, one argument each (`\# LEN HEX` for unknown types).
     #[arg(required = true, value_name = "VALUE")]
     pub values: Vec<String>,
-    /// Time to live of the new records.
-    #[arg(long, default_value_t = 300)]
+    /// Time to live of the new records (RFC 2181 section 8: at most 2147483647).
+    #[arg(long, default_value_t = 300,
+          value_parser = clap::value_parser!(u32).range(0..=2_147_483_647))]
     pub ttl: u32,
     #[command(flatten)]
     pub guards: Guards,

@@ -123,7 +123,8 @@ fn split_server(s: &str, default_port: u16) -> Result<(String, u16), InputError>
             .ok_or_else(|| format!("server '{s}': missing ']'"))?;
         let port = match after.strip_prefix(':') {
             Some(p) => p.parse().map_err(|_| format!("server '{s}': bad port"))?,
-            None => default_port,
+            None if after.is_empty() => default_port,
+            None => return Err(format!("server '{s}': expected [ADDRESS]:PORT").into()),
         };
         return Ok((host.to_string(), port));
     }
@@ -175,9 +176,13 @@ async fn plan(
         servers.extend(
             discover::resolve(&host, port)
                 .await
-                .map_err(|e| InputError(exit::ZONE, e.to_string()))?,
+                .map_err(|e| InputError(exit::USAGE, format!("--server {s}: {e}")))?,
         );
     }
+    let is_ds = changes.iter().any(|c| {
+        matches!(c, Change::Add { rdata, .. } if rdata.record_type() == RecordType::DS)
+            || matches!(c, Change::DeleteRrset(_, RecordType::DS))
+    });
     let given = conn
         .zone
         .as_deref()
@@ -188,7 +193,12 @@ async fn plan(
         given => {
             // nsupdate's rules: ask the given server without recursion, or else the resolvers
             // with it; the SOA found names the zone and, when no server was given, the primary.
-            let signer = key.as_ref().map(Signer::new);
+            // Resolvers are asked unsigned, as nsupdate does: they do not know our key, and an
+            // answer without TSIG to a signed query would be rejected as spoofed.
+            let signer = key
+                .as_ref()
+                .filter(|_| !servers.is_empty())
+                .map(Signer::new);
             let (ask, recursion) = if servers.is_empty() {
                 let text = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
                 let resolvers = discover::parse_resolv_conf(&text)
@@ -200,6 +210,14 @@ async fn plan(
                 (servers.clone(), false)
             };
             let start = given.as_ref().unwrap_or(owner);
+            // A DS record lives in the parent zone (RFC 4034 section 5): start one label up.
+            let parent;
+            let start = if given.is_none() && is_ds && !start.is_root() {
+                parent = start.base_name();
+                &parent
+            } else {
+                start
+            };
             let info = discover::find_zone(start, &ask, signer, recursion, &config)
                 .await
                 .map_err(|e| InputError(exit::ZONE, e.to_string()))?;
@@ -211,6 +229,18 @@ async fn plan(
             given.unwrap_or(info.zone)
         }
     };
+    // RFC 2136 section 3.4.2.3: a server ignores deleting the apex NS RRset, so `set` there
+    // would silently add instead of replace.
+    if changes
+        .iter()
+        .any(|c| matches!(c, Change::DeleteRrset(n, RecordType::NS) if n.eq_ignore_root(&zone)))
+    {
+        return Err(
+            "the NS RRset at the zone apex cannot be replaced or deleted as a whole \
+             (RFC 2136 3.4.2.3): add and delete single NS records instead"
+                .into(),
+        );
+    }
     let mut update = Update::new(zone);
     for p in prerequisites {
         update.require(p)?;
@@ -249,7 +279,7 @@ async fn execute(
         json: conn.json,
     };
     if conn.dry_run {
-        let text = plan.update.to_message(0).to_string(); // TEMP
+        let text = crate::script::render_dig(&plan.update.to_message(0));
         if conn.json {
             println!(
                 "{}",

@@ -12,10 +12,10 @@ use hickory_proto::rr::{Name, RecordType};
 
 use crate::client::{self, ClientError, Outcome, Signer};
 use crate::discover;
-use crate::script::{Action, Dialect, KeySpec, Pending, Session, render_dig};
+use crate::script::{Action, Dialect, KeySpec, Pending, Session, render_dig, render_show};
 use crate::transport;
 use crate::tsig::{self, Key};
-use crate::update::{Change, Update};
+use crate::update::Change;
 
 /// nsupdate's options (BIND 9.18 `nsupdate.c`, `parse_args`).
 #[derive(Debug, Default)]
@@ -54,8 +54,7 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
             }
             continue;
         }
-        let mut chars = arg[1..].char_indices();
-        while let Some((pos, flag)) = chars.next() {
+        for (pos, flag) in arg[1..].char_indices() {
             let takes_value = matches!(flag, 'k' | 'y' | 't' | 'u' | 'r' | 'p' | 'L' | 'C');
             let value = if takes_value {
                 let rest = &arg[1 + pos + flag.len_utf8()..];
@@ -223,7 +222,7 @@ impl Runner<'_> {
                     }
                 }
                 Err(e) => {
-                    eprintln!("{}", e.nsupdate_text);
+                    eprint!("{}", e.nsupdate_stderr(!interactive));
                     tracing::debug!(line = e.line, "{e}");
                     if !interactive {
                         return 1;
@@ -234,7 +233,8 @@ impl Runner<'_> {
                 prompt();
             }
         }
-        if session.finish().is_some() {
+        session.finish();
+        if session.dropped().is_some() {
             tracing::debug!("end of input: the pending update was not sent (as nsupdate)");
         }
         self.status
@@ -245,19 +245,20 @@ impl Runner<'_> {
         match action {
             Action::Send(pending) => return self.send(pending).await,
             Action::Show(pending) => {
-                let update =
-                    build_update(&pending, pending.zone.clone().unwrap_or_else(Name::root));
                 println!("Outgoing update query:");
-                print!("{}", render_dig(&update.to_message(0)));
+                print!("{}", render_show(&pending));
             }
             Action::Answer => {
                 if let Some(a) = &self.last_answer {
+                    // The raw answer still holds its TSIG, which dig-style text shows.
+                    let shown = hickory_proto::op::Message::from_vec(&a.raw)
+                        .unwrap_or_else(|_| a.response.clone());
                     println!("Answer:");
-                    print!("{}", render_dig(&a.response));
+                    print!("{}", render_dig(&shown));
                 }
             }
             Action::Quit => return Some(self.status),
-            Action::Help => println!("{}", crate::script::HELP),
+            Action::Help => print!("{}", crate::script::help(env!("CARGO_PKG_VERSION"))),
             Action::Version => println!("dnsup {}", env!("CARGO_PKG_VERSION")),
             Action::Unsupported(what) => {
                 eprintln!("{what}");
@@ -287,6 +288,8 @@ impl Runner<'_> {
     }
 
     async fn send(&mut self, pending: Pending) -> Option<u8> {
+        // nsupdate forgets the previous answer at every send, even an empty one.
+        self.last_answer = None;
         let key = match &pending.key {
             Some(spec) => match key_from_spec(spec) {
                 Ok(k) => Some(k),
@@ -349,7 +352,7 @@ impl Runner<'_> {
                 }
             }
         };
-        let update = build_update(&pending, zone);
+        let update = pending.to_update(zone);
         match client::send_update(&update, signer, &servers, &config).await {
             Ok(outcome) => {
                 if !outcome.is_success() {
@@ -413,19 +416,6 @@ fn first_owner(p: &Pending) -> Option<Name> {
         });
     }
     p.prerequisites.first().map(|q| q.name().clone())
-}
-
-/// The pending items as one update. Names outside the zone are not refused here: nsupdate sends
-/// them and reports the server's NOTZONE, and so do we.
-fn build_update(p: &Pending, zone: Name) -> Update {
-    let mut update = Update::with_class(zone, p.class);
-    for q in &p.prerequisites {
-        update.require_unchecked(q.clone());
-    }
-    for c in &p.changes {
-        update.change_unchecked(c.clone());
-    }
-    update
 }
 
 fn key_from_spec(spec: &KeySpec) -> Result<Key, String> {

@@ -33,6 +33,7 @@ impl Report<'_> {
                 "clock_skew_seconds": skew,
                 "server": o.server.to_string(),
                 "transport": if o.tcp { "tcp" } else { "udp" },
+                "sends": o.sends,
             }));
         } else if code == exit::OK {
             eprintln!(
@@ -112,6 +113,10 @@ fn explain(o: &Outcome) -> String {
                     ": the server is not authoritative for the zone, or the key is not accepted"
                 }
                 "NOTZONE" => ": a name is outside the zone",
+                "YXRRSET" | "NXRRSET" | "YXDOMAIN" | "NXDOMAIN" if o.sends > 1 => {
+                    ": a prerequisite failed on a resent copy of the update; an earlier copy \
+                     whose answer was lost may have been applied: check the zone"
+                }
                 "YXRRSET" | "NXRRSET" | "YXDOMAIN" | "NXDOMAIN" => {
                     ": a prerequisite failed; the zone was not changed"
                 }

@@ -113,6 +113,9 @@ pub struct Answered<T> {
     pub value: T,
     /// True if the answer came over TCP.
     pub tcp: bool,
+    /// How many times the request was sent in all (UDP resends, TCP, other servers). More than
+    /// one means an earlier copy may have been applied even though its answer never arrived.
+    pub sends: u32,
 }
 
 /// Send `request` to each server in turn until one gives an accepted answer.
@@ -129,18 +132,19 @@ where
     F: FnMut(&[u8]) -> Verdict<(T, bool)>,
 {
     let mut failures = Vec::new();
+    let mut sends = 0;
     for &server in servers {
-        let deadline = Instant::now() + config.timeout;
+        let deadline = after(config.timeout);
         let use_tcp = config.tcp || request.len() > MAX_UDP_REQUEST;
         let result = if use_tcp {
-            tcp::exchange(server, request, config, deadline, &mut accept)
+            tcp::exchange(server, request, config, deadline, &mut sends, &mut accept)
                 .await
                 .map(|v| (v, true))
         } else {
-            match udp::exchange(server, request, config, deadline, &mut accept).await {
+            match udp::exchange(server, request, config, deadline, &mut sends, &mut accept).await {
                 Ok((_, true)) => {
                     tracing::debug!(%server, "answer truncated, retrying over TCP");
-                    tcp::exchange(server, request, config, deadline, &mut accept)
+                    tcp::exchange(server, request, config, deadline, &mut sends, &mut accept)
                         .await
                         .map(|v| (v, true))
                 }
@@ -149,7 +153,14 @@ where
             }
         };
         match result {
-            Ok((value, tcp)) => return Ok(Answered { server, value, tcp }),
+            Ok((value, tcp)) => {
+                return Ok(Answered {
+                    server,
+                    value,
+                    tcp,
+                    sends,
+                });
+            }
             Err(failure) => {
                 tracing::debug!(%server, %failure, "no answer, trying the next server");
                 failures.push((server, failure));
@@ -157,6 +168,13 @@ where
         }
     }
     Err(NoAnswer(failures))
+}
+
+/// `now + d`, saturating far in the future instead of overflowing on absurd durations.
+fn after(d: std::time::Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .unwrap_or_else(|| now + std::time::Duration::from_secs(86_400 * 365))
 }
 
 /// The outcome of waiting: what was accepted, or why nothing was.

@@ -31,6 +31,7 @@ pub(super) async fn exchange<T, F>(
     request: &[u8],
     config: &Config,
     deadline: Instant,
+    sends: &mut u32,
     accept: &mut F,
 ) -> Result<T, Failure>
 where
@@ -47,6 +48,7 @@ where
     let mut framed = Vec::with_capacity(request.len() + 2);
     framed.extend_from_slice(&len.to_be_bytes());
     framed.extend_from_slice(request);
+    *sends += 1;
     timeout_at(deadline, stream.write_all(&framed))
         .await
         .map_err(|_| Failure::TimedOut)?

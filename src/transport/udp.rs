@@ -27,6 +27,7 @@ pub(super) async fn exchange<T, F>(
     request: &[u8],
     config: &Config,
     deadline: Instant,
+    sends: &mut u32,
     accept: &mut F,
 ) -> Result<(T, bool), Failure>
 where
@@ -47,10 +48,11 @@ where
         let fail = |e: std::io::Error, last: Option<String>| {
             last.map_or(Failure::Io(e.to_string()), Failure::OnlyRejected)
         };
+        *sends += 1;
         if let Err(e) = socket.send(request).await {
             return Err(fail(e, last_rejection));
         }
-        let try_deadline = (Instant::now() + config.udp_interval).min(deadline);
+        let try_deadline = super::after(config.udp_interval).min(deadline);
         loop {
             let received = match timeout_at(try_deadline, socket.recv(&mut buf)).await {
                 Err(_elapsed) => break,

@@ -187,9 +187,13 @@ fn parse_generic(rtype: RecordType, rest: &str) -> Result<RData, String> {
         .parse()
         .map_err(|_| "the length after '\\#' is not a number".to_string())?;
     let hex: String = words.collect();
+    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err("the data after the length is not hexadecimal".into());
+    }
     if !hex.len().is_multiple_of(2) {
         return Err("odd number of hex digits".into());
     }
+    // All ASCII hex digits: every two-byte slice is on a character boundary.
     let bytes = (0..hex.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&hex[i..i + 2], 16))
@@ -204,7 +208,7 @@ fn parse_generic(rtype: RecordType, rest: &str) -> Result<RData, String> {
     if len > usize::from(u16::MAX) {
         return Err("data longer than 65535 bytes".into());
     }
-    if matches!(rtype, RecordType::Unknown(_)) || bytes.is_empty() {
+    if matches!(rtype, RecordType::Unknown(_)) {
         // NULL::with asserts on empty data; NULL::new is the empty form.
         let rdata = if bytes.is_empty() {
             NULL::new()
@@ -316,6 +320,9 @@ mod tests {
             (RecordType::A, "\\# 4 0a0000"),
             (RecordType::A, "\\# x"),
             (RecordType::A, "\\# 2 zz11"),
+            (RecordType::A, "\\# 2 aé1"),
+            (RecordType::A, "\\# 4 +1+1+1+1"),
+            (RecordType::A, "\\# 0"),
             (RecordType::AAAA, "192.0.2.1"),
             (RecordType::MX, "mail.example.test."),
             (RecordType::SRV, "1 2"),
