@@ -344,6 +344,52 @@ fn bad_input_exits_1_with_what_is_wrong() {
                 "x.example.test",
                 "A",
                 "192.0.2.1",
+                "--ttl",
+                "2147483648",
+            ],
+            "--ttl",
+        ),
+        (
+            &[
+                "set",
+                "x.example.test",
+                "A",
+                "192.0.2.1",
+                "--timeout",
+                "18446744073709551615",
+            ],
+            "--timeout",
+        ),
+        (
+            &[
+                "set",
+                "x.example.test",
+                "A",
+                "192.0.2.1",
+                "-s",
+                "[::1]junk",
+                "-z",
+                "example.test",
+            ],
+            "expected [ADDRESS]:PORT",
+        ),
+        (
+            &[
+                "set",
+                "x.example.test",
+                "TYPE65280",
+                "\\# 2 aé1",
+                "-z",
+                "example.test",
+            ],
+            "not hexadecimal",
+        ),
+        (
+            &[
+                "set",
+                "x.example.test",
+                "A",
+                "192.0.2.1",
                 "--key-file",
                 "/nonexistent/key",
             ],
@@ -359,6 +405,27 @@ fn bad_input_exits_1_with_what_is_wrong() {
             describe(&out)
         );
     }
+}
+
+#[test]
+fn the_apex_ns_rrset_cannot_be_replaced() {
+    let e = env();
+    let before = e.server.axfr("example.test");
+    let out = e.dnsup(&[
+        "set",
+        "example.test.",
+        "NS",
+        "ns2.example.test.",
+        "-z",
+        "example.test",
+    ]);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("RFC 2136 3.4.2.3"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(e.server.axfr("example.test"), before);
 }
 
 #[test]
