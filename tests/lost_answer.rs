@@ -24,10 +24,8 @@ fn lossy_relay(server: SocketAddr) -> SocketAddr {
             };
             back.send_to(&buf[..n], server).unwrap();
             let mut answer = [0u8; 65535];
-            if let Ok(m) = back.recv(&mut answer) {
-                if i > 0 {
-                    front.send_to(&answer[..m], client).unwrap();
-                }
+            if let (Ok(m), true) = (back.recv(&mut answer), i > 0) {
+                front.send_to(&answer[..m], client).unwrap();
             }
         }
     });
