@@ -188,3 +188,21 @@ fn every_key_form_the_way_nsupdate_takes_it() {
         }
     }
 }
+
+#[test]
+fn an_nsupdate_symlink_behaves_as_nsupdate() {
+    let server = Named::start();
+    let link = server.dir().join("nsupdate");
+    std::os::unix::fs::symlink(dnsup_bin(), &link).unwrap();
+    let script = format!(
+        "server 127.0.0.1 {}\nupdate add link.example.test. 300 A 192.0.2.8\nsend\n",
+        server.port()
+    );
+    let out = run_with_timeout(
+        std::process::Command::new(&link).args(["-y", &key_arg(key("k-sha384"))]),
+        script.as_bytes(),
+        CLIENT_TIMEOUT,
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    assert_eq!(server.query("link.example.test", "A"), ["192.0.2.8"]);
+}

@@ -5,9 +5,11 @@
 
 pub mod exit;
 mod keys;
+pub mod knsupdate;
 mod native;
 pub mod nsupdate;
 mod report;
+mod script_runner;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -39,6 +41,12 @@ pub enum Command {
     /// Read nsupdate commands from FILE or stdin, with nsupdate's options and exit codes.
     Nsupdate {
         /// nsupdate's options and file, e.g. `-k key.conf -v update.txt`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
+    /// Read knsupdate (Knot) commands from FILE or stdin, with knsupdate's options.
+    Knsupdate {
+        /// knsupdate's options and file, e.g. `-y hmac-sha256:name:secret update.txt`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
     },
@@ -174,8 +182,10 @@ pub fn run(args: Vec<OsString>) -> u8 {
         .and_then(|n| n.to_str())
         .unwrap_or("dnsup")
         .to_string();
-    if invoked_as == "nsupdate" {
-        return nsupdate::main(args.into_iter().skip(1).collect());
+    match invoked_as.as_str() {
+        "nsupdate" => return nsupdate::main(args.into_iter().skip(1).collect()),
+        "knsupdate" => return knsupdate::main(args.into_iter().skip(1).collect()),
+        _ => {}
     }
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
@@ -192,6 +202,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
     init_logging(cli.verbose);
     match cli.command {
         Command::Nsupdate { args } => nsupdate::main(args),
+        Command::Knsupdate { args } => knsupdate::main(args),
         Command::Keygen(k) => native::keygen(&k),
         Command::Set(r) => native::run_record(native::Verb::Set, r),
         Command::Add(r) => native::run_record(native::Verb::Add, r),
