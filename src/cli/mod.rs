@@ -3,6 +3,7 @@
 //! `dnsup nsupdate` (or a binary named `nsupdate`) hands its arguments, unparsed, to the
 //! nsupdate front end, whose option syntax is nsupdate's, not clap's.
 
+mod apply;
 pub mod exit;
 mod keys;
 pub mod knsupdate;
@@ -36,6 +37,8 @@ pub enum Command {
     Add(RecordArgs),
     /// Delete a name, an RRset, or single records.
     Delete(DeleteArgs),
+    /// Apply many changes from a file, split into several UPDATE messages (not atomic).
+    Apply(apply::ApplyArgs),
     /// Print a new TSIG key in tsig-keygen (named.conf) format.
     Keygen(KeygenArgs),
     /// Read nsupdate commands from FILE or stdin, with nsupdate's options and exit codes.
@@ -204,6 +207,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Nsupdate { args } => nsupdate::main(args),
         Command::Knsupdate { args } => knsupdate::main(args),
         Command::Keygen(k) => native::keygen(&k),
+        Command::Apply(a) => apply::run(a),
         Command::Set(r) => native::run_record(native::Verb::Set, r),
         Command::Add(r) => native::run_record(native::Verb::Add, r),
         Command::Delete(d) => native::run_delete(d),
