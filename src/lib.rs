@@ -5,7 +5,9 @@
 
 pub mod cli;
 pub mod client;
+pub mod daemon;
 pub mod discover;
+pub mod provider;
 pub mod script;
 pub mod transport;
 pub mod tsig;

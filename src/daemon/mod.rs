@@ -1,0 +1,7 @@
+//! The DDNS daemon: keep A/AAAA records equal to this host's current public addresses.
+//!
+//! `reconcile` decides (no I/O), `state` remembers across restarts, `config` reads the TOML
+//! file, `runtime` wires sources, providers, timers, signals and systemd together.
+
+pub mod reconcile;
+pub mod state;

@@ -1,0 +1,155 @@
+//! The state file: what the daemon last confirmed for each RRset, so a restart causes no
+//! needless reads or updates. Written atomically (temp file, fsync, rename, fsync of the
+//! directory): a crash or a full disk leaves the old file intact, never a torn one.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::reconcile::Memory;
+
+/// The file's contents: `"name./TYPE"` -> memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    /// Format version, for future changes.
+    pub version: u32,
+    /// One entry per managed RRset.
+    pub records: BTreeMap<String, Memory>,
+}
+
+/// Why the state could not be loaded or saved.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StateError {
+    /// Reading or writing failed.
+    #[error("state file {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid state JSON (it is then ignored, and rewritten on the next save).
+    #[error("state file {path} is not valid ({reason}); starting without it")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl State {
+    /// Load the state; a missing file is an empty state.
+    pub fn load(path: &Path) -> Result<State, StateError> {
+        let text = match fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::fresh()),
+            Err(source) => {
+                return Err(StateError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        serde_json::from_str(&text).map_err(|e| StateError::Corrupt {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })
+    }
+
+    /// An empty state of the current version.
+    pub fn fresh() -> State {
+        State {
+            version: 1,
+            records: BTreeMap::new(),
+        }
+    }
+
+    /// Save atomically: the old file stays until the new one is complete on disk.
+    pub fn save(&self, path: &Path) -> Result<(), StateError> {
+        let io = |source| StateError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        fs::create_dir_all(dir).map_err(io)?;
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
+        let json = serde_json::to_vec_pretty(self).map_err(|e| io(std::io::Error::other(e)))?;
+        let result = (|| {
+            let mut f = fs::File::create(&tmp)?;
+            f.write_all(&json)?;
+            f.write_all(b"\n")?;
+            f.sync_all()?;
+            fs::rename(&tmp, path)?;
+            // The rename itself must reach the disk before we rely on it.
+            fs::File::open(dir)?.sync_all()
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        result.map_err(io)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn save_then_load_round_trips_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/state.json");
+        let mut state = State::fresh();
+        state.records.insert(
+            "home.example.test./A".into(),
+            Memory {
+                published: vec!["192.0.2.1".parse().unwrap()],
+                ttl: 60,
+                confirmed_at: 1_700_000_000,
+            },
+        );
+        state.save(&path).unwrap();
+        assert_eq!(State::load(&path).unwrap(), state);
+        let names: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("state.json")]);
+    }
+
+    #[test]
+    fn missing_is_empty_and_corrupt_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        assert_eq!(State::load(&path).unwrap(), State::fresh());
+        fs::write(&path, "{ not json").unwrap();
+        assert!(matches!(
+            State::load(&path),
+            Err(StateError::Corrupt { .. })
+        ));
+    }
+
+    #[test]
+    fn a_failed_save_keeps_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        State::fresh().save(&path).unwrap();
+        let before = fs::read(&path).unwrap();
+        // A directory where the temp file should go makes the write fail.
+        fs::create_dir(dir.path().join("state.json.tmp")).unwrap();
+        let mut changed = State::fresh();
+        changed.version = 9;
+        assert!(changed.save(&path).is_err());
+        assert_eq!(fs::read(&path).unwrap(), before);
+    }
+}
