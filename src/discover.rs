@@ -164,6 +164,30 @@ async fn ask_soa(
     }
 }
 
+/// `HOST`, `HOST:PORT`, `[V6]:PORT` or a bare IPv6 address.
+pub fn split_server(s: &str, default_port: u16) -> Result<(String, u16), String> {
+    if let Some(rest) = s.strip_prefix('[') {
+        let (host, after) = rest
+            .split_once(']')
+            .ok_or_else(|| format!("server '{s}': missing ']'"))?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => p.parse().map_err(|_| format!("server '{s}': bad port"))?,
+            None if after.is_empty() => default_port,
+            None => return Err(format!("server '{s}': expected [ADDRESS]:PORT")),
+        };
+        return Ok((host.to_string(), port));
+    }
+    match s.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') => {
+            let port = port
+                .parse()
+                .map_err(|_| format!("server '{s}': bad port"))?;
+            Ok((host.to_string(), port))
+        }
+        _ => Ok((s.to_string(), default_port)),
+    }
+}
+
 /// The addresses of `host` (an address literal or a name from the system resolver), at most 4
 /// as nsupdate keeps.
 pub async fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, DiscoverError> {
@@ -202,6 +226,17 @@ mod tests {
             ]
         );
         assert_eq!(parse_resolv_conf("").len(), 2);
+    }
+
+    #[test]
+    fn server_forms() {
+        let s = |t: &str| split_server(t, 53).unwrap();
+        assert_eq!(s("127.0.0.1"), ("127.0.0.1".into(), 53));
+        assert_eq!(s("127.0.0.1:5353"), ("127.0.0.1".into(), 5353));
+        assert_eq!(s("[::1]:5353"), ("::1".into(), 5353));
+        assert_eq!(s("::1"), ("::1".into(), 53));
+        assert_eq!(s("ns1.example.test"), ("ns1.example.test".into(), 53));
+        assert!(split_server("[::1", 53).is_err());
     }
 
     #[tokio::test]

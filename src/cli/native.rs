@@ -115,30 +115,6 @@ fn guards(
     Ok(out)
 }
 
-/// `HOST`, `HOST:PORT`, `[V6]:PORT` or a bare IPv6 address.
-fn split_server(s: &str, default_port: u16) -> Result<(String, u16), InputError> {
-    if let Some(rest) = s.strip_prefix('[') {
-        let (host, after) = rest
-            .split_once(']')
-            .ok_or_else(|| format!("server '{s}': missing ']'"))?;
-        let port = match after.strip_prefix(':') {
-            Some(p) => p.parse().map_err(|_| format!("server '{s}': bad port"))?,
-            None if after.is_empty() => default_port,
-            None => return Err(format!("server '{s}': expected [ADDRESS]:PORT").into()),
-        };
-        return Ok((host.to_string(), port));
-    }
-    match s.rsplit_once(':') {
-        Some((host, port)) if !host.contains(':') => {
-            let port = port
-                .parse()
-                .map_err(|_| format!("server '{s}': bad port"))?;
-            Ok((host.to_string(), port))
-        }
-        _ => Ok((s.to_string(), default_port)),
-    }
-}
-
 fn transport_config(c: &Connection) -> transport::Config {
     transport::Config {
         tcp: c.tcp,
@@ -172,7 +148,7 @@ async fn plan(
     let config = transport_config(conn);
     let mut servers = Vec::new();
     for s in &conn.servers {
-        let (host, port) = split_server(s, conn.port)?;
+        let (host, port) = discover::split_server(s, conn.port)?;
         servers.extend(
             discover::resolve(&host, port)
                 .await
@@ -401,14 +377,4 @@ mod tests {
         assert_eq!(abs("www.example.test", None), "www.example.test.");
     }
 
-    #[test]
-    fn server_forms() {
-        let s = |t: &str| split_server(t, 53).ok().unwrap();
-        assert_eq!(s("127.0.0.1"), ("127.0.0.1".into(), 53));
-        assert_eq!(s("127.0.0.1:5353"), ("127.0.0.1".into(), 5353));
-        assert_eq!(s("[::1]:5353"), ("::1".into(), 5353));
-        assert_eq!(s("::1"), ("::1".into(), 53));
-        assert_eq!(s("ns1.example.test"), ("ns1.example.test".into(), 53));
-        assert!(split_server("[::1", 53).is_err());
-    }
 }
