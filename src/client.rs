@@ -5,6 +5,7 @@
 //! [`ClientError`]s (RFC 2136 section 3.8, RFC 8945 section 5.3).
 
 use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
@@ -211,11 +212,12 @@ async fn exchange(
     };
     let key = signer.map(|s| s.key);
     // The last unsigned error answer to a signed request, to explain a failure at the end.
-    let unsigned_error = std::cell::Cell::new(None);
+    // (An atomic rather than a Cell keeps this future Send, so callers may spawn it.)
+    let unsigned_error = std::sync::atomic::AtomicU32::new(NO_RCODE);
     let accept = |bytes: &[u8]| {
         let verdict = check_answer(bytes, id, op_code, &question, key, mac.as_ref(), signed_at);
         if let (Verdict::Ignore(_), Some(rcode)) = (&verdict, unsigned_rcode(bytes, id, key)) {
-            unsigned_error.set(Some(rcode));
+            unsigned_error.store(u32::from(u16::from(rcode)), Ordering::Relaxed);
         }
         verdict
     };
@@ -227,16 +229,19 @@ async fn exchange(
             outcome.sends = answered.sends;
             Ok(outcome)
         }
-        Err(e) if e.only_rejected() => match (unsigned_error.get(), e.0.last()) {
-            (Some(rcode), Some((server, _))) => Err(ClientError::UnsignedError {
+        Err(e) if e.only_rejected() => match (unsigned_error.into_inner(), e.0.last()) {
+            (rcode, Some((server, _))) if rcode != NO_RCODE => Err(ClientError::UnsignedError {
                 server: *server,
-                rcode: rcode_name(rcode),
+                rcode: rcode_name(ResponseCode::from((rcode >> 4) as u8, (rcode & 0x0f) as u8)),
             }),
             _ => Err(ClientError::Unverified(e)),
         },
         Err(e) => Err(ClientError::Network(e)),
     }
 }
+
+/// "No unsigned error answer seen" (response codes fit in 12 bits).
+const NO_RCODE: u32 = u32::MAX;
 
 /// The rcode of an error answer with our ID that carries no TSIG at all, when we signed.
 fn unsigned_rcode(bytes: &[u8], id: u16, key: Option<&Key>) -> Option<ResponseCode> {

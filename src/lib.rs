@@ -7,6 +7,7 @@ pub mod cli;
 pub mod client;
 pub mod daemon;
 pub mod discover;
+pub mod ip;
 pub mod provider;
 pub mod script;
 pub mod transport;

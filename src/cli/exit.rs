@@ -21,6 +21,8 @@ pub const TSIG: u8 = 4;
 pub const NETWORK: u8 = 5;
 /// The zone or its primary server could not be found.
 pub const ZONE: u8 = 6;
+/// The daemon (`run --once`, `detect`): some record is not in sync or has no address to publish.
+pub const NOT_IN_SYNC: u8 = 7;
 
 /// The exit code for an authentic answer.
 pub fn for_outcome(outcome: &Outcome) -> u8 {

@@ -4,6 +4,7 @@
 //! nsupdate front end, whose option syntax is nsupdate's, not clap's.
 
 mod apply;
+mod daemon;
 pub mod exit;
 mod keys;
 pub mod knsupdate;
@@ -39,6 +40,14 @@ pub enum Command {
     Delete(DeleteArgs),
     /// Apply many changes from a file, split into several UPDATE messages (not atomic).
     Apply(apply::ApplyArgs),
+    /// Keep records equal to this host's addresses (the daemon); `--once` for one pass.
+    Run(daemon::RunArgs),
+    /// Print what every address source says and what each record would get.
+    Detect(daemon::DaemonArgs),
+    /// Show what a pass would change, without changing anything.
+    Plan(daemon::DaemonArgs),
+    /// Check the configuration file and explain what it sets.
+    CheckConfig(daemon::DaemonArgs),
     /// Print a new TSIG key in tsig-keygen (named.conf) format.
     Keygen(KeygenArgs),
     /// Read nsupdate commands from FILE or stdin, with nsupdate's options and exit codes.
@@ -208,6 +217,10 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Knsupdate { args } => knsupdate::main(args),
         Command::Keygen(k) => native::keygen(&k),
         Command::Apply(a) => apply::run(a),
+        Command::Run(r) => daemon::run(r),
+        Command::Detect(d) => daemon::detect(d),
+        Command::Plan(d) => daemon::plan(d),
+        Command::CheckConfig(d) => daemon::check_config(d),
         Command::Set(r) => native::run_record(native::Verb::Set, r),
         Command::Add(r) => native::run_record(native::Verb::Add, r),
         Command::Delete(d) => native::run_delete(d),

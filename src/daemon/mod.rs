@@ -3,5 +3,9 @@
 //! `reconcile` decides (no I/O), `state` remembers across restarts, `config` reads the TOML
 //! file, `runtime` wires sources, providers, timers, signals and systemd together.
 
+pub mod config;
+pub mod notify;
 pub mod reconcile;
+pub mod runtime;
+pub mod service;
 pub mod state;

@@ -1,0 +1,285 @@
+//! The daemon's configuration file (TOML). Unknown keys are errors that name the line; secrets
+//! are only ever referenced (a key file or an environment variable), never written inline.
+//!
+//! ```toml
+//! interval = "5m"              # polling safety net (events trigger checks sooner)
+//! force_refresh = "24h"        # re-read the authoritative server even if nothing changed
+//! state_file = "/var/lib/dnsup/state.json"
+//!
+//! [providers.home]
+//! type = "rfc2136"
+//! servers = ["ns1.example.net:53"]
+//! key_file = "/etc/dnsup/ddns.key"
+//!
+//! [sources.wan]
+//! type = "interface"
+//! name = "eth0"
+//!
+//! [[records]]
+//! name = "home.example.net"
+//! zone = "example.net"
+//! provider = "home"
+//! ipv4 = ["wan"]
+//! ipv6 = ["wan"]
+//! ttl = 60
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::ip::{Scope, SourceSpec};
+
+/// The whole file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Poll every this long even without address events (default 5 minutes).
+    #[serde(default = "default_interval", deserialize_with = "duration")]
+    pub interval: Duration,
+    /// Re-read the authoritative records after this long even if nothing changed (default 24 h).
+    #[serde(default = "default_refresh", deserialize_with = "duration")]
+    pub force_refresh: Duration,
+    /// Wait this long after an address event before checking, so a burst is one check
+    /// (default 200 ms).
+    #[serde(default = "default_debounce", deserialize_with = "duration")]
+    pub debounce: Duration,
+    /// How long one source may take (default 10 s).
+    #[serde(default = "default_source_timeout", deserialize_with = "duration")]
+    pub source_timeout: Duration,
+    /// Where the daemon remembers what it published (default /var/lib/dnsup/state.json).
+    #[serde(default = "default_state_file")]
+    pub state_file: PathBuf,
+    /// Named providers.
+    #[serde(default)]
+    pub providers: BTreeMap<String, ProviderConfig>,
+    /// Named address sources.
+    #[serde(default)]
+    pub sources: BTreeMap<String, SourceSpec>,
+    /// The records to keep up to date.
+    #[serde(default)]
+    pub records: Vec<RecordConfig>,
+}
+
+/// A provider.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum ProviderConfig {
+    /// RFC 2136 UPDATE to an authoritative server.
+    Rfc2136 {
+        /// `HOST`, `HOST:PORT` or `[V6]:PORT`, in failover order.
+        servers: Vec<String>,
+        /// A TSIG key file (any format `dnsup --key-file` reads).
+        key_file: Option<PathBuf>,
+        /// Which key of the file.
+        key_name: Option<String>,
+        /// An environment variable holding `[ALG:]NAME:SECRET`.
+        key_env: Option<String>,
+        /// Use TCP only.
+        #[serde(default)]
+        tcp: bool,
+        /// Give up on a server after this long (default 10 s).
+        #[serde(default = "default_provider_timeout", deserialize_with = "duration")]
+        timeout: Duration,
+    },
+}
+
+/// One managed name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordConfig {
+    /// Owner name (absolute; a final dot is optional).
+    pub name: String,
+    /// The zone; found by an SOA query to the provider when absent.
+    pub zone: Option<String>,
+    /// Which provider holds it.
+    pub provider: String,
+    /// Sources for the A record (none: no A record is managed).
+    #[serde(default)]
+    pub ipv4: Vec<String>,
+    /// Sources for the AAAA record.
+    #[serde(default)]
+    pub ipv6: Vec<String>,
+    /// How many sources must agree (default: a majority of those listed).
+    pub agree: Option<usize>,
+    /// TTL of the records (default 300).
+    #[serde(default = "default_ttl")]
+    pub ttl: u32,
+    /// Non-public address kinds allowed for this record (e.g. ["private"]); none by default.
+    #[serde(default)]
+    pub allow: Vec<Scope>,
+}
+
+fn default_interval() -> Duration {
+    Duration::from_secs(300)
+}
+fn default_refresh() -> Duration {
+    Duration::from_secs(86_400)
+}
+fn default_debounce() -> Duration {
+    Duration::from_millis(200)
+}
+fn default_source_timeout() -> Duration {
+    Duration::from_secs(10)
+}
+fn default_provider_timeout() -> Duration {
+    Duration::from_secs(10)
+}
+fn default_state_file() -> PathBuf {
+    PathBuf::from("/var/lib/dnsup/state.json")
+}
+fn default_ttl() -> u32 {
+    300
+}
+
+/// `300`, `"300s"`, `"5m"`, `"1h"`, `"1d"`, `"200ms"`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration (e.g. 30s, 5m, 1h)"))?;
+    let ms = match unit {
+        "ms" => 1,
+        "" | "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => {
+            return Err(format!(
+                "'{text}': unknown unit '{unit}' (use ms, s, m, h or d)"
+            ));
+        }
+    };
+    n.checked_mul(ms)
+        .map(Duration::from_millis)
+        .ok_or_else(|| format!("'{text}' is too long"))
+}
+
+fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Secs(u64),
+        Text(String),
+    }
+    match Raw::deserialize(d)? {
+        Raw::Secs(s) => Ok(Duration::from_secs(s)),
+        Raw::Text(t) => parse_duration(&t).map_err(serde::de::Error::custom),
+    }
+}
+
+/// A configuration error, with the file and line when known.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+pub struct ConfigError {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line, when the error is tied to one.
+    pub line: Option<usize>,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl Config {
+    /// Read and check a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            line: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parse and check configuration text (`path` is only for messages).
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            line: e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+            message: e.message().trim().to_string(),
+        })?;
+        let problems = config.check();
+        match problems.into_iter().next() {
+            Some(message) => Err(ConfigError {
+                path: path.to_path_buf(),
+                line: None,
+                message,
+            }),
+            None => Ok(config),
+        }
+    }
+
+    /// Cross-reference checks serde cannot do; each problem is one message.
+    pub fn check(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.records.is_empty() {
+            out.push("no [[records]]: nothing to keep up to date".to_string());
+        }
+        for (name, p) in &self.providers {
+            let ProviderConfig::Rfc2136 {
+                servers,
+                key_file,
+                key_env,
+                ..
+            } = p;
+            if servers.is_empty() {
+                out.push(format!("provider '{name}': servers is empty"));
+            }
+            if key_file.is_some() && key_env.is_some() {
+                out.push(format!(
+                    "provider '{name}': give key_file or key_env, not both"
+                ));
+            }
+        }
+        for r in &self.records {
+            if !self.providers.contains_key(&r.provider) {
+                out.push(format!(
+                    "record '{}': no provider named '{}' (defined: {})",
+                    r.name,
+                    r.provider,
+                    self.providers
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            if r.ipv4.is_empty() && r.ipv6.is_empty() {
+                out.push(format!(
+                    "record '{}': list sources in ipv4 and/or ipv6",
+                    r.name
+                ));
+            }
+            for s in r.ipv4.iter().chain(&r.ipv6) {
+                if !self.sources.contains_key(s) {
+                    out.push(format!("record '{}': no source named '{s}'", r.name));
+                }
+            }
+            for list in [&r.ipv4, &r.ipv6] {
+                if let Some(k) = r.agree
+                    && !list.is_empty()
+                    && (k == 0 || k > list.len())
+                {
+                    out.push(format!(
+                        "record '{}': agree = {k} but {} sources are listed",
+                        r.name,
+                        list.len()
+                    ));
+                }
+            }
+            if r.ttl > 2_147_483_647 {
+                out.push(format!("record '{}': ttl above 2147483647", r.name));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

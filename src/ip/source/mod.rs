@@ -1,0 +1,290 @@
+//! Address sources, as configured (serde), and [`detect`]: ask one source for the address of
+//! one family.
+//!
+//! Sources only report what they see; whether an address may be published is decided later by
+//! [`check_publishable`](super::check_publishable) and agreement between sources by
+//! [`decide`](super::decide). The one exception is choosing among a host's own addresses
+//! ([`SourceSpec::Interface`], [`SourceSpec::Prefix`]), which needs the record's `allow` list to
+//! prefer a public address over a LAN one: [`detect_allowing`].
+
+mod command;
+mod dns;
+mod http;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::filter::Scope;
+use super::iface::{ChooseError, choose_addr};
+use super::suffix::{Suffix, compose};
+use super::{Family, netlink};
+
+pub use dns::{DnsEcho, dns_servers};
+pub use http::BUILTIN_URLS;
+
+/// One address source, as written in the configuration (`type = "http"`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum SourceSpec {
+    /// HTTPS echo services, tried in order until one answers. `None`: [`BUILTIN_URLS`].
+    /// HTTPS only, certificates always verified; `ca_file` (PEM) adds trusted roots for a
+    /// private echo service.
+    Http {
+        /// The URLs to try in order.
+        urls: Option<Vec<String>>,
+        /// Extra root certificates (PEM).
+        ca_file: Option<PathBuf>,
+    },
+    /// A DNS echo service: one datagram instead of a TLS handshake.
+    Dns {
+        /// Which service (and so which question).
+        kind: DnsEcho,
+        /// Servers to ask instead of the service's own ([`dns_servers`]), used as given: to
+        /// learn an IPv6 address they must be reached over IPv6.
+        servers: Option<Vec<SocketAddr>>,
+    },
+    /// This host's own address on an interface (any interface if `None`), chosen by its
+    /// kernel flags ([`choose`](super::choose)).
+    Interface {
+        /// The interface name.
+        name: Option<String>,
+    },
+    /// A program run without a shell, which prints one address. It gets the family asked for
+    /// in `DNSUP_FAMILY` (`ipv4` / `ipv6`) and is killed (with its process group) on timeout.
+    Command {
+        /// The program and its arguments.
+        argv: Vec<String>,
+        /// Kill it after this many seconds (default: the detection timeout).
+        timeout_secs: Option<u64>,
+    },
+    /// A fixed address (no address of the other family).
+    Static {
+        /// The address.
+        address: IpAddr,
+    },
+    /// IPv6 only: the first `prefix_len` bits of this host's chosen address on `interface`,
+    /// then the host part `suffix`. For records of other hosts on the LAN.
+    Prefix {
+        /// The interface whose address gives the prefix (any if `None`).
+        interface: Option<String>,
+        /// How many leading bits to keep.
+        prefix_len: u8,
+        /// The host part.
+        suffix: Suffix,
+    },
+}
+
+/// What kind of failure a [`SourceError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SourceErrorKind {
+    /// The source's configuration is unusable (no URL, empty argv, bad CA file...).
+    Config,
+    /// No answer within the timeout.
+    Timeout,
+    /// The network failed: connection refused, unreachable, TLS verification failed.
+    Network,
+    /// An answer that is not one address: HTTP error status, DNS error, garbage, exit status.
+    Answer,
+    /// An address of the other family than asked for.
+    WrongFamily,
+    /// Only addresses whose scope the record does not allow (interface sources).
+    Refused,
+    /// A local failure: netlink, starting a process.
+    Local,
+}
+
+/// Why a source gave no address: which source, and why. Never contains a secret: URLs are
+/// shown without query strings or user info, commands by their program name only.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{label}: {reason}")]
+pub struct SourceError {
+    label: String,
+    kind: SourceErrorKind,
+    reason: String,
+}
+
+impl SourceError {
+    pub(crate) fn new(spec: &SourceSpec, kind: SourceErrorKind, reason: impl Into<String>) -> Self {
+        SourceError {
+            label: describe(spec),
+            kind,
+            reason: reason.into(),
+        }
+    }
+
+    /// The source's label ([`describe`]).
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> SourceErrorKind {
+        self.kind
+    }
+
+    /// Why, without the label.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+/// Ask `spec` for its address of `family`, within `timeout`. `Ok(None)`: the source has no
+/// address of that family (a static IPv4 address asked for IPv6, an interface without IPv6).
+/// Interface sources consider public addresses only; see [`detect_allowing`].
+pub async fn detect(
+    spec: &SourceSpec,
+    family: Family,
+    timeout: Duration,
+) -> Result<Option<IpAddr>, SourceError> {
+    detect_allowing(spec, family, timeout, &[]).await
+}
+
+/// [`detect`], letting interface and prefix sources choose addresses of the `allow`ed scopes
+/// (the record's `allow` list) when there is no public one.
+pub async fn detect_allowing(
+    spec: &SourceSpec,
+    family: Family,
+    timeout: Duration,
+    allow: &[Scope],
+) -> Result<Option<IpAddr>, SourceError> {
+    match spec {
+        // A command enforces its own deadline, so that it is killed rather than abandoned.
+        SourceSpec::Command { argv, timeout_secs } => {
+            let limit = timeout_secs.map_or(timeout, |s| Duration::from_secs(s).min(timeout));
+            command::detect(spec, argv, family, limit).await
+        }
+        _ => tokio::time::timeout(timeout, detect_within(spec, family, timeout, allow))
+            .await
+            .unwrap_or_else(|_| {
+                Err(SourceError::new(
+                    spec,
+                    SourceErrorKind::Timeout,
+                    format!("no answer within {}", seconds(timeout)),
+                ))
+            }),
+    }
+}
+
+async fn detect_within(
+    spec: &SourceSpec,
+    family: Family,
+    timeout: Duration,
+    allow: &[Scope],
+) -> Result<Option<IpAddr>, SourceError> {
+    match spec {
+        SourceSpec::Static { address } => Ok((Family::of(*address) == family).then_some(*address)),
+        SourceSpec::Http { urls, ca_file } => {
+            http::detect(spec, urls.as_deref(), ca_file.as_deref(), family, timeout).await
+        }
+        SourceSpec::Dns { kind, servers } => {
+            dns::detect(spec, *kind, servers.as_deref(), family, timeout).await
+        }
+        SourceSpec::Interface { name } => {
+            from_interface(spec, name.as_deref(), family, allow).await
+        }
+        SourceSpec::Prefix {
+            interface,
+            prefix_len,
+            suffix,
+        } => {
+            if family == Family::V4 {
+                return Ok(None);
+            }
+            suffix
+                .check(*prefix_len)
+                .map_err(|e| SourceError::new(spec, SourceErrorKind::Config, e.to_string()))?;
+            let chosen = from_interface(spec, interface.as_deref(), family, allow).await?;
+            Ok(chosen.map(|ip| match ip {
+                IpAddr::V6(v6) => IpAddr::V6(compose(v6, *prefix_len, suffix)),
+                IpAddr::V4(_) => ip,
+            }))
+        }
+        SourceSpec::Command { argv, .. } => command::detect(spec, argv, family, timeout).await,
+    }
+}
+
+/// The chosen address of `family`, or `None` if there is none at all.
+async fn from_interface(
+    spec: &SourceSpec,
+    name: Option<&str>,
+    family: Family,
+    allow: &[Scope],
+) -> Result<Option<IpAddr>, SourceError> {
+    let addrs = netlink::dump_addresses().await.map_err(|e| {
+        SourceError::new(
+            spec,
+            SourceErrorKind::Local,
+            format!("reading addresses: {e}"),
+        )
+    })?;
+    match choose_addr(&addrs, family, name, allow) {
+        Ok(a) => Ok(Some(a.addr)),
+        Err(ChooseError::NoAddress { skipped, .. }) => {
+            tracing::debug!(source = %describe(spec), ?skipped, "no usable {family} address");
+            Ok(None)
+        }
+        Err(e @ ChooseError::Refused(_)) => Err(SourceError::new(
+            spec,
+            SourceErrorKind::Refused,
+            e.to_string(),
+        )),
+        Err(e) => Err(SourceError::new(
+            spec,
+            SourceErrorKind::Config,
+            e.to_string(),
+        )),
+    }
+}
+
+/// "3 s", "1.5 s": a duration for messages.
+pub(crate) fn seconds(d: Duration) -> String {
+    format!("{} s", d.as_secs_f64())
+}
+
+/// A short label for logs and `dnsup detect`: `http api.ipify.org`, `dns opendns`,
+/// `interface eth0`, `command myip`, `static 192.0.2.1`, `prefix /56 of eth0 + ::1234`.
+/// It contains no secret (see [`SourceError`]).
+pub fn describe(spec: &SourceSpec) -> String {
+    match spec {
+        SourceSpec::Http { urls: None, .. } => "http (built-in services)".to_string(),
+        SourceSpec::Http {
+            urls: Some(urls), ..
+        } => match urls.as_slice() {
+            [] => "http (no URL)".to_string(),
+            [one] => format!("http {}", super::text::redact_url(one)),
+            [first, rest @ ..] => format!(
+                "http {} (+{} more)",
+                super::text::redact_url(first),
+                rest.len()
+            ),
+        },
+        SourceSpec::Dns { kind, servers } => match servers.as_deref() {
+            None | Some([]) => format!("dns {}", kind.name()),
+            Some([one]) => format!("dns {} @{one}", kind.name()),
+            Some([first, rest @ ..]) => {
+                format!("dns {} @{first} (+{} more)", kind.name(), rest.len())
+            }
+        },
+        SourceSpec::Interface { name } => match name {
+            Some(name) => format!("interface {name}"),
+            None => "interface (any)".to_string(),
+        },
+        SourceSpec::Command { argv, .. } => match argv.first() {
+            Some(program) => format!("command {program}"),
+            None => "command (empty)".to_string(),
+        },
+        SourceSpec::Static { address } => format!("static {address}"),
+        SourceSpec::Prefix {
+            interface,
+            prefix_len,
+            suffix,
+        } => match interface {
+            Some(i) => format!("prefix /{prefix_len} of {i} + {suffix}"),
+            None => format!("prefix /{prefix_len} + {suffix}"),
+        },
+    }
+}
