@@ -305,3 +305,81 @@ fn recovers_after_the_server_was_unreachable() {
         "exactly one update once the server is back:\n{text}"
     );
 }
+
+#[test]
+fn detect_and_plan_show_without_changing() {
+    let named = Named::start();
+    let s = setup(named.addr(), "");
+    let out = Command::new(dnsup_bin())
+        .args(["detect", "--config"])
+        .arg(&s.config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let text = stdout(&out);
+    assert!(text.contains("file (command cat"), "{text}");
+    assert!(text.contains("ipv4: 203.0.113.10"), "{text}");
+    assert!(
+        text.contains("home.example.test./A: would publish 203.0.113.10"),
+        "{text}"
+    );
+
+    let serial = named.soa_serial("example.test");
+    let out = Command::new(dnsup_bin())
+        .args(["plan", "--config"])
+        .arg(&s.config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        stdout(&out).contains("would update nothing -> 203.0.113.10"),
+        "{}",
+        describe(&out)
+    );
+    assert!(named.query("home.example.test", "A").is_empty());
+    assert_eq!(named.soa_serial("example.test"), serial);
+    assert!(
+        !s.dir.path().join("state.json").exists(),
+        "plan must not write state"
+    );
+}
+
+#[test]
+fn check_config_accepts_the_example_and_names_bad_lines() {
+    let example = repo_root().join("contrib/dnsup.toml");
+    let out = Command::new(dnsup_bin())
+        .args(["check-config", "--config"])
+        .arg(&example)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        stdout(&out).contains("ok (1 records, 1 providers, 3 sources"),
+        "{}",
+        describe(&out)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    let text = std::fs::read_to_string(&example)
+        .unwrap()
+        .replace("ttl = 60", "ttl = 60\nsecret = \"c2VjcmV0\"");
+    std::fs::write(&bad, text).unwrap();
+    let out = Command::new(dnsup_bin())
+        .args(["check-config", "--config"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = 1 + std::fs::read_to_string(&bad)
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("secret"))
+        .unwrap();
+    assert!(
+        err.contains(&format!("bad.toml:{line}: unknown field `secret`")),
+        "{err}"
+    );
+    assert!(!err.contains("c2VjcmV0"), "{err}");
+}
