@@ -136,7 +136,7 @@ fn a_new_interface_address_is_published_without_waiting_for_the_poll() {
         &config,
         format!(
             r#"interval = "1h"
-debounce = "100ms"
+# default debounce (20 ms)
 state_file = "{}/state.json"
 
 [providers.lab]

@@ -1,75 +1,177 @@
-//! The `knsupdate` front end (Knot DNS 3.x): Knot's options, then the shared script runner in
+//! The `knsupdate` front end (Knot DNS 3.2): Knot's options, then the shared script runner in
 //! Knot's dialect (`origin`, optional TTL, no send on a blank line, stop at the first error
 //! with status 1, kdig-style text).
+//!
+//! Options are read as knsupdate 3.2.6 reads them (glibc `getopt_long`: options anywhere, in
+//! order, a key option acting at once), with its messages; dnsup also takes Knot 3.4's `-T` /
+//! `--tcp` and the long forms of the other options.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::script_runner::{self, Options};
-use crate::script::Dialect;
 use crate::tsig::{self, Key};
 
 const USAGE: &str = "Usage: knsupdate [-d] [-v] [-k keyfile | -y [hmac:]name:key]\n                 [-p port] [-t timeout] [-r retries] [filename]";
 
-/// knsupdate's options. Its `-t` is the whole exchange's timeout (default 12 s), `-r` the
-/// number of retries (default 3); `-v` and `-T` mean TCP.
-fn parse_options(args: &[String]) -> Result<Options, String> {
+/// What the options say to do.
+enum Parsed {
+    Run(Box<Options>, Option<Key>),
+    Exit(u8),
+}
+
+/// The program name getopt prints: argv[0] when dnsup runs as `knsupdate`, else `knsupdate`.
+fn program_name() -> String {
+    let argv0 = std::env::args_os().next().unwrap_or_default();
+    let named = Path::new(&argv0)
+        .file_name()
+        .is_some_and(|n| n == "knsupdate");
+    if named {
+        argv0.to_string_lossy().into_owned()
+    } else {
+        "knsupdate".into()
+    }
+}
+
+/// The key name of a `[alg:]name:secret` argument, for messages (never the secret).
+fn key_name(spec: &str) -> &str {
+    match spec.rsplit_once(':') {
+        Some((head, _)) => head.rsplit_once(':').map_or(head, |(_, name)| name),
+        None => "",
+    }
+}
+
+fn load_key_file(path: &Path) -> Result<Key, ()> {
+    match tsig::load_key_file(path, None) {
+        Ok(loaded) => {
+            for w in &loaded.warnings {
+                eprintln!(";; WARNING: {w}");
+            }
+            Ok(loaded.key)
+        }
+        Err(_) => {
+            eprintln!(";; ERROR: failed to parse keyfile '{}'", path.display());
+            Err(())
+        }
+    }
+}
+
+fn parse(prog: &str, args: &[String]) -> Parsed {
     let mut o = Options {
         timeout: Some(12),
         ..Options::default()
     };
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let mut value = |flag: &str| {
-            args.next()
-                .cloned()
-                .ok_or_else(|| format!("option '{flag}' requires an argument"))
-        };
-        let number = |v: String| {
-            v.parse::<u64>()
-                .map_err(|_| format!("invalid number '{v}'"))
-        };
-        match arg.as_str() {
-            "-d" | "--debug" => o.debug = 1,
-            "-v" | "-T" | "--tcp" => o.tcp = true,
-            "-k" | "--keyfile" => o.key_file = Some(PathBuf::from(value(arg)?)),
-            "-y" | "--tsig" => o.key_literal = Some(value(arg)?),
-            "-p" | "--port" => {
-                o.port = Some(
-                    u16::try_from(number(value(arg)?)?).map_err(|_| "invalid port".to_string())?,
-                )
+    let mut key = None;
+    let mut operands = Vec::new();
+    let usage_error = |text: String| {
+        println!("{USAGE}");
+        eprintln!("{text}");
+        Parsed::Exit(1)
+    };
+    let mut i = 0;
+    while i < args.len() {
+        let arg = &args[i];
+        i += 1;
+        if arg == "--" {
+            operands.extend(args[i..].iter().cloned());
+            break;
+        }
+        if arg == "-" || !arg.starts_with('-') {
+            operands.push(arg.clone());
+            continue;
+        }
+        // Long options become their short letter.
+        let (flags, long) = match arg.strip_prefix("--") {
+            Some(name) => {
+                let (name, inline) = match name.split_once('=') {
+                    Some((n, v)) => (n, Some(v.to_string())),
+                    None => (name, None),
+                };
+                let letter = match name {
+                    "help" => 'h',
+                    "version" => 'V',
+                    "tcp" => 'T',
+                    "debug" => 'd',
+                    "port" => 'p',
+                    "timeout" => 't',
+                    "retry" => 'r',
+                    "tsig" => 'y',
+                    "tsigfile" => 'k',
+                    _ => return usage_error(format!("{prog}: unrecognized option '{arg}'")),
+                };
+                (letter.to_string(), inline)
             }
-            "-t" | "--timeout" => o.timeout = Some(number(value(arg)?)?),
-            "-r" | "--retry" => {
-                o.udp_retries = Some(number(value(arg)?)?.min(100) as u32);
+            None => (arg[1..].to_string(), None),
+        };
+        for (pos, c) in flags.char_indices() {
+            let takes_value = matches!(c, 'p' | 't' | 'r' | 'y' | 'k');
+            let value = if takes_value {
+                let rest = &flags[pos + 1..];
+                if let Some(v) = &long {
+                    Some(v.clone())
+                } else if !rest.is_empty() {
+                    Some(rest.to_string())
+                } else if let Some(v) = args.get(i) {
+                    i += 1;
+                    Some(v.clone())
+                } else {
+                    return usage_error(format!("{prog}: option requires an argument -- '{c}'"));
+                }
+            } else {
+                None
+            };
+            let value = value.unwrap_or_default();
+            match c {
+                'd' => o.debug = 1,
+                'v' | 'T' => o.tcp = true,
+                'h' => {
+                    println!("{USAGE}");
+                    return Parsed::Exit(0);
+                }
+                'V' => {
+                    println!("knsupdate (dnsup), version {}", env!("CARGO_PKG_VERSION"));
+                    return Parsed::Exit(0);
+                }
+                'p' => o.port = value.parse().ok().or(o.port),
+                't' => match value.parse::<u32>() {
+                    Ok(t) => o.timeout = Some(u64::from(t)),
+                    Err(_) => {
+                        eprintln!(";; ERROR: invalid timeout '{value}'");
+                        return Parsed::Exit(1);
+                    }
+                },
+                'r' => match value.parse::<u32>() {
+                    Ok(r) => o.udp_retries = Some(r),
+                    Err(_) => {
+                        eprintln!(";; ERROR: invalid retries '{value}'");
+                        return Parsed::Exit(1);
+                    }
+                },
+                'y' => match tsig::parse_knot_line(&value) {
+                    Ok(k) => key = Some(k),
+                    Err(_) => {
+                        // knsupdate prints the whole argument; dnsup names the key only.
+                        eprintln!(";; ERROR: failed to parse key '{}'", key_name(&value));
+                        return Parsed::Exit(1);
+                    }
+                },
+                'k' => match load_key_file(Path::new(&value)) {
+                    Ok(k) => key = Some(k),
+                    Err(()) => return Parsed::Exit(1),
+                },
+                other => return usage_error(format!("{prog}: invalid option -- '{other}'")),
             }
-            "-V" | "--version" => return Err("version".into()),
-            "-h" | "--help" => return Err("help".into()),
-            "-" => {}
-            a if a.starts_with('-') => return Err(format!("invalid option '{a}'")),
-            file => o.file = Some(PathBuf::from(file)),
+            if takes_value {
+                break;
+            }
         }
     }
-    if o.key_file.is_some() && o.key_literal.is_some() {
-        return Err("-k and -y cannot be used together".into());
+    if let Some(file) = operands.first()
+        && file != "-"
+    {
+        o.file = Some(PathBuf::from(file));
     }
-    Ok(o)
-}
-
-fn load_default_key(opts: &Options) -> Result<Option<Key>, String> {
-    if let Some(path) = &opts.key_file {
-        let loaded = tsig::load_key_file(path, None).map_err(|e| e.to_string())?;
-        for w in &loaded.warnings {
-            eprintln!(";; WARNING: {w}");
-        }
-        return Ok(Some(loaded.key));
-    }
-    if let Some(spec) = &opts.key_literal {
-        return tsig::parse_knot_line(spec)
-            .map(Some)
-            .map_err(|e| format!("invalid TSIG key: {e}"));
-    }
-    Ok(None)
+    Parsed::Run(Box::new(o), key)
 }
 
 /// Run the knsupdate front end with these arguments (without argv[0]).
@@ -78,29 +180,23 @@ pub fn main(args: Vec<OsString>) -> u8 {
         .into_iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let opts = match parse_options(&args) {
-        Ok(o) => o,
-        Err(e) if e == "version" => {
-            println!("knsupdate (dnsup {})", env!("CARGO_PKG_VERSION"));
-            return 0;
-        }
-        Err(e) if e == "help" => {
-            println!("{USAGE}");
-            return 0;
-        }
-        Err(e) => {
-            eprintln!(";; ERROR: {e}");
-            eprintln!("{USAGE}");
-            return 1;
-        }
+    let prog = program_name();
+    let (opts, key) = match parse(&prog, &args) {
+        Parsed::Run(o, k) => (o, k),
+        Parsed::Exit(code) => return code,
     };
-    super::init_logging(opts.debug);
-    let default_key = match load_default_key(&opts) {
-        Ok(k) => k,
-        Err(e) => {
-            eprintln!(";; ERROR: {e}");
-            return 1;
-        }
-    };
-    script_runner::run(Dialect::Knsupdate, &opts, default_key)
+    super::init_logging(0);
+    script_runner::run_knsupdate(&opts, key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_names_without_secrets() {
+        assert_eq!(key_name("hmac-sha256:name:c2VjcmV0"), "name");
+        assert_eq!(key_name("name:c2VjcmV0"), "name");
+        assert_eq!(key_name("c2VjcmV0"), "");
+    }
 }

@@ -199,6 +199,13 @@ pub fn run(args: Vec<OsString>) -> u8 {
         "knsupdate" => return knsupdate::main(args.into_iter().skip(1).collect()),
         _ => {}
     }
+    // The front ends parse their tools' options themselves: clap must not see them (it would
+    // take nsupdate's -v and -h as its own).
+    match args.get(1).and_then(|a| a.to_str()) {
+        Some("nsupdate") => return nsupdate::main(args.into_iter().skip(2).collect()),
+        Some("knsupdate") => return knsupdate::main(args.into_iter().skip(2).collect()),
+        _ => {}
+    }
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -227,19 +234,28 @@ pub fn run(args: Vec<OsString>) -> u8 {
     }
 }
 
-/// Logs go to stderr; `-v` shows debug, `-vv` trace. RUST_LOG overrides.
+/// Logs go to stderr; `-v` shows debug, `-vv` trace. `RUST_LOG` (e.g. `dnsup=debug`) overrides.
+/// A `Targets` filter rather than `EnvFilter`: no regex engine in the binary, which keeps the
+/// daemon's resident memory small.
 pub fn init_logging(verbose: u8) {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
     let level = match verbose {
-        0 => "warn",
-        1 => "debug",
-        _ => "trace",
+        0 => LevelFilter::WARN,
+        1 => LevelFilter::DEBUG,
+        _ => LevelFilter::TRACE,
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("dnsup={level}")));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .without_time()
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_target("dnsup", level));
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_target(false)
+                .without_time(),
+        )
+        .with(filter)
         .try_init();
 }

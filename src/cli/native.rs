@@ -376,5 +376,4 @@ mod tests {
         assert_eq!(abs("www.other.test.", Some(&zone)), "www.other.test.");
         assert_eq!(abs("www.example.test", None), "www.example.test.");
     }
-
 }

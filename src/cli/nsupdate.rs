@@ -1,93 +1,378 @@
-//! The `nsupdate` front end: nsupdate's options, its command language (src/script/), its
-//! output lines and its exit codes (0 all sent updates succeeded, 1 input or setup error,
-//! 2 an update failed after it was sent).
+//! The `nsupdate` front end: BIND 9.18 nsupdate's options (its `isc_commandline_parse` getopt,
+//! `pre_parse_args` and `parse_args`), its key set-up (`-y`, `-k`, `-l`: `setup_keystr`,
+//! `setup_keyfile`, `read_sessionkey`), then the script runner. Exit codes are nsupdate's: 0 all
+//! sent updates succeeded, 1 input or setup error, 2 an update failed after it was sent.
+//!
+//! Every message here is the installed nsupdate's, with one deliberate difference: where
+//! nsupdate prints a `-y` argument that holds a secret, dnsup prints the key name only.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use super::script_runner::{self, Options};
-use crate::script::Dialect;
+use super::script_runner::{self, Options, VERSION};
+use crate::script::{iana_type_list, private_type_list};
 use crate::tsig::{self, Key};
 
+/// nsupdate 9.18's usage line.
 const USAGE: &str = "usage: nsupdate [-CdDi] [-L level] [-l] [-g | -o | -y keyname:secret | -k keyfile] [-p port] [-v] [-V] [-P] [-T] [-4 | -6] [filename]";
 
-/// getopt-style parsing: flags may be grouped (`-dv`), values attached (`-t5`) or separate.
-fn parse_options(args: &[String]) -> Result<Options, String> {
-    let mut o = Options::default();
+/// Where nsupdate looks for named's session key in local mode (`-l`): Debian's BIND is built
+/// with this path, double slash included, and nsupdate prints it so.
+const SESSION_KEYFILE: &str = "//run/named/session.key";
+
+/// nsupdate 9.18's option letters; `true` for those that take an argument.
+fn option_kind(c: char) -> Option<bool> {
+    match c {
+        '4' | '6' | 'd' | 'D' | 'g' | 'h' | 'i' | 'l' | 'M' | 'o' | 'P' | 'T' | 'v' | 'V' => {
+            Some(false)
+        }
+        'C' | 'k' | 'L' | 'p' | 'r' | 'R' | 't' | 'u' | 'y' => Some(true),
+        _ => None,
+    }
+}
+
+/// One option as getopt returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Opt {
+    Flag(char, Option<String>),
+    /// An option letter nsupdate does not know, or one missing its argument.
+    Bad(char, String),
+}
+
+/// `isc_commandline_parse`: options until the first operand or `--`; a lone `-` is an illegal
+/// option. Returns the options and the operands.
+fn getopt(prog: &str, args: &[String]) -> (Vec<Opt>, Vec<String>) {
+    let mut opts = Vec::new();
     let mut i = 0;
     while i < args.len() {
         let arg = &args[i];
+        if arg == "--" {
+            i += 1;
+            break;
+        }
+        if !arg.starts_with('-') {
+            break;
+        }
         i += 1;
-        if arg == "-" || !arg.starts_with('-') || arg == "--" {
-            if arg == "--" {
-                if let Some(f) = args.get(i) {
-                    o.file = Some(PathBuf::from(f));
-                }
-            } else if arg != "-" {
-                o.file = Some(PathBuf::from(arg));
-            }
+        if arg == "-" {
+            opts.push(Opt::Bad('-', format!("{prog}: illegal option -- -")));
             continue;
         }
-        for (pos, flag) in arg[1..].char_indices() {
-            let takes_value = matches!(flag, 'k' | 'y' | 't' | 'u' | 'r' | 'p' | 'L' | 'C');
-            let value = if takes_value {
-                let rest = &arg[1 + pos + flag.len_utf8()..];
-                let v = if rest.is_empty() {
-                    let v = args
-                        .get(i)
-                        .ok_or_else(|| format!("option requires an argument -- {flag}"))?;
-                    i += 1;
-                    v.clone()
-                } else {
-                    rest.to_string()
-                };
-                Some(v)
-            } else {
-                None
-            };
-            let num = |v: &Option<String>| -> Result<u64, String> {
-                v.as_deref()
-                    .unwrap_or_default()
-                    .parse::<u64>()
-                    .map_err(|_| format!("bad value for -{flag}: use a number"))
-            };
-            match flag {
-                'k' => o.key_file = value.clone().map(PathBuf::from),
-                'y' => o.key_literal = value.clone(),
-                'v' => o.tcp = true,
-                't' => o.timeout = Some(num(&value)?),
-                'u' => o.udp_interval = Some(num(&value)?),
-                'r' => o.udp_retries = Some(num(&value)?.min(u64::from(u32::MAX)) as u32),
-                'p' => {
-                    o.port = Some(
-                        u16::try_from(num(&value)?).map_err(|_| "bad port number".to_string())?,
-                    )
+        let flags = &arg[1..];
+        for (pos, c) in flags.char_indices() {
+            match option_kind(c) {
+                None => opts.push(Opt::Bad(c, format!("{prog}: illegal option -- {c}"))),
+                Some(false) => opts.push(Opt::Flag(c, None)),
+                Some(true) => {
+                    let rest = &flags[pos + c.len_utf8()..];
+                    if !rest.is_empty() {
+                        opts.push(Opt::Flag(c, Some(rest.to_string())));
+                    } else if let Some(v) = args.get(i) {
+                        i += 1;
+                        opts.push(Opt::Flag(c, Some(v.clone())));
+                    } else {
+                        opts.push(Opt::Bad(
+                            c,
+                            format!("{prog}: option requires an argument -- {c}"),
+                        ));
+                    }
+                    break;
                 }
-                'd' => o.debug = o.debug.max(1),
-                'D' => o.debug = 2,
-                'i' => o.interactive = true,
-                'C' => o.resolv_conf = value.clone().map(PathBuf::from),
-                'L' => {}
-                '4' => o.only_v4 = true,
-                '6' => o.only_v6 = true,
-                'V' => return Err("version".into()),
-                'g' | 'o' => return Err("GSS-TSIG (-g/-o) is not supported yet".into()),
-                'l' => return Err("local mode (-l) is not supported yet".into()),
-                'P' | 'T' => return Err("listing types (-P/-T) is not supported yet".into()),
-                other => return Err(format!("invalid argument -{other}")),
-            }
-            if takes_value {
-                break;
             }
         }
     }
-    if o.only_v4 && o.only_v6 {
-        return Err("only one of -4 and -6 allowed".into());
+    (opts, args[i..].to_vec())
+}
+
+/// `isc_parse_uint32` / `isc_parse_uint16`: decimal digits only.
+fn parse_u32(text: &str) -> Option<u32> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
-    if o.key_file.is_some() && o.key_literal.is_some() {
-        return Err("-k and -y cannot be used together".into());
+    text.parse().ok()
+}
+
+/// What the options say to do.
+enum Parsed {
+    Run(Options, KeySource),
+    Exit(u8),
+}
+
+/// Where the default key comes from.
+enum KeySource {
+    None,
+    Literal(String),
+    File(PathBuf),
+}
+
+fn usage_exit(prog: &str, c: char, getopt_text: Option<&str>) -> Parsed {
+    if let Some(text) = getopt_text {
+        eprintln!("{text}");
     }
-    Ok(o)
+    eprintln!("{prog}: invalid argument -{c}");
+    eprintln!("{USAGE}");
+    Parsed::Exit(1)
+}
+
+fn parse(prog: &str, args: &[String]) -> Parsed {
+    let (opts, operands) = getopt(prog, args);
+    // pre_parse_args: usage errors, -4/-6, and the listing options, which exit at once.
+    let (mut v4, mut v6, mut exit_now) = (false, false, false);
+    for opt in &opts {
+        match opt {
+            Opt::Bad(c, text) => return usage_exit(prog, *c, Some(text)),
+            Opt::Flag('h', _) => return usage_exit(prog, 'h', None),
+            Opt::Flag('4', _) => {
+                if v6 {
+                    eprintln!("only one of -4 and -6 allowed");
+                    return Parsed::Exit(1);
+                }
+                v4 = true;
+            }
+            Opt::Flag('6', _) => {
+                if v4 {
+                    eprintln!("only one of -4 and -6 allowed");
+                    return Parsed::Exit(1);
+                }
+                v6 = true;
+            }
+            Opt::Flag('P', _) => {
+                print!("{}", private_type_list());
+                exit_now = true;
+            }
+            Opt::Flag('T', _) => {
+                print!("{}", iana_type_list());
+                exit_now = true;
+            }
+            Opt::Flag('V', _) => {
+                eprintln!("nsupdate {VERSION}");
+                exit_now = true;
+            }
+            _ => {}
+        }
+    }
+    if exit_now {
+        return Parsed::Exit(0);
+    }
+    let mut o = Options::default();
+    let mut key = KeySource::None;
+    let (mut key_file, mut key_literal, mut gss) = (false, false, false);
+    for opt in opts {
+        let Opt::Flag(c, value) = opt else { continue };
+        let value = value.unwrap_or_default();
+        let bad = |what: &str| {
+            eprintln!("bad {what} '{value}'");
+            Parsed::Exit(1)
+        };
+        match c {
+            '4' => o.only_v4 = true,
+            '6' => o.only_v6 = true,
+            'C' => o.resolv_conf = Some(PathBuf::from(&value)),
+            'd' => o.debug = o.debug.max(1),
+            'D' | 'M' => o.debug = 2,
+            'i' => o.interactive = true,
+            'l' => o.local_only = true,
+            'L' if parse_u32(&value).is_none() => {
+                eprintln!("bad library debug value '{value}'");
+                return Parsed::Exit(1);
+            }
+            'y' => {
+                key = KeySource::Literal(value.clone());
+                key_literal = true;
+            }
+            'v' => o.tcp = true,
+            'k' => {
+                key = KeySource::File(PathBuf::from(&value));
+                key_file = true;
+            }
+            'g' | 'o' => gss = true,
+            'p' => match parse_u32(&value).and_then(|p| u16::try_from(p).ok()) {
+                Some(p) => o.port = Some(p),
+                None => return bad("port number"),
+            },
+            't' => match parse_u32(&value) {
+                Some(t) => o.timeout = Some(u64::from(t)),
+                None => return bad("timeout"),
+            },
+            'u' => match parse_u32(&value) {
+                Some(u) => o.udp_interval = Some(u64::from(u)),
+                None => return bad("udp timeout"),
+            },
+            'r' => match parse_u32(&value) {
+                Some(r) => o.udp_retries = Some(r),
+                None => return bad("udp retries"),
+            },
+            'R' => {
+                eprintln!("The -R option has been deprecated.");
+                return Parsed::Exit(1);
+            }
+            _ => {}
+        }
+    }
+    if key_file && key_literal {
+        eprintln!("{prog}: cannot specify both -k and -y");
+        return Parsed::Exit(1);
+    }
+    if gss {
+        if key_file || key_literal {
+            eprintln!("{prog}: cannot specify -g with -k or -y");
+        } else {
+            eprintln!("{prog}: GSS-TSIG (-g, -o) is not supported yet");
+        }
+        return Parsed::Exit(1);
+    }
+    if let Some(file) = operands.first()
+        && file != "-"
+    {
+        o.file = Some(PathBuf::from(file));
+    }
+    if !operands.is_empty() && !o.interactive {
+        // A file (or "-") on the command line makes the session batch, unless -i.
+        o.interactive = false;
+    }
+    Parsed::Run(o, key)
+}
+
+/// `basenamelen`: the key file name without `.key`, `.private` or a final dot.
+fn key_file_base(path: &Path) -> String {
+    let text = path.display().to_string();
+    if text.len() > 1 && text.ends_with('.') {
+        return text[..text.len() - 1].to_string();
+    }
+    for suffix in [".private", ".key"] {
+        if text.len() > suffix.len()
+            && let Some(base) = text.strip_suffix(suffix)
+        {
+            return base.to_string();
+        }
+    }
+    text
+}
+
+/// `setup_keystr`: `-y [hmac:]name:secret`, split at the first colon. `Err(())` ends nsupdate
+/// with status 1; a secret that is not base64 is reported and the run goes on without a key.
+fn key_from_literal(spec: &str, debug: bool) -> Result<Option<Key>, ()> {
+    if debug {
+        eprintln!("Creating key...");
+    }
+    let usage = || {
+        eprintln!("key option must specify [hmac:]keyname:secret");
+    };
+    let Some((first, rest)) = spec.split_once(':') else {
+        usage();
+        return Err(());
+    };
+    if first.is_empty() || rest.is_empty() {
+        usage();
+        return Err(());
+    }
+    let (algorithm, name, secret) = match rest.split_once(':') {
+        Some((name, secret)) => {
+            if name.is_empty() || secret.is_empty() {
+                usage();
+                return Err(());
+            }
+            (Some(first), name, secret)
+        }
+        None => (None, first, rest),
+    };
+    if let Some(alg) = algorithm
+        && let Err(text) = crate::script::check_hmac(alg)
+    {
+        eprintln!("{text}");
+        return Err(());
+    }
+    if debug {
+        eprintln!("namefromtext");
+    }
+    if let Err(why) = crate::script::parse_name(name) {
+        eprintln!("dns_name_fromtext: {why}");
+        return Err(());
+    }
+    use base64::Engine as _;
+    let compact: String = secret
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    if base64::engine::general_purpose::STANDARD
+        .decode(&compact)
+        .is_err()
+    {
+        // nsupdate prints the whole argument, secret included; dnsup names the key only.
+        eprintln!("could not create key from {name}: bad base64 encoding");
+        return Ok(None);
+    }
+    if debug {
+        eprintln!("keycreate");
+    }
+    let text = format!("{}:{name}:{secret}", algorithm.unwrap_or("hmac-md5"));
+    match tsig::parse_nsupdate_y(&text) {
+        Ok(k) => Ok(Some(k)),
+        Err(e) => {
+            eprintln!("could not create key from {name}: {}", e.message);
+            Ok(None)
+        }
+    }
+}
+
+/// A named.conf-style key file (session.key, tsig-keygen) through `setup_keystr`.
+fn key_from_conf(path: &Path, debug: bool) -> Result<Key, String> {
+    let loaded = tsig::load_key_file(path, None).map_err(|e| e.message)?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    if debug {
+        eprintln!("Creating key...");
+        eprintln!("namefromtext");
+        eprintln!("keycreate");
+    }
+    Ok(loaded.key)
+}
+
+/// `setup_keyfile`: a key file that cannot be read is reported, and the run goes on without a
+/// key.
+fn key_from_file(path: &Path, debug: bool) -> Option<Key> {
+    if debug {
+        eprintln!("Creating key...");
+    }
+    let why = if !path.exists() {
+        "file not found".to_string()
+    } else {
+        match key_from_conf(path, debug) {
+            Ok(k) => return Some(k),
+            Err(e) => e,
+        }
+    };
+    eprintln!(
+        "could not read key from {}.{{private,key}}: {why}",
+        key_file_base(path)
+    );
+    None
+}
+
+/// `read_sessionkey` in local mode: a missing or bad session key ends nsupdate.
+fn session_key(path: &Path, debug: bool) -> Result<Key, ()> {
+    if !path.exists() {
+        eprintln!("can't read key from {}: file not found\n", path.display());
+        return Err(());
+    }
+    key_from_conf(path, debug).map_err(|why| {
+        eprintln!("can't read key from {}: {why}\n", path.display());
+    })
+}
+
+/// The program name nsupdate prints in option errors: argv[0] when dnsup runs as `nsupdate`
+/// (a symlink or a copy), else `nsupdate`.
+fn program_name() -> String {
+    let argv0 = std::env::args_os().next().unwrap_or_default();
+    let is_nsupdate = Path::new(&argv0)
+        .file_name()
+        .is_some_and(|n| n == "nsupdate");
+    if is_nsupdate {
+        argv0.to_string_lossy().into_owned()
+    } else {
+        "nsupdate".into()
+    }
 }
 
 /// Run the nsupdate front end with these arguments (without argv[0]).
@@ -96,49 +381,71 @@ pub fn main(args: Vec<OsString>) -> u8 {
         .into_iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let opts = match parse_options(&args) {
-        Ok(o) => o,
-        Err(e) if e == "version" => {
-            eprintln!("nsupdate (dnsup {})", env!("CARGO_PKG_VERSION"));
-            return 0;
-        }
-        Err(e) => {
-            eprintln!("nsupdate: {e}");
-            eprintln!("{USAGE}");
-            return 1;
-        }
+    let prog = program_name();
+    let (opts, key_source) = match parse(&prog, &args) {
+        Parsed::Run(o, k) => (o, k),
+        Parsed::Exit(code) => return code,
     };
-    super::init_logging(opts.debug);
-    let default_key = match load_default_key(&opts) {
-        Ok(k) => k,
-        Err(e) => {
-            eprintln!("{e}");
-            return 1;
-        }
+    super::init_logging(opts.debug.saturating_sub(1));
+    let debug = opts.debug > 0;
+    let key = match (&key_source, opts.local_only) {
+        (KeySource::Literal(spec), _) => match key_from_literal(spec, debug) {
+            Ok(k) => k,
+            Err(()) => return 1,
+        },
+        (KeySource::File(path), true) => match session_key(path, debug) {
+            Ok(k) => Some(k),
+            Err(()) => return 1,
+        },
+        (KeySource::None, true) => match session_key(Path::new(SESSION_KEYFILE), debug) {
+            Ok(k) => Some(k),
+            Err(()) => return 1,
+        },
+        (KeySource::File(path), false) => key_from_file(path, debug),
+        (KeySource::None, false) => None,
     };
-    script_runner::run(Dialect::Nsupdate, &opts, default_key)
+    script_runner::run_nsupdate(&opts, &prog, key)
 }
 
-fn load_default_key(opts: &Options) -> Result<Option<Key>, String> {
-    if let Some(path) = &opts.key_file {
-        let loaded = tsig::load_key_file(path, None).map_err(|e| e.to_string())?;
-        for w in &loaded.warnings {
-            eprintln!("warning: {w}");
-        }
-        return Ok(Some(loaded.key));
-    }
-    if let Some(spec) = &opts.key_literal {
-        return tsig::parse_nsupdate_y(spec)
-            .map(Some)
-            .map_err(|e| format!("could not create key from {}: {e}", redact_y(spec)));
-    }
-    Ok(None)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// `-y alg:name:secret` shown without the secret.
-fn redact_y(spec: &str) -> String {
-    match spec.rsplit_once(':') {
-        Some((head, _)) => format!("{head}:<secret>"),
-        None => "<secret>".into(),
+    fn s(args: &[&str]) -> Vec<String> {
+        args.iter().map(|a| a.to_string()).collect()
+    }
+
+    #[test]
+    fn getopt_like_bind() {
+        let (opts, rest) = getopt("p", &s(&["-dv", "-t5", "-k", "f", "file", "-d"]));
+        assert_eq!(
+            opts,
+            vec![
+                Opt::Flag('d', None),
+                Opt::Flag('v', None),
+                Opt::Flag('t', Some("5".into())),
+                Opt::Flag('k', Some("f".into())),
+            ]
+        );
+        assert_eq!(rest, s(&["file", "-d"]));
+        let (opts, _) = getopt("p", &s(&["-"]));
+        assert!(matches!(opts[0], Opt::Bad('-', _)));
+        let (opts, _) = getopt("p", &s(&["-Zk"]));
+        assert_eq!(opts[0], Opt::Bad('Z', "p: illegal option -- Z".into()));
+        assert_eq!(
+            opts[1],
+            Opt::Bad('k', "p: option requires an argument -- k".into())
+        );
+        let (opts, rest) = getopt("p", &s(&["--", "-d"]));
+        assert!(opts.is_empty());
+        assert_eq!(rest, s(&["-d"]));
+    }
+
+    #[test]
+    fn key_file_base_names() {
+        assert_eq!(key_file_base(Path::new("/x/K.key")), "/x/K");
+        assert_eq!(key_file_base(Path::new("/x/K.private")), "/x/K");
+        assert_eq!(key_file_base(Path::new("/x/K.")), "/x/K");
+        assert_eq!(key_file_base(Path::new("/x/k.conf")), "/x/k.conf");
     }
 }

@@ -1,366 +1,769 @@
-//! Runs a script of nsupdate or knsupdate commands: reads lines, drives `script::Session`,
-//! sends what it asks to send, and prints what each tool prints. The two front ends
-//! (`nsupdate.rs`, `knsupdate.rs`) only parse their options into [`Options`].
+//! Runs a script of nsupdate or knsupdate commands: reads lines (with line editing on a
+//! terminal), drives `script::Session`, does the I/O the session asks for (resolving `server`,
+//! zone discovery, sending), and prints what each tool prints. The two front ends
+//! (`nsupdate.rs`, `knsupdate.rs`) parse their options into [`Options`] and load the key.
+//!
+//! nsupdate's behaviour is BIND 9.18's `bin/nsupdate/nsupdate.c` (`start_update`, `recvsoa`,
+//! `send_update`, `update_completed`), checked against the installed nsupdate: every line it
+//! prints, and its exit status (1 for what `fatal()` ends, 2 when an update failed).
 
-use std::io::{BufRead, IsTerminal};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::io::{BufRead, IsTerminal, Write as _};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use hickory_proto::op::Message;
+use hickory_proto::op::{Message, ResponseCode};
 use hickory_proto::rr::{Name, RecordType};
 
 use crate::client::{self, ClientError, Outcome, Signer, random_id};
 use crate::discover;
 use crate::script::{
-    Action, Dialect, KeySpec, Pending, Session, render_dig, render_kdig, render_kdig_show,
-    render_show,
+    Action, Command, Dialect, KeySpec, Pending, Session, SoaStep, name_for_message, rcode_text,
+    render_dig, render_kdig, render_kdig_show, render_sent, render_show, soa_step, tsig_rcode_text,
 };
-use crate::transport;
+use crate::transport::{self, Failure, NoAnswer};
 use crate::tsig::{self, Key};
-use crate::update::Change;
+use crate::update::{Change, Update};
+
+/// What nsupdate and knsupdate print as their version (`-V`, `version`, `help`).
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (dnsup)");
 
 /// The options both front ends share (BIND 9.18 `nsupdate.c` `parse_args`, Knot `knsupdate`).
 #[derive(Debug, Default)]
 pub struct Options {
-    pub key_file: Option<PathBuf>,
-    pub key_literal: Option<String>,
     pub tcp: bool,
+    /// nsupdate `-t` (0: none), knsupdate `-t` (the whole exchange).
     pub timeout: Option<u64>,
     pub udp_interval: Option<u64>,
     pub udp_retries: Option<u32>,
     pub port: Option<u16>,
     pub debug: u8,
+    /// `-i`: interactive even when stdin is not a terminal.
     pub interactive: bool,
     pub resolv_conf: Option<PathBuf>,
     pub only_v4: bool,
     pub only_v6: bool,
+    /// The script file; `None` reads stdin.
     pub file: Option<PathBuf>,
+    /// nsupdate `-l`: the server is the local host.
+    pub local_only: bool,
 }
 
-/// Read the script (file or stdin) and run it; returns the exit status.
-pub fn run(dialect: Dialect, opts: &Options, default_key: Option<Key>) -> u8 {
-    let input: Box<dyn BufRead> = match &opts.file {
-        Some(path) => match std::fs::File::open(path) {
-            Ok(f) => Box::new(std::io::BufReader::new(f)),
-            Err(e) => {
-                eprintln!("could not open '{}': {e}", path.display());
-                return 1;
-            }
-        },
-        None => Box::new(std::io::stdin().lock()),
-    };
-    let interactive = opts.interactive || (opts.file.is_none() && std::io::stdin().is_terminal());
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("{e}");
-            return 1;
-        }
-    };
-    let mut runner = Runner {
-        dialect,
-        opts,
-        default_key,
-        last_answer: None,
-        status: 0,
-    };
-    runtime.block_on(runner.run(input, interactive))
+/// Where script lines come from: a file or a pipe, or a terminal with line editing.
+enum Input {
+    Lines(Box<dyn BufRead>),
+    Editor(Box<rustyline::DefaultEditor>),
 }
 
-struct Runner<'a> {
-    dialect: Dialect,
-    opts: &'a Options,
-    default_key: Option<Key>,
-    last_answer: Option<Outcome>,
-    status: u8,
-}
-
-impl Runner<'_> {
-    async fn run(&mut self, input: Box<dyn BufRead>, interactive: bool) -> u8 {
-        let mut session = Session::new(self.dialect);
-        if interactive {
-            prompt();
-        }
-        for line in input.lines() {
-            let Ok(line) = line else {
-                eprintln!("error reading input");
-                return 1;
-            };
-            match session.feed(&line) {
-                Ok(None) => {}
-                Ok(Some(action)) => {
-                    if let Some(code) = self.act(action).await {
-                        return code;
+impl Input {
+    /// The next line without its line break; `None` at the end of input.
+    fn next_line(&mut self) -> Option<String> {
+        match self {
+            Input::Lines(reader) => {
+                let mut buf = Vec::new();
+                match reader.read_until(b'\n', &mut buf) {
+                    Ok(0) | Err(_) => None,
+                    Ok(_) => {
+                        while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                            buf.pop();
+                        }
+                        Some(String::from_utf8_lossy(&buf).into_owned())
                     }
                 }
-                Err(e) if self.dialect == Dialect::Knsupdate => {
-                    // knsupdate stops at the first error, interactive or not.
-                    eprintln!(";; ERROR: {}", e.message);
+            }
+            Input::Editor(editor) => match editor.readline("> ") {
+                Ok(line) => {
+                    if !line.trim().is_empty() {
+                        let _ = editor.add_history_entry(line.as_str());
+                    }
+                    Some(line)
+                }
+                Err(_) => None,
+            },
+        }
+    }
+}
+
+/// Open the script: the file, or stdin (with line editing when it is a terminal and the
+/// session is interactive). Returns the input and whether the session is interactive
+/// (nsupdate: a terminal on stdin and no file, or `-i`).
+fn open_input(opts: &Options, prog: &str, dialect: Dialect) -> Result<(Input, bool), u8> {
+    let tty = std::io::stdin().is_terminal();
+    let interactive = opts.interactive || (opts.file.is_none() && tty);
+    let input = match &opts.file {
+        Some(path) => match std::fs::File::open(path) {
+            Ok(f) => Input::Lines(Box::new(std::io::BufReader::new(f))),
+            Err(e) => {
+                let not_found = e.kind() == std::io::ErrorKind::NotFound;
+                // strerror's text, without Rust's "(os error N)".
+                let strerror = e.to_string();
+                let strerror = strerror.split(" (os error").next().unwrap_or_default();
+                match dialect {
+                    Dialect::Nsupdate => {
+                        let why = if not_found {
+                            "file not found"
+                        } else {
+                            strerror
+                        };
+                        eprintln!("could not open '{}': {why}", path.display());
+                    }
+                    Dialect::Knsupdate => {
+                        eprintln!(";; ERROR: failed to open '{}' ({strerror})", path.display());
+                    }
+                }
+                return Err(1);
+            }
+        },
+        None if tty && interactive => match rustyline::DefaultEditor::new() {
+            Ok(editor) => Input::Editor(Box::new(editor)),
+            Err(_) => Input::Lines(Box::new(std::io::stdin().lock())),
+        },
+        None => Input::Lines(Box::new(std::io::stdin().lock())),
+    };
+    let _ = prog;
+    Ok((input, interactive))
+}
+
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| eprintln!("{e}"))
+        .ok()
+}
+
+/// Run an nsupdate script; returns the exit status. `key` is the key from `-k`, `-y` or `-l`.
+pub fn run_nsupdate(opts: &Options, prog: &str, key: Option<Key>) -> u8 {
+    let (input, interactive) = match open_input(opts, prog, Dialect::Nsupdate) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let Some(rt) = runtime() else { return 1 };
+    let mut ns = Ns::new(opts, key, interactive);
+    rt.block_on(ns.run(input))
+}
+
+/// Run a knsupdate script; returns the exit status.
+pub fn run_knsupdate(opts: &Options, key: Option<Key>) -> u8 {
+    let (input, interactive) = match open_input(opts, "knsupdate", Dialect::Knsupdate) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let Some(rt) = runtime() else { return 1 };
+    let mut knot = Knot {
+        opts,
+        key,
+        last_answer: None,
+    };
+    let terminal = interactive && matches!(input, Input::Editor(_));
+    rt.block_on(knot.run(input, terminal))
+}
+
+/// `25-Nov-2026 06:59:56.387`: the time stamp of BIND's library log lines (UTC here).
+fn log_stamp() -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = now.as_secs();
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{day:02}-{}-{year} {:02}:{:02}:{:02}.{:03}",
+        MONTHS[(month - 1) as usize],
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60,
+        now.subsec_millis()
+    )
+}
+
+/// How nsupdate names a failure to reach a server (`isc_result_totext`).
+fn failure_text(failure: &Failure, tcp: bool) -> String {
+    match failure {
+        Failure::TimedOut => "timed out".into(),
+        Failure::Io(e) if e.contains("refused") => {
+            // BIND 9.18 reports a refused TCP connection as a canceled operation.
+            if tcp {
+                "operation canceled".into()
+            } else {
+                "connection refused".into()
+            }
+        }
+        Failure::Io(e) if e.contains("unreachable") => "host unreachable".into(),
+        Failure::Io(e) => e.clone(),
+        Failure::Closed => "connection reset".into(),
+        Failure::OnlyRejected(_) => "timed out".into(),
+    }
+}
+
+fn addr_text(addr: &SocketAddr) -> String {
+    format!("{}#{}", addr.ip(), addr.port())
+}
+
+/// Whether this host can use IPv6 / IPv4 at all (BIND's `isc_net_probeipv6` / `probeipv4`).
+fn have_family(v6: bool) -> bool {
+    if v6 {
+        std::net::UdpSocket::bind((Ipv6Addr::UNSPECIFIED, 0)).is_ok()
+    } else {
+        std::net::UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0)).is_ok()
+    }
+}
+
+/// What ends a send: `Fatal` ends nsupdate with status 1 (its `fatal()`).
+enum Stop {
+    Fatal,
+}
+
+/// One nsupdate run.
+struct Ns<'a> {
+    opts: &'a Options,
+    key: Option<Key>,
+    interactive: bool,
+    /// `debug` level: 1 debug (`-d`), 2 more (`-D`).
+    debug: u8,
+    port: u16,
+    have_v4: bool,
+    have_v6: bool,
+    /// The servers of the `server` command (or of `-l`), up to 4 addresses.
+    servers: Option<Vec<SocketAddr>>,
+    /// The server of the list in use (`ns_inuse`): where the last SOA query was answered.
+    in_use: usize,
+    /// The resolv.conf servers (or the loopback addresses), asked with RD=1 and unsigned.
+    resolvers: Vec<SocketAddr>,
+    /// The raw answer to the last update (`answer`), cleared when a send starts.
+    answer: Option<Vec<u8>>,
+    seen_error: bool,
+}
+
+impl<'a> Ns<'a> {
+    fn new(opts: &'a Options, key: Option<Key>, interactive: bool) -> Self {
+        let have_v4 = !opts.only_v6 && have_family(false);
+        let have_v6 = !opts.only_v4 && have_family(true);
+        let port = opts.port.unwrap_or(53);
+        let loopback = || {
+            let mut out = Vec::new();
+            if have_v6 {
+                out.push(SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port));
+            }
+            if have_v4 {
+                out.push(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
+            }
+            out
+        };
+        let (servers, resolvers) = if opts.local_only {
+            (Some(loopback()), Vec::new())
+        } else {
+            let path = opts
+                .resolv_conf
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("/etc/resolv.conf"));
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let listed = resolv_conf_servers(&text);
+            let resolvers: Vec<SocketAddr> = if listed.is_empty() {
+                loopback()
+            } else {
+                listed
+                    .into_iter()
+                    .filter(|ip| if ip.is_ipv6() { have_v6 } else { have_v4 })
+                    .map(|ip| SocketAddr::new(ip, port))
+                    .collect()
+            };
+            (None, resolvers)
+        };
+        Ns {
+            opts,
+            key,
+            interactive,
+            debug: opts.debug,
+            port,
+            have_v4,
+            have_v6,
+            servers,
+            in_use: 0,
+            resolvers,
+            answer: None,
+            seen_error: false,
+        }
+    }
+
+    fn status(&self) -> u8 {
+        if self.seen_error { 2 } else { 0 }
+    }
+
+    async fn run(&mut self, mut input: Input) -> u8 {
+        let mut session = Session::new(Dialect::Nsupdate);
+        while let Some(line) = input.next_line() {
+            let command = match session.read(&line) {
+                Ok(c) => c,
+                Err(e) => {
+                    let buffer = format!("buffer-{:p}", line.as_ptr());
+                    if let Some(log) = e.library_log(&log_stamp(), &buffer) {
+                        eprint!("{log}");
+                    }
+                    eprint!("{}", e.nsupdate_stderr(!self.interactive));
+                    tracing::debug!(line = e.line, "{e}");
+                    if self.interactive {
+                        continue;
+                    }
                     return 1;
                 }
-                Err(e) => {
-                    eprint!("{}", e.nsupdate_stderr(!interactive));
-                    tracing::debug!(line = e.line, "{e}");
-                    if !interactive {
+            };
+            if let Err(text) = self.before(&command).await {
+                if !text.is_empty() {
+                    eprintln!("{text}");
+                }
+                if self.interactive {
+                    continue;
+                }
+                eprintln!("syntax error");
+                return 1;
+            }
+            let Some(action) = session.apply(command) else {
+                continue;
+            };
+            match action {
+                Action::Send(pending) => {
+                    if let Err(Stop::Fatal) = self.send(&pending).await {
                         return 1;
                     }
                 }
+                Action::Show(pending) => {
+                    print!("Outgoing update query:\n{}", render_show(&pending));
+                }
+                Action::Answer => {
+                    if let Some(msg) = self
+                        .answer
+                        .as_deref()
+                        .and_then(|a| Message::from_vec(a).ok())
+                    {
+                        print!("Answer:\n{}", render_dig(&msg));
+                    }
+                }
+                Action::Quit => break,
+                Action::Help => print!("{}", crate::script::help(VERSION)),
+                Action::Version => println!("nsupdate {VERSION}"),
+                Action::Unsupported(what) => {
+                    eprintln!("{what}");
+                    return 1;
+                }
             }
-            if interactive {
-                prompt();
-            }
+            let _ = std::io::stdout().flush();
         }
         session.finish();
         if session.dropped().is_some() {
             tracing::debug!("end of input: the pending update was not sent (as nsupdate)");
         }
-        self.status
+        self.status()
     }
 
-    /// Perform one action; `Some(code)` ends the run.
-    async fn act(&mut self, action: Action) -> Option<u8> {
-        match action {
-            Action::Send(pending) => return self.send(pending).await,
-            Action::Show(pending) => match self.dialect {
-                Dialect::Nsupdate => {
-                    println!("Outgoing update query:");
-                    print!("{}", render_show(&pending));
+    /// The I/O nsupdate does while it reads a command: resolve a `server`, create a `key`.
+    /// `Err` is a syntax error with the text to print.
+    async fn before(&mut self, command: &Command) -> Result<(), String> {
+        match command {
+            Command::Server { host, port } => {
+                if self.opts.local_only {
+                    return Err("cannot reset server in localhost-only mode".into());
                 }
-                Dialect::Knsupdate => {
-                    println!("Update query:");
-                    print!("{}", render_kdig_show(&pending, random_id()));
-                }
-            },
-            Action::Answer => {
-                if let Some(a) = &self.last_answer {
-                    println!("Answer:");
-                    print!("{}", self.render_answer(a));
-                }
+                let addrs = self.resolve(host, port.unwrap_or(self.port)).await?;
+                self.servers = Some(addrs);
+                self.in_use = 0;
             }
-            Action::Quit => return Some(self.status),
-            Action::Help => print!("{}", crate::script::help(env!("CARGO_PKG_VERSION"))),
-            Action::Version => println!("dnsup {}", env!("CARGO_PKG_VERSION")),
-            Action::Unsupported(what) => {
-                eprintln!("{what}");
-                return Some(1);
+            Command::Key(spec) => {
+                self.key = Some(key_from_spec(spec, Dialect::Nsupdate)?);
             }
+            Command::Debug => self.debug = (self.debug + 1).min(2),
+            _ => {}
         }
-        None
+        Ok(())
     }
 
-    /// The answer as the tool prints it; the raw answer still holds its TSIG, which is shown.
-    fn render_answer(&self, a: &Outcome) -> String {
-        let shown = Message::from_vec(&a.raw).unwrap_or_else(|_| a.response.clone());
-        match self.dialect {
-            Dialect::Nsupdate => render_dig(&shown),
-            Dialect::Knsupdate => render_kdig(&shown),
-        }
-    }
-
-    fn config(&self) -> transport::Config {
-        let d = transport::Config::default();
-        transport::Config {
-            tcp: self.opts.tcp,
-            udp_interval: self
-                .opts
-                .udp_interval
-                .map_or(d.udp_interval, Duration::from_secs),
-            udp_retries: self.opts.udp_retries.unwrap_or(d.udp_retries),
-            // nsupdate: -t 0 means no timeout; a day is as good as none here.
-            timeout: match self.opts.timeout {
-                Some(0) => Duration::from_secs(86_400),
-                Some(t) => Duration::from_secs(t),
-                None => d.timeout,
-            },
-            local: None,
-        }
-    }
-
-    async fn send(&mut self, pending: Pending) -> Option<u8> {
-        if self.dialect == Dialect::Knsupdate {
-            return self.send_knot(pending).await;
-        }
-        // nsupdate forgets the previous answer at every send, even an empty one.
-        self.last_answer = None;
-        let key = match &pending.key {
-            Some(spec) => match key_from_spec(spec, self.dialect) {
-                Ok(k) => Some(k),
-                Err(e) => {
-                    eprintln!("{e}");
-                    return Some(1);
-                }
-            },
-            None => self.default_key.clone(),
-        };
-        let mut config = self.config();
-        config.local = pending
-            .local
-            .map(|(ip, port)| SocketAddr::new(ip, port.unwrap_or(0)));
-        let port = self.opts.port.unwrap_or(53);
-        let signer = key.as_ref().map(Signer::new);
-        let mut servers = Vec::new();
-        if let Some((host, p)) = &pending.server {
-            match discover::resolve(host, p.unwrap_or(port)).await {
-                Ok(s) => servers = s,
-                Err(e) => {
-                    eprintln!("{e}");
-                    return Some(1);
-                }
+    /// `get_addresses`: an address literal or a name, up to 4 addresses of the families in use.
+    async fn resolve(&self, host: &str, port: u16) -> Result<Vec<SocketAddr>, String> {
+        let failed = |why: &str| format!("couldn't get address for '{host}': {why}");
+        // Address literals of a family turned off: BIND maps IPv4 into IPv6 under -6 (and then
+        // cannot reach it), and refuses IPv6 under -4.
+        match host.parse::<IpAddr>() {
+            Ok(IpAddr::V4(v4)) if !self.have_v4 && self.have_v6 => {
+                return Ok(vec![SocketAddr::new(IpAddr::V6(v4.to_ipv6_mapped()), port)]);
             }
+            Ok(IpAddr::V6(_)) if !self.have_v6 => {
+                return Err(failed("address family not supported"));
+            }
+            _ => {}
         }
-        let zone = match (&pending.zone, servers.is_empty()) {
-            (Some(z), false) => z.clone(),
-            (given, _) => {
-                let Some(start) = given.clone().or_else(|| first_owner(&pending)) else {
-                    // Nothing to send: nsupdate silently does nothing.
-                    return None;
-                };
-                let (ask, recursion) = if servers.is_empty() {
-                    (self.resolvers(), true)
+        let addrs = discover::resolve(host, port)
+            .await
+            .map_err(|_| failed("not found"))?;
+        let addrs: Vec<SocketAddr> = addrs
+            .into_iter()
+            .filter(|a| {
+                if a.is_ipv6() {
+                    self.have_v6
                 } else {
-                    (servers.clone(), false)
-                };
-                match discover::find_zone(&start, &ask, signer, recursion, &config).await {
-                    Ok(info) => {
-                        if servers.is_empty() {
-                            match discover::resolve(&info.primary.to_ascii(), port).await {
-                                Ok(s) => servers = s,
-                                Err(e) => {
-                                    eprintln!("{e}");
-                                    return Some(1);
+                    self.have_v4
+                }
+            })
+            .take(4)
+            .collect();
+        if addrs.is_empty() {
+            return Err(failed("not found"));
+        }
+        Ok(addrs)
+    }
+
+    /// An IPv4 address mapped into IPv6 under `-6`: BIND does not reach it.
+    fn unreachable(&self, addr: &SocketAddr) -> bool {
+        !self.have_v4 && matches!(addr.ip(), IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some())
+    }
+
+    fn config(
+        &self,
+        tcp: bool,
+        local: Option<(IpAddr, Option<u16>)>,
+        to: &SocketAddr,
+    ) -> transport::Config {
+        let t = self.opts.timeout.unwrap_or(300);
+        let retries = self.opts.udp_retries.unwrap_or(3);
+        let mut interval = self.opts.udp_interval.unwrap_or(3);
+        if interval == 0 {
+            // BIND: no UDP interval means the timeout shared among the tries.
+            interval = (t / (u64::from(retries) + 1)).max(1);
+        }
+        // UDP gives up after its last try (-t does not cut it short); TCP after -t.
+        let total = if tcp {
+            if t == 0 { 86_400 } else { t }
+        } else {
+            interval.saturating_mul(u64::from(retries) + 1)
+        };
+        transport::Config {
+            tcp,
+            udp_interval: Duration::from_secs(interval),
+            udp_retries: retries,
+            timeout: Duration::from_secs(total) + Duration::from_millis(100),
+            local: local
+                .filter(|(ip, _)| ip.is_ipv6() == to.is_ipv6())
+                .map(|(ip, port)| SocketAddr::new(ip, port.unwrap_or(0))),
+        }
+    }
+
+    /// `start_update`: send now when both zone and server are known, else find the zone first.
+    async fn send(&mut self, pending: &Pending) -> Result<(), Stop> {
+        self.answer = None;
+        if let (Some(zone), Some(servers)) = (&pending.zone, self.servers.clone()) {
+            let start = self.in_use.min(servers.len().saturating_sub(1));
+            self.send_update(pending, zone.clone(), &servers, start)
+                .await;
+            return Ok(());
+        }
+        let user_zone = pending.zone.is_some();
+        let Some(mut qname) = pending.zone.clone().or_else(|| first_owner(pending)) else {
+            return Ok(());
+        };
+        let (ask, recursion, signed) = match &self.servers {
+            Some(s) => (s.clone(), false, true),
+            None => (self.resolvers.clone(), true, false),
+        };
+        if ask.is_empty() {
+            eprintln!("could not reach any name server");
+            return Err(Stop::Fatal);
+        }
+        self.in_use = 0;
+        let tcp = self.opts.tcp && self.servers.is_some();
+        loop {
+            let server = ask[self.in_use];
+            let config = self.config(tcp, pending.local, &server);
+            let signer = if signed {
+                self.key.as_ref().map(Signer::new)
+            } else {
+                None
+            };
+            if self.unreachable(&server) {
+                eprintln!(
+                    "; Communication with {} failed: operation canceled",
+                    addr_text(&server)
+                );
+                self.next_server(ask.len())?;
+                continue;
+            }
+            let mut result = client::query(
+                &qname,
+                RecordType::SOA,
+                recursion,
+                signer,
+                &[server],
+                &config,
+            )
+            .await;
+            if signer.is_some() && result.as_ref().is_ok_and(|o| o.tsig_error.is_some()) {
+                // nsupdate asks again without TSIG when the server did not like the key.
+                result =
+                    client::query(&qname, RecordType::SOA, recursion, None, &[server], &config)
+                        .await;
+            }
+            let outcome = match result {
+                Ok(o) => o,
+                Err(e) => {
+                    eprintln!(
+                        "; Communication with {} failed: {}",
+                        addr_text(&server),
+                        client_failure(&e, tcp)
+                    );
+                    self.next_server(ask.len())?;
+                    continue;
+                }
+            };
+            let step = soa_step(&outcome.response, user_zone);
+            if step == SoaStep::Refused {
+                eprintln!(
+                    "; Communication with {} failed: REFUSED",
+                    addr_text(&server)
+                );
+                self.next_server(ask.len())?;
+                continue;
+            }
+            if self.debug > 0
+                && let Ok(msg) = Message::from_vec(&outcome.raw)
+            {
+                eprint!("Reply from SOA query:\n{}", render_dig(&msg));
+            }
+            match step {
+                SoaStep::Refused => unreachable!("handled above"),
+                SoaStep::BadOpcode => {
+                    eprintln!("invalid OPCODE in response to SOA query");
+                    return Err(Stop::Fatal);
+                }
+                SoaStep::Unsuccessful => {
+                    eprintln!("response to SOA query was unsuccessful");
+                    return Err(Stop::Fatal);
+                }
+                SoaStep::NoSuchZone => {
+                    eprintln!(
+                        "specified zone '{}' does not exist (NXDOMAIN)",
+                        name_for_message(&qname)
+                    );
+                    self.seen_error = true;
+                    return Ok(());
+                }
+                SoaStep::Parent => {
+                    if qname.is_root() {
+                        eprintln!("could not find enclosing zone");
+                        return Err(Stop::Fatal);
+                    }
+                    qname = qname.base_name();
+                }
+                SoaStep::Found { zone, primary } => {
+                    if self.debug > 0 {
+                        eprintln!("Found zone name: {}", name_for_message(&zone));
+                        eprintln!("The primary is: {}", name_for_message(&primary));
+                    }
+                    if zone.is_root() {
+                        // dnsup never sends an update to the root zone's primary (a resolver
+                        // answers NXDOMAIN for a mistyped TLD with the root SOA).
+                        eprintln!("could not find enclosing zone");
+                        return Err(Stop::Fatal);
+                    }
+                    let update_zone = pending.zone.clone().unwrap_or(zone);
+                    match &self.servers {
+                        Some(servers) => {
+                            let servers = servers.clone();
+                            self.send_update(pending, update_zone, &servers, self.in_use)
+                                .await;
+                        }
+                        None => {
+                            let host = name_for_message(&primary);
+                            match self.resolve(&host, self.port).await {
+                                Ok(primaries) => {
+                                    self.send_update(pending, update_zone, &primaries, 0).await;
+                                }
+                                Err(text) => {
+                                    eprintln!("{text}");
+                                    self.seen_error = true;
                                 }
                             }
                         }
-                        given.clone().unwrap_or(info.zone)
                     }
-                    Err(discover::DiscoverError::NoZone(_)) => {
-                        eprintln!("could not find enclosing zone");
-                        return Some(1);
-                    }
-                    Err(e) => {
-                        eprintln!("{e}");
-                        return Some(1);
-                    }
+                    return Ok(());
                 }
-            }
-        };
-        let update = pending.to_update(zone);
-        match client::send_update(&update, signer, &servers, &config).await {
-            Ok(outcome) => {
-                if !outcome.is_success() {
-                    let rcode = outcome.rcode_name();
-                    match outcome.tsig_error {
-                        Some(t) => eprintln!("update failed: {rcode}({t})"),
-                        None => eprintln!("update failed: {rcode}"),
-                    }
-                    self.status = 2;
-                }
-                self.last_answer = Some(outcome);
-            }
-            Err(ClientError::Network(e)) => {
-                for (addr, why) in &e.0 {
-                    eprintln!(
-                        "; Communication with {}#{} failed: {why}",
-                        addr.ip(),
-                        addr.port()
-                    );
-                }
-                self.status = 2;
-            }
-            Err(ClientError::Unverified(e)) => {
-                eprintln!("; TSIG error with server: {e}");
-                self.status = 2;
-            }
-            Err(e) => {
-                eprintln!("{e}");
-                self.status = 2;
-            }
-        }
-        None
-    }
-
-    /// knsupdate's send: no discovery (the zone is required, the server defaults to
-    /// 127.0.0.1), and the first failure ends the run with status 1 after printing the answer.
-    async fn send_knot(&mut self, pending: Pending) -> Option<u8> {
-        let Some(zone) = pending.zone.clone() else {
-            eprintln!(";; ERROR: no zone specified");
-            return Some(1);
-        };
-        let key = match &pending.key {
-            Some(spec) => match key_from_spec(spec, self.dialect) {
-                Ok(k) => Some(k),
-                Err(e) => {
-                    eprintln!(";; ERROR: {e}");
-                    return Some(1);
-                }
-            },
-            None => self.default_key.clone(),
-        };
-        let port = self.opts.port.unwrap_or(53);
-        let servers = match &pending.server {
-            Some((host, p)) => match discover::resolve(host, p.unwrap_or(port)).await {
-                Ok(s) => s,
-                Err(e) => {
-                    eprintln!(";; ERROR: {e}");
-                    return Some(1);
-                }
-            },
-            None => vec![SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)],
-        };
-        let mut config = self.config();
-        config.local = pending
-            .local
-            .map(|(ip, port)| SocketAddr::new(ip, port.unwrap_or(0)));
-        let update = pending.to_update(zone);
-        let signer = key.as_ref().map(Signer::new);
-        match client::send_update(&update, signer, &servers, &config).await {
-            Ok(outcome) if outcome.is_success() => {
-                self.last_answer = Some(outcome);
-                None
-            }
-            Ok(outcome) => {
-                print!("{}", self.render_answer(&outcome));
-                let rcode = outcome.rcode_name();
-                match outcome.tsig_error {
-                    Some(t) => eprintln!(";; ERROR: update failed with error '{rcode}' ({t})"),
-                    None => eprintln!(";; ERROR: update failed with error '{rcode}'"),
-                }
-                Some(1)
-            }
-            Err(e) => {
-                eprintln!(";; ERROR: failed to update ({e})");
-                Some(1)
             }
         }
     }
 
-    fn resolvers(&self) -> Vec<SocketAddr> {
-        let path = self
-            .opts
-            .resolv_conf
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("/etc/resolv.conf"));
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        discover::parse_resolv_conf(&text)
-            .into_iter()
-            .filter(|ip| !(self.opts.only_v4 && ip.is_ipv6() || self.opts.only_v6 && ip.is_ipv4()))
-            .map(|ip| SocketAddr::new(ip, 53))
-            .collect()
+    /// `next_server`: the next server of the list, or nsupdate's end.
+    fn next_server(&mut self, total: usize) -> Result<(), Stop> {
+        self.in_use += 1;
+        if self.in_use >= total {
+            eprintln!("could not reach any name server");
+            return Err(Stop::Fatal);
+        }
+        Ok(())
+    }
+
+    /// `send_update` and `update_completed`: send to the primaries in turn from `start`,
+    /// print the outcome as nsupdate does, remember the answer.
+    async fn send_update(
+        &mut self,
+        pending: &Pending,
+        zone: Name,
+        primaries: &[SocketAddr],
+        start: usize,
+    ) {
+        let update = pending.to_update(zone);
+        let tcp = self.opts.tcp;
+        let mut at = start;
+        while let Some(server) = primaries.get(at) {
+            if self.debug > 0 {
+                eprintln!("Sending update to {}", addr_text(server));
+            }
+            if self.unreachable(server) {
+                eprintln!(
+                    "; Communication with {} failed: operation canceled",
+                    addr_text(server)
+                );
+                at += 1;
+                continue;
+            }
+            let config = self.config(tcp, pending.local, server);
+            let signer = self.key.as_ref().map(Signer::new);
+            let result =
+                client::send_update(&update, signer, std::slice::from_ref(server), &config).await;
+            if self.debug > 0 {
+                self.print_sent(&update, pending.zone.is_some(), result.as_ref().ok());
+            }
+            match result {
+                Ok(outcome) => {
+                    self.completed(outcome);
+                    return;
+                }
+                Err(ClientError::Network(e)) => {
+                    let why =
+                        e.0.last()
+                            .map_or_else(|| "timed out".to_string(), |(_, f)| failure_text(f, tcp));
+                    eprintln!("; Communication with {} failed: {why}", addr_text(server));
+                    at += 1;
+                }
+                Err(ClientError::Unverified(_)) => {
+                    eprintln!("; TSIG error with server: tsig verify failure");
+                    self.seen_error = true;
+                    return;
+                }
+                Err(ClientError::UnsignedError { rcode, .. }) => {
+                    eprintln!("; TSIG error with server: expected a TSIG or SIG(0)");
+                    if self.debug == 0 {
+                        eprintln!("update failed: {rcode}");
+                    }
+                    self.seen_error = true;
+                    return;
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    self.seen_error = true;
+                    return;
+                }
+            }
+        }
+        self.seen_error = true;
+    }
+
+    /// nsupdate's debug print of the update as sent: rebuilt from the answer's ID and the
+    /// signing time, which makes the same bytes (TSIG is deterministic).
+    fn print_sent(&self, update: &Update, user_zone: bool, outcome: Option<&Outcome>) {
+        let id = outcome.map_or_else(random_id, |o| o.response.metadata.id);
+        let Ok(wire) = update.to_wire(id) else { return };
+        let wire = match &self.key {
+            Some(key) => {
+                let at = outcome.and_then(|o| o.signed_at).unwrap_or_else(|| {
+                    SystemTime::now()
+                        .duration_since(UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs())
+                });
+                match tsig::sign_request(&wire, key, at, tsig::DEFAULT_FUDGE) {
+                    Ok((signed, _)) => signed,
+                    Err(_) => wire,
+                }
+            }
+            None => wire,
+        };
+        if let Some(text) = render_sent(&wire, user_zone) {
+            print!("Outgoing update query:\n{text}");
+            let _ = std::io::stdout().flush();
+        }
+    }
+
+    /// `update_completed` for an answer.
+    fn completed(&mut self, outcome: Outcome) {
+        if outcome.tsig_error.is_some() {
+            eprintln!("; TSIG error with server: tsig indicates error");
+            self.seen_error = true;
+        }
+        let rcode = outcome.rcode();
+        if rcode != ResponseCode::NoError {
+            self.seen_error = true;
+            if self.debug == 0 {
+                let mut text = rcode_text(u16::from(rcode));
+                if let Some(t) = outcome.tsig_error {
+                    text.push_str(&format!("({})", tsig_rcode_text(t.code())));
+                }
+                eprintln!("update failed: {text}");
+            }
+        }
+        if self.debug > 0
+            && let Ok(msg) = Message::from_vec(&outcome.raw)
+        {
+            eprint!("\nReply from update query:\n{}", render_dig(&msg));
+        }
+        self.answer = Some(outcome.raw);
     }
 }
 
+/// How nsupdate names a failed exchange.
+fn client_failure(e: &ClientError, tcp: bool) -> String {
+    match e {
+        ClientError::Network(NoAnswer(tries)) => tries
+            .last()
+            .map_or_else(|| "timed out".to_string(), |(_, f)| failure_text(f, tcp)),
+        ClientError::Unverified(_) => "tsig verify failure".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The nameservers of a resolv.conf (BIND's `irs_resconf` keeps the first three).
+fn resolv_conf_servers(text: &str) -> Vec<IpAddr> {
+    text.lines()
+        .filter_map(|line| {
+            let mut words = line.split_whitespace();
+            (words.next() == Some("nameserver"))
+                .then(|| words.next())
+                .flatten()
+                .and_then(|addr| addr.split('%').next()?.parse().ok())
+        })
+        .take(3)
+        .collect()
+}
+
 /// The name nsupdate starts discovery from: the first update's owner, else the first
-/// prerequisite's; for DS, the parent side (one label up).
+/// prerequisite's; for a DS record, the parent side (one label up).
 fn first_owner(p: &Pending) -> Option<Name> {
     if let Some(c) = p.changes.first() {
-        let is_ds = matches!(c, Change::Add { rdata, .. } if rdata.record_type() == RecordType::DS)
-            || matches!(c, Change::DeleteRrset(_, RecordType::DS));
+        let rtype = match c {
+            Change::Add { rdata, .. } | Change::DeleteRecord(_, rdata) => Some(rdata.record_type()),
+            Change::DeleteRrset(_, t) => Some(*t),
+            _ => None,
+        };
         let name = c.name().clone();
-        return Some(if is_ds && !name.is_root() {
+        return Some(if rtype == Some(RecordType::DS) && !name.is_root() {
             name.base_name()
         } else {
             name
@@ -380,11 +783,177 @@ fn key_from_spec(spec: &KeySpec, dialect: Dialect) -> Result<Key, String> {
         Dialect::Nsupdate => tsig::parse_nsupdate_y(&text),
         Dialect::Knsupdate => tsig::parse_knot_line(&text),
     };
-    parsed.map_err(|e| format!("could not create key from {}: {e}", spec.name))
+    parsed.map_err(|e| format!("could not create key from {}: {}", spec.name, e.message))
 }
 
-fn prompt() {
-    use std::io::Write;
-    print!("> ");
-    let _ = std::io::stdout().flush();
+/// One knsupdate run.
+struct Knot<'a> {
+    opts: &'a Options,
+    key: Option<Key>,
+    last_answer: Option<Outcome>,
+}
+
+impl Knot<'_> {
+    /// `terminal`: knsupdate's interactive loop, which reports an error and reads on; from a
+    /// file or a pipe the first error ends the run.
+    async fn run(&mut self, mut input: Input, terminal: bool) -> u8 {
+        let mut session = Session::new(Dialect::Knsupdate);
+        while let Some(line) = input.next_line() {
+            let action = match session.feed(&line) {
+                Ok(a) => a,
+                Err(e) => {
+                    eprintln!("{}", e.nsupdate_text);
+                    if terminal {
+                        continue;
+                    }
+                    return 1;
+                }
+            };
+            let Some(action) = action else { continue };
+            match action {
+                Action::Send(pending) => {
+                    if let Some(code) = self.send(pending, &mut session).await {
+                        return code;
+                    }
+                }
+                Action::Show(pending) => {
+                    println!("Update query:");
+                    println!("{}", render_kdig_show(&pending, random_id()));
+                }
+                Action::Answer => {
+                    println!("Answer:");
+                    match &self.last_answer {
+                        Some(a) => print!("{}", render_answer_kdig(a)),
+                        // knsupdate prints its empty answer buffer.
+                        None => print!(
+                            "{}",
+                            render_kdig(&Message::new(
+                                0,
+                                hickory_proto::op::MessageType::Query,
+                                hickory_proto::op::OpCode::Query
+                            ))
+                        ),
+                    }
+                }
+                Action::Quit => return 0,
+                Action::Help | Action::Version => {}
+                Action::Unsupported(what) => {
+                    eprintln!(";; ERROR: {what}");
+                    return 1;
+                }
+            }
+            let _ = std::io::stdout().flush();
+        }
+        session.finish();
+        0
+    }
+
+    /// One try: knsupdate's `-t` is the total of its `1 + -r` tries.
+    fn config(&self, local: Option<SocketAddr>) -> transport::Config {
+        let tries = u64::from(self.opts.udp_retries.unwrap_or(3)) + 1;
+        let wait = match self.opts.timeout.unwrap_or(12) {
+            0 => Duration::from_secs(86_400),
+            t => Duration::from_millis((t * 1000 / tries).max(1)),
+        };
+        transport::Config {
+            tcp: self.opts.tcp,
+            udp_interval: wait,
+            udp_retries: 0,
+            timeout: wait,
+            local,
+        }
+    }
+
+    /// knsupdate's send: no discovery (the zone is required, the server defaults to
+    /// 127.0.0.1), `1 + -r` tries each with its warning, and the first failure ends the run
+    /// with status 1 after printing the answer.
+    async fn send(&mut self, pending: Pending, session: &mut Session) -> Option<u8> {
+        let Some(zone) = pending.zone.clone() else {
+            eprintln!(";; ERROR: no zone specified");
+            return Some(1);
+        };
+        let port = self.opts.port.unwrap_or(53);
+        let servers = match &pending.server {
+            Some((host, p)) => match discover::resolve(host, p.unwrap_or(port)).await {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!(";; ERROR: {e}");
+                    return Some(1);
+                }
+            },
+            None => vec![SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port)],
+        };
+        let server = servers[0];
+        let key = match &pending.key {
+            Some(spec) => match key_from_spec(spec, Dialect::Knsupdate) {
+                Ok(k) => Some(k),
+                Err(_) => {
+                    eprintln!(";; ERROR: invalid key specification");
+                    return Some(1);
+                }
+            },
+            None => self.key.clone(),
+        };
+        let local = pending
+            .local
+            .map(|(ip, port)| SocketAddr::new(ip, port.unwrap_or(0)));
+        let config = self.config(local);
+        let update = pending.to_update(zone);
+        let signer = key.as_ref().map(Signer::new);
+        let tries = self.opts.udp_retries.unwrap_or(3) + 1;
+        let (proto, what) = if config.tcp {
+            ("TCP", "can't connect to")
+        } else {
+            ("UDP", "response timeout for")
+        };
+        for _ in 0..tries {
+            let result =
+                client::send_update(&update, signer, std::slice::from_ref(&server), &config).await;
+            let outcome = match result {
+                Ok(o) => o,
+                Err(ClientError::Network(_)) => {
+                    eprintln!(
+                        ";; WARNING: {what} {}@{}({proto})",
+                        server.ip(),
+                        server.port()
+                    );
+                    continue;
+                }
+                Err(ClientError::Unverified(_) | ClientError::UnsignedError { .. }) => {
+                    eprintln!(";; ERROR: reply verification (failed to verify TSIG)");
+                    return Some(1);
+                }
+                Err(e) => {
+                    eprintln!(";; ERROR: failed to send UPDATE message ({e})");
+                    return Some(1);
+                }
+            };
+            if outcome.tsig_error.is_some() {
+                // The server's error answer carries no valid MAC: knsupdate fails to verify it.
+                print!("{}", render_answer_kdig(&outcome));
+                eprintln!(";; ERROR: reply verification (failed to verify TSIG)");
+                return Some(1);
+            }
+            let rcode = outcome.rcode();
+            if rcode != ResponseCode::NoError {
+                print!("{}", render_answer_kdig(&outcome));
+                eprintln!(
+                    ";; ERROR: update failed with error '{}'",
+                    rcode_text(u16::from(rcode))
+                );
+                return Some(1);
+            }
+            self.last_answer = Some(outcome);
+            return None;
+        }
+        // knsupdate keeps the records when no answer came.
+        session.restore(pending);
+        Some(1)
+    }
+}
+
+/// The answer as knsupdate prints it; the raw answer still holds its TSIG, which is shown.
+fn render_answer_kdig(a: &Outcome) -> String {
+    let shown = Message::from_vec(&a.raw).unwrap_or_else(|_| a.response.clone());
+    render_kdig(&shown)
 }

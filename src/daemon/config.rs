@@ -43,7 +43,7 @@ pub struct Config {
     #[serde(default = "default_refresh", deserialize_with = "duration")]
     pub force_refresh: Duration,
     /// Wait this long after an address event before checking, so a burst is one check
-    /// (default 200 ms).
+    /// (default 20 ms: the kernel sends a burst within microseconds).
     #[serde(default = "default_debounce", deserialize_with = "duration")]
     pub debounce: Duration,
     /// How long one source may take (default 10 s).
@@ -119,7 +119,7 @@ fn default_refresh() -> Duration {
     Duration::from_secs(86_400)
 }
 fn default_debounce() -> Duration {
-    Duration::from_millis(200)
+    Duration::from_millis(20)
 }
 fn default_source_timeout() -> Duration {
     Duration::from_secs(10)

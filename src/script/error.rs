@@ -61,6 +61,9 @@ pub struct ScriptError {
     /// newline (and without the `syntax error` line nsupdate adds in batch mode). Empty when
     /// nsupdate prints nothing. Use [`ScriptError::nsupdate_stderr`] for the exact bytes.
     pub nsupdate_text: String,
+    /// For bad record data: the end of the library log line nsupdate prints before its message,
+    /// `near 'TOKEN': REASON` (see [`ScriptError::library_log`]).
+    pub rdata_log: Option<String>,
     /// nsupdate ends its text with a newline (all but one message do).
     newline: bool,
 }
@@ -76,6 +79,7 @@ impl ScriptError {
             kind,
             message: message.into(),
             nsupdate_text: nsupdate_text.into(),
+            rdata_log: None,
             newline: true,
         }
     }
@@ -90,6 +94,16 @@ impl ScriptError {
     pub(crate) fn at_line(mut self, line: usize) -> Self {
         self.line = line;
         self
+    }
+
+    /// The library log line nsupdate prints to stderr before the message for bad record data:
+    /// `STAMP dns_rdata_fromtext: BUFFER:1: near 'TOKEN': REASON`, with the caller's time stamp
+    /// (`25-Nov-2026 06:59:56.387`) and buffer name (`buffer-0x7f2ae7b59c60`).
+    pub fn library_log(&self, stamp: &str, buffer: &str) -> Option<String> {
+        let detail = self.rdata_log.as_deref()?;
+        Some(format!(
+            "{stamp} dns_rdata_fromtext: {buffer}:1: {detail}\n"
+        ))
     }
 
     /// Exactly what nsupdate writes to stderr for this error: its message, then, in batch mode

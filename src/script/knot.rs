@@ -10,8 +10,9 @@ use super::error::{ErrorKind, ScriptError};
 use super::lex::{self, Words};
 use super::parse::{Dialect, ParseContext, err};
 use super::rdata::rdata;
-use super::record::{explicit_class, record_type};
-use crate::update::{Change, Prerequisite, parse_type, type_name};
+use super::record::explicit_class;
+use super::types::type_text as type_name;
+use crate::update::{Change, Prerequisite};
 
 /// knsupdate's TTL when neither the line nor `ttl` gives one.
 const KNSUPDATE_TTL: u32 = 3600;
@@ -25,12 +26,14 @@ pub(crate) fn knot_add(
     let mut ttl = None;
     let mut class_seen = false;
     let d = Dialect::Knsupdate;
+    // What zscanner says when the line ends where a field should be.
+    let mut missing = "owner is invalid";
     loop {
         let word = words.next_word().ok_or_else(|| {
             err(
                 ErrorKind::MissingArgument,
                 "add needs a type and data: write 'add NAME [TTL] TYPE DATA'",
-                ";; ERROR: invalid record (unexpected end of input)",
+                format!(";; ERROR: invalid record ({missing})"),
             )
         })?;
         if ttl.is_none() && word.starts_with(|c: char| c.is_ascii_digit()) {
@@ -41,26 +44,45 @@ pub(crate) fn knot_add(
                     ";; ERROR: invalid record (invalid time unit)",
                 )
             })?);
+            missing = "invalid time unit";
             continue;
         }
         if let (false, Some(c)) = (class_seen, lex::parse_class(word)) {
             explicit_class(d, ctx, c, word)?;
             class_seen = true;
+            missing = "unsupported record type";
             continue;
         }
-        let rtype = record_type(d, word, String::new())?;
+        let rtype = super::types::parse_type(word).ok_or_else(|| {
+            err(
+                ErrorKind::BadType,
+                format!("unknown record type '{word}' (use a mnemonic such as A, or TYPEnnn)"),
+                ";; ERROR: invalid record (unsupported record type)",
+            )
+        })?;
         let data = words.rest().trim_start();
-        if data.is_empty() {
-            return Err(err(
+        let rdata = if data.is_empty() {
+            Err(err(
                 ErrorKind::MissingRdata,
                 format!(
                     "add needs record data after the type: write 'add NAME {} DATA'",
                     type_name(rtype)
                 ),
-                ";; ERROR: invalid record (unexpected end of input)",
-            ));
+                format!(
+                    ";; ERROR: invalid record ({})",
+                    super::rdata::knot_reason(rtype, "unexpected end of input")
+                ),
+            ))
+        } else {
+            rdata(d, ctx, ctx.class, rtype, data)
         }
-        let rdata = rdata(d, ctx, ctx.class, rtype, data)?;
+        .map_err(|mut e| {
+            // zscanner reads the whole record: its errors say "record", not "rdata".
+            e.nsupdate_text = e
+                .nsupdate_text
+                .replacen("invalid rdata", "invalid record", 1);
+            e
+        })?;
         let ttl = ttl.or(ctx.default_ttl).unwrap_or(KNSUPDATE_TTL);
         return Ok(Command::Update {
             change: Change::Add { name, ttl, rdata },
@@ -86,8 +108,8 @@ fn knot_partial(
         *words = probe.clone();
         word = probe.next_word();
     }
-    let rtype = match word.map(parse_type) {
-        Some(Ok(t)) => {
+    let rtype = match word.map(super::types::parse_type) {
+        Some(Some(t)) => {
             *words = probe;
             Some(t)
         }

@@ -8,12 +8,16 @@
 //! and [`Change`](crate::update::Change)s of the [`update`](crate::update) module.
 //!
 //! Files: `command` (the command type), `parse` (line to command), `settings` (server, zone,
-//! key, ...), `record` and `knot` (prerequisite and update lines of each dialect), `lex` (words, names, numbers as BIND reads them),
-//! `rdata` (record data as BIND reads it), `checknames` (check-names), `session` (the state machine), `render` (dig text), `present`
-//! and `svcb` (record data in presentation form), `kdig` (knsupdate's text), `error`.
+//! key, ...), `record` and `knot` (prerequisite and update lines of each dialect), `lex`
+//! (words, names, numbers as BIND reads them), `types` (BIND's type mnemonics), `rdata` (record
+//! data as BIND's `dns_rdata_fromtext` reads it, with its failure log line), `checknames`
+//! (check-names), `session` (the state machine), `discovery` (what an SOA answer means for
+//! nsupdate's zone walk), `render` (dig text), `present` and `svcb` (record data in
+//! presentation form), `kdig` (knsupdate's text), `error`.
 
 mod checknames;
 mod command;
+mod discovery;
 mod error;
 mod kdig;
 mod knot;
@@ -26,16 +30,35 @@ mod render;
 mod session;
 mod settings;
 mod svcb;
+mod types;
 
 #[cfg(test)]
 mod tests;
 
 pub use command::{Command, KeySpec};
+pub use discovery::{SoaStep, name_for_message, soa_step};
 pub use error::{ErrorKind, ScriptError};
 pub use kdig::{render_kdig, render_kdig_show};
 pub use parse::{Dialect, ParseContext, parse_line};
-pub use render::{render_dig, render_dig_show, render_show};
+pub use render::{
+    rcode_text, render_dig, render_dig_show, render_sent, render_show, tsig_rcode_text,
+};
 pub use session::{Action, Pending, Session};
+pub use types::{iana_type_list, private_type_list};
+
+/// BIND's `parse_hmac` for `-y` and `key`: `Err` is nsupdate's text (`unknown key type 'X'`,
+/// `digest-bits out of range [0..N]`).
+pub fn check_hmac(algorithm: &str) -> Result<(), String> {
+    settings::check_algorithm(algorithm)
+        .map(|_| ())
+        .map_err(|e| e.nsupdate_text)
+}
+
+/// A domain name as nsupdate reads it (`dns_name_fromtext` from the root); `Err` is BIND's
+/// reason text.
+pub fn parse_name(text: &str) -> Result<hickory_proto::rr::Name, &'static str> {
+    lex::parse_name(text, &hickory_proto::rr::Name::root())
+}
 
 /// nsupdate's `help` text after its first line (`nsupdate VERSION:`), without a final newline;
 /// see [`help`].

@@ -13,8 +13,6 @@ use base64::Engine as _;
 use hickory_proto::rr::{DNSClass, Name, RData, RecordType};
 use hickory_proto::serialize::binary::{BinEncodable, BinEncoder};
 
-use crate::update::type_name;
-
 /// Whose presentation details to follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Style {
@@ -76,7 +74,7 @@ pub(crate) fn class_text(class: DNSClass) -> String {
 
 /// A type mnemonic, or `TYPEnnn`.
 pub(crate) fn type_text(rtype: RecordType) -> String {
-    type_name(rtype)
+    super::types::type_text(rtype)
 }
 
 /// Hex, upper case; BIND breaks it into words of 56 digits.
@@ -231,6 +229,8 @@ fn typed_text(rtype: RecordType, bytes: &[u8], style: Style) -> Option<String> {
         28 => Ipv6Addr::from(<[u8; 16]>::try_from(w.bytes(16)?).ok()?).to_string(),
         2..=5 | 7..=9 | 12 | 39 => w.name()?,
         15 | 18 | 21 | 36 => format!("{} {}", w.u16()?, w.name()?),
+        14 | 17 => format!("{} {}", w.name()?, w.name()?),
+        256 => format!("{} {} {}", w.u16()?, w.u16()?, quoted(w.rest())),
         6 => format!(
             "{} {} {} {} {} {} {}",
             w.name()?,
@@ -294,10 +294,20 @@ fn typed_text(rtype: RecordType, bytes: &[u8], style: Style) -> Option<String> {
             format!("{alg} {flags} {iterations} {salt}")
         }
         61 => base64(w.rest(), style),
+        108 | 109 => {
+            let bytes = w.rest();
+            if bytes.len() != if u16::from(rtype) == 108 { 6 } else { 8 } {
+                return None;
+            }
+            let groups: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            groups.join("-")
+        }
         257 => {
             let flags = w.u8()?;
             let tag = String::from_utf8_lossy(w.string()?).into_owned();
-            format!("{flags} {tag} {}", quoted(w.rest()))
+            // kdig ends a CAA value with a blank.
+            let end = if style == Style::Knot { " " } else { "" };
+            format!("{flags} {tag} {}{end}", quoted(w.rest()))
         }
         64 | 65 => super::svcb::svcb_text(&mut w, style)?,
         _ => return None,

@@ -16,7 +16,8 @@ use super::knot;
 use super::lex::{self, Words};
 use super::parse::{Dialect, ParseContext, err};
 use super::rdata::rdata;
-use crate::update::{Change, Prerequisite, parse_type, type_name};
+use super::types::type_text as type_name;
+use crate::update::{Change, Prerequisite};
 
 /// The largest TTL nsupdate accepts (RFC 2181 section 8: a signed 32-bit maximum).
 pub(crate) const TTL_MAX: u32 = 2_147_483_647;
@@ -36,13 +37,24 @@ pub(crate) fn text(d: Dialect, nsupdate: String, knsupdate: &str) -> String {
     }
 }
 
+/// The operation word after `prereq` or `update`: nsupdate compares it in any case, knsupdate
+/// exactly (its `tok_find`).
+fn operation<'a>(d: Dialect, words: &mut Words<'a>) -> (Option<String>, &'a str) {
+    let literal = words.rest().trim_start();
+    let op = words.next_word().map(|w| match d {
+        Dialect::Nsupdate => w.to_ascii_lowercase(),
+        Dialect::Knsupdate => w.to_string(),
+    });
+    (op, literal)
+}
+
 /// `prereq OP ...`.
 pub(crate) fn prereq_section(
     d: Dialect,
     ctx: &ParseContext,
     words: &mut Words<'_>,
 ) -> Result<Command, ScriptError> {
-    let op = words.next_word().map(str::to_ascii_lowercase);
+    let (op, literal) = operation(d, words);
     match op.as_deref() {
         Some(op @ ("nxdomain" | "yxdomain" | "nxrrset" | "yxrrset")) => prereq(d, ctx, op, words),
         other => Err(bad_operation(
@@ -50,6 +62,7 @@ pub(crate) fn prereq_section(
             "prereq",
             "nxdomain, yxdomain, nxrrset or yxrrset",
             other,
+            literal,
         )),
     }
 }
@@ -60,15 +73,22 @@ pub(crate) fn update_section(
     ctx: &ParseContext,
     words: &mut Words<'_>,
 ) -> Result<Command, ScriptError> {
-    let op = words.next_word().map(str::to_ascii_lowercase);
+    let (op, literal) = operation(d, words);
     match op.as_deref() {
         Some("add") => update(d, ctx, false, words),
         Some("del" | "delete") => update(d, ctx, true, words),
-        other => Err(bad_operation(d, "update", "add or delete", other)),
+        other => Err(bad_operation(d, "update", "add or delete", other, literal)),
     }
 }
 
-fn bad_operation(d: Dialect, section: &str, allowed: &str, op: Option<&str>) -> ScriptError {
+/// `literal`: the rest of the line from the operation on, which knsupdate quotes.
+fn bad_operation(
+    d: Dialect,
+    section: &str,
+    allowed: &str,
+    op: Option<&str>,
+    literal: &str,
+) -> ScriptError {
     match op {
         None => err(
             ErrorKind::MissingArgument,
@@ -85,7 +105,7 @@ fn bad_operation(d: Dialect, section: &str, allowed: &str, op: Option<&str>) -> 
             text(
                 d,
                 format!("incorrect operation code: {op}"),
-                &format!("unexpected literal: '{op}'"),
+                &format!("unexpected literal: '{literal}'"),
             ),
         ),
     }
@@ -110,7 +130,7 @@ fn owner(d: Dialect, ctx: &ParseContext, words: &mut Words<'_>) -> Result<Name, 
             text(
                 d,
                 format!("invalid owner name: {why}"),
-                &format!("invalid record ({why})"),
+                "invalid record (invalid domain name character)",
             ),
         )
     })
@@ -154,10 +174,10 @@ pub(crate) fn record_type(
     word: &str,
     nsupdate_text: String,
 ) -> Result<RecordType, ScriptError> {
-    parse_type(word).map_err(|e| {
+    super::types::parse_type(word).ok_or_else(|| {
         err(
             ErrorKind::BadType,
-            e.to_string(),
+            format!("unknown record type '{word}' (use a mnemonic such as A, or TYPEnnn)"),
             text(d, nsupdate_text, &format!("invalid record type '{word}'")),
         )
     })

@@ -39,6 +39,31 @@ pub fn render_show(pending: &Pending) -> String {
     render_dig_show(&pending.to_message())
 }
 
+/// nsupdate's debug print of an update it sent (`Outgoing update query:`), from the signed
+/// wire bytes: the real section counts, and the zone section only when the `zone` command set
+/// one (BIND's `show_message` resets the zone section to the user's zone before printing).
+pub fn render_sent(wire: &[u8], show_zone: bool) -> Option<String> {
+    let msg = Message::from_vec(wire).ok()?;
+    let text = render(&msg, false);
+    if show_zone {
+        return Some(text);
+    }
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in text.split_inclusive('\n') {
+        if line == ";; ZONE SECTION:\n" {
+            skipping = true;
+            continue;
+        }
+        if skipping {
+            skipping = line != "\n";
+            continue;
+        }
+        out.push_str(line);
+    }
+    Some(out)
+}
+
 /// BIND's `indent()`: tabs to the tab stop at or before `to`, then spaces; at least one blank.
 fn indent(out: &mut String, column: &mut usize, to: usize) {
     let to = to.max(*column + 1);
@@ -111,8 +136,8 @@ pub(crate) fn opcode_text(op: OpCode) -> String {
     }
 }
 
-/// BIND `dns_rcode_totext`.
-pub(crate) fn rcode_text(code: u16) -> String {
+/// BIND `dns_rcode_totext`: the mnemonic of a response code.
+pub fn rcode_text(code: u16) -> String {
     const NAMES: [&str; 11] = [
         "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET",
         "NXRRSET", "NOTAUTH", "NOTZONE",
@@ -126,8 +151,8 @@ pub(crate) fn rcode_text(code: u16) -> String {
     }
 }
 
-/// BIND `dns_tsigrcode_totext`.
-pub(crate) fn tsig_rcode_text(code: u16) -> String {
+/// BIND `dns_tsigrcode_totext`: the mnemonic of a TSIG error (or response code).
+pub fn tsig_rcode_text(code: u16) -> String {
     match code {
         16 => "BADSIG".into(),
         17 => "BADKEY".into(),

@@ -132,9 +132,16 @@ impl Session {
     /// Read the next line (line breaks at its end are ignored). Errors carry the line number;
     /// the session is unchanged by a line that fails.
     pub fn feed(&mut self, line: &str) -> Result<Option<Action>, ScriptError> {
-        self.line += 1;
-        let cmd = parse_line(self.dialect, &self.ctx, line).map_err(|e| e.at_line(self.line))?;
+        let cmd = self.read(line)?;
         Ok(self.apply(cmd))
+    }
+
+    /// Read the next line as a command without applying it (for a caller that must do I/O
+    /// before the command takes effect, as nsupdate resolves a `server` name at once); apply it
+    /// with [`Session::apply`].
+    pub fn read(&mut self, line: &str) -> Result<Command, ScriptError> {
+        self.line += 1;
+        parse_line(self.dialect, &self.ctx, line).map_err(|e| e.at_line(self.line))
     }
 
     /// Apply an already-parsed command.
@@ -172,7 +179,9 @@ impl Session {
             Command::Help => return Some(Action::Help),
             Command::Version => return Some(Action::Version),
             Command::Quit => return Some(Action::Quit),
-            Command::Gsstsig | Command::OldGsstsig | Command::Realm(_) => {
+            // The realm only matters to GSS-TSIG; nsupdate takes it and goes on.
+            Command::Realm(_) => {}
+            Command::Gsstsig | Command::OldGsstsig => {
                 return Some(Action::Unsupported(NO_GSS));
             }
         }

@@ -179,7 +179,7 @@ pub(crate) fn key(words: &mut Words<'_>) -> Result<Command, ScriptError> {
 }
 
 /// BIND's `parse_hmac`: the six HMAC names, each optionally `-BITS` (truncation), case-insensitive.
-fn check_algorithm(alg: &str) -> Result<&str, ScriptError> {
+pub(crate) fn check_algorithm(alg: &str) -> Result<&str, ScriptError> {
     let lower = alg.to_ascii_lowercase();
     let unknown = || {
         err(

@@ -39,7 +39,7 @@ fn a_good_file_with_defaults() {
     let c = parse(GOOD).unwrap();
     assert_eq!(c.interval, Duration::from_secs(120));
     assert_eq!(c.force_refresh, Duration::from_secs(86_400));
-    assert_eq!(c.debounce, Duration::from_millis(200));
+    assert_eq!(c.debounce, Duration::from_millis(20));
     assert_eq!(c.records[0].ttl, 60);
     assert_eq!(c.records[0].ipv4, ["fixed", "script"]);
     assert!(c.records[0].ipv6.is_empty());
