@@ -4,6 +4,7 @@
 //! file, `runtime` wires sources, providers, timers, signals and systemd together.
 
 pub mod config;
+pub mod memory;
 pub mod notify;
 pub mod reconcile;
 pub mod runtime;

@@ -38,6 +38,7 @@ pub async fn serve(
     let mut next_watchdog = watchdog.map(|w| Instant::now() + w);
 
     daemon.pass(false).await;
+    super::memory::release_code_pages();
     notifier.send("READY=1");
     tracing::info!(
         records = daemon.config().records.len(),
@@ -100,6 +101,7 @@ pub async fn serve(
             }
         }
         daemon.pass(false).await;
+        super::memory::release_code_pages();
     }
     notifier.send("STOPPING=1");
     tracing::info!("dnsup stopped");
