@@ -3,6 +3,7 @@
 //! The protocol core ([`update`], [`tsig`], [`script`]) does no I/O: time and input are arguments.
 //! [`transport`] and [`discover`] move bytes with tokio; [`cli`] is the command-line front end.
 
+pub mod bulk;
 pub mod cli;
 pub mod client;
 pub mod daemon;

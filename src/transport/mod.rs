@@ -6,6 +6,7 @@
 //! transport keeps waiting until the per-try timeout. RFC 1035 section 4.2 (UDP and TCP framing),
 //! RFC 2136 section 6.2 and RFC 7766 (TCP use).
 
+pub mod pipeline;
 mod tcp;
 mod udp;
 
