@@ -132,6 +132,48 @@ pub async fn find_zone(
     }
 }
 
+/// Where an update goes, by nsupdate's rules: with both a zone and servers, there; otherwise
+/// ask the given servers (without recursion, signed) or else the resolvers of
+/// /etc/resolv.conf (with recursion, unsigned: they do not know our key) for the SOA of the
+/// zone or of `owner`; the SOA names the zone and, when no server was given, the primary
+/// (MNAME) whose addresses become the servers (on `port`).
+pub async fn locate(
+    zone: Option<Name>,
+    mut servers: Vec<SocketAddr>,
+    owner: &Name,
+    signer: Option<Signer<'_>>,
+    port: u16,
+    config: &transport::Config,
+) -> Result<(Name, Vec<SocketAddr>), DiscoverError> {
+    if let Some(zone) = &zone
+        && !servers.is_empty()
+    {
+        return Ok((zone.clone(), servers));
+    }
+    let (ask, recursion, signer) = if servers.is_empty() {
+        let text = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+        let resolvers = parse_resolv_conf(&text)
+            .into_iter()
+            .map(|ip| SocketAddr::new(ip, 53))
+            .collect();
+        (resolvers, true, None)
+    } else {
+        (servers.clone(), false, signer)
+    };
+    let info = find_zone(
+        zone.as_ref().unwrap_or(owner),
+        &ask,
+        signer,
+        recursion,
+        config,
+    )
+    .await?;
+    if servers.is_empty() {
+        servers = resolve(&info.primary.to_ascii(), port).await?;
+    }
+    Ok((zone.unwrap_or(info.zone), servers))
+}
+
 /// Ask each server in turn for the SOA of `qname`; REFUSED moves on to the next server. A
 /// signed query that the server rejects with a TSIG error is asked again unsigned, as nsupdate
 /// does.

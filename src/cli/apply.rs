@@ -189,37 +189,17 @@ async fn prepare(args: &ApplyArgs) -> Result<Option<Prepared>, Early> {
                 .map_err(|e| format!("--server {s}: {e}"))?,
         );
     }
-    let zone = match given {
-        Some(zone) if !servers.is_empty() => zone,
-        given => {
-            // As the native commands and nsupdate do: ask the given server without recursion,
-            // or else the resolvers with it (unsigned: they do not know our key).
-            let signer = key
-                .as_ref()
-                .filter(|_| !servers.is_empty())
-                .map(Signer::new);
-            let (ask, recursion) = if servers.is_empty() {
-                let conf = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
-                let resolvers = discover::parse_resolv_conf(&conf)
-                    .into_iter()
-                    .map(|ip| SocketAddr::new(ip, 53))
-                    .collect();
-                (resolvers, true)
-            } else {
-                (servers.clone(), false)
-            };
-            let start = given.as_ref().unwrap_or(first.change.name());
-            let info = discover::find_zone(start, &ask, signer, recursion, &config)
-                .await
-                .map_err(|e| Early(exit::ZONE, e.to_string()))?;
-            if servers.is_empty() {
-                servers = discover::resolve(&info.primary.to_ascii(), args.port)
-                    .await
-                    .map_err(|e| Early(exit::ZONE, e.to_string()))?;
-            }
-            given.unwrap_or(info.zone)
-        }
-    };
+    let signer = key.as_ref().map(Signer::new);
+    let (zone, servers) = discover::locate(
+        given,
+        servers,
+        first.change.name(),
+        signer,
+        args.port,
+        &config,
+    )
+    .await
+    .map_err(|e| Early(exit::ZONE, e.to_string()))?;
     let limits = Limits {
         max_records: args.batch_size.map(|n| n as usize),
         tsig_bytes: key.as_ref().map_or(0, bulk::tsig_bytes),

@@ -164,47 +164,16 @@ async fn plan(
         .as_deref()
         .map(|z| absolute(z, None))
         .transpose()?;
-    let zone = match given {
-        Some(zone) if !servers.is_empty() => zone,
-        given => {
-            // nsupdate's rules: ask the given server without recursion, or else the resolvers
-            // with it; the SOA found names the zone and, when no server was given, the primary.
-            // Resolvers are asked unsigned, as nsupdate does: they do not know our key, and an
-            // answer without TSIG to a signed query would be rejected as spoofed.
-            let signer = key
-                .as_ref()
-                .filter(|_| !servers.is_empty())
-                .map(Signer::new);
-            let (ask, recursion) = if servers.is_empty() {
-                let text = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
-                let resolvers = discover::parse_resolv_conf(&text)
-                    .into_iter()
-                    .map(|ip| SocketAddr::new(ip, 53))
-                    .collect();
-                (resolvers, true)
-            } else {
-                (servers.clone(), false)
-            };
-            let start = given.as_ref().unwrap_or(owner);
-            // A DS record lives in the parent zone (RFC 4034 section 5): start one label up.
-            let parent;
-            let start = if given.is_none() && is_ds && !start.is_root() {
-                parent = start.base_name();
-                &parent
-            } else {
-                start
-            };
-            let info = discover::find_zone(start, &ask, signer, recursion, &config)
-                .await
-                .map_err(|e| InputError(exit::ZONE, e.to_string()))?;
-            if servers.is_empty() {
-                servers = discover::resolve(&info.primary.to_ascii(), conn.port)
-                    .await
-                    .map_err(|e| InputError(exit::ZONE, e.to_string()))?;
-            }
-            given.unwrap_or(info.zone)
-        }
+    // A DS record lives in the parent zone (RFC 4034 section 5): discovery starts one label up.
+    let start = if given.is_none() && is_ds && !owner.is_root() {
+        owner.base_name()
+    } else {
+        owner.clone()
     };
+    let signer = key.as_ref().map(Signer::new);
+    let (zone, servers) = discover::locate(given, servers, &start, signer, conn.port, &config)
+        .await
+        .map_err(|e| InputError(exit::ZONE, e.to_string()))?;
     // RFC 2136 section 3.4.2.3: a server ignores deleting the apex NS RRset, so `set` there
     // would silently add instead of replace.
     if changes
