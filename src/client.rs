@@ -244,7 +244,7 @@ async fn exchange(
 const NO_RCODE: u32 = u32::MAX;
 
 /// The rcode of an error answer with our ID that carries no TSIG at all, when we signed.
-fn unsigned_rcode(bytes: &[u8], id: u16, key: Option<&Key>) -> Option<ResponseCode> {
+pub(crate) fn unsigned_rcode(bytes: &[u8], id: u16, key: Option<&Key>) -> Option<ResponseCode> {
     key?;
     let msg = Message::from_vec(bytes).ok()?;
     let rcode = msg.metadata.response_code;
@@ -254,7 +254,7 @@ fn unsigned_rcode(bytes: &[u8], id: u16, key: Option<&Key>) -> Option<ResponseCo
 
 /// Decide whether `bytes` is the answer to our request (RFC 2136 section 3.8: matched by ID;
 /// RFC 5452: and by opcode and question; RFC 8945 section 5.3: and authentic).
-fn check_answer(
+pub(crate) fn check_answer(
     bytes: &[u8],
     id: u16,
     op_code: OpCode,

@@ -14,14 +14,14 @@
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use hickory_proto::op::{Message, OpCode, ResponseCode};
+use hickory_proto::op::{OpCode, ResponseCode};
 use hickory_proto::rr::RecordType;
 
 use super::batch::Batch;
-use crate::client::{Outcome, random_id, rcode_name};
+use crate::client::{self, Outcome, random_id, rcode_name};
 use crate::transport::pipeline::{self, Fate, Requests, Step};
 use crate::transport::{Failure, Verdict};
-use crate::tsig::{self, Key, RequestMac, VerifyError};
+use crate::tsig::{self, Key, RequestMac};
 
 /// How to send.
 #[derive(Debug, Clone)]
@@ -150,58 +150,30 @@ impl Requests for Exchange<'_> {
         Ok(request)
     }
 
+    /// The same acceptance rules as every other exchange (`client::check_answer`: QR, opcode,
+    /// zone, TSIG); the pipeline has already matched the ID to this batch.
     fn accept(&mut self, index: usize, bytes: &[u8]) -> Verdict<Outcome> {
-        if bytes.len() < 12 {
+        let Some(id) = bytes.get(..2).map(|b| u16::from_be_bytes([b[0], b[1]])) else {
             return Verdict::Ignore("a message shorter than a DNS header".into());
-        }
-        if bytes[2] & 0x80 == 0 || (bytes[2] >> 3) & 0x0f != u8::from(OpCode::Update) {
-            return Verdict::Ignore("not a response to an UPDATE".into());
-        }
-        let (plain, tsig_error, server_time, signed_at, authenticated) =
-            match (self.key, &self.macs[index]) {
-                (Some(key), Some((mac, at))) => match tsig::verify_response(bytes, mac, key, now())
-                {
-                    Ok(v) => (
-                        v.message,
-                        v.server_error,
-                        Some(v.server_time),
-                        Some(*at),
-                        v.signed,
-                    ),
-                    Err(e) => {
-                        let rcode = bytes[3] & 0x0f;
-                        if e == VerifyError::NoTsig && rcode != 0 {
-                            self.unsigned[index] = Some(ResponseCode::from_low(rcode));
-                        }
-                        return Verdict::Ignore(format!("TSIG verification failed: {e}"));
-                    }
-                },
-                _ => (bytes.to_vec(), None, None, None, false),
-            };
-        let response = match Message::from_vec(&plain) {
-            Ok(m) => m,
-            Err(e) => return Verdict::Ignore(format!("a garbled answer: {e}")),
         };
-        if let Some(q) = response.queries.first() {
-            let batch = &self.batches[index];
-            if !q.name().eq_ignore_root(batch.zone())
-                || q.query_type() != RecordType::SOA
-                || q.query_class() != batch.class()
-            {
-                return Verdict::Ignore(format!("an answer about another zone ({q})"));
+        let batch = &self.batches[index];
+        let question = (batch.zone().clone(), RecordType::SOA, batch.class());
+        let (mac, at) = match &self.macs[index] {
+            Some((mac, at)) => (Some(mac), Some(*at)),
+            None => (None, None),
+        };
+        match client::check_answer(bytes, id, OpCode::Update, &question, self.key, mac, at) {
+            Verdict::Accept((mut outcome, _truncated)) => {
+                outcome.tcp = true;
+                Verdict::Accept(outcome)
+            }
+            Verdict::Ignore(why) => {
+                if let Some(rcode) = client::unsigned_rcode(bytes, id, self.key) {
+                    self.unsigned[index] = Some(rcode);
+                }
+                Verdict::Ignore(why)
             }
         }
-        Verdict::Accept(Outcome {
-            server: SocketAddr::from(([0, 0, 0, 0], 0)),
-            tcp: true,
-            response,
-            tsig_error,
-            server_time,
-            signed_at,
-            authenticated,
-            raw: bytes.to_vec(),
-            sends: 1,
-        })
     }
 
     fn step(&mut self, index: usize, answer: &Outcome) -> Step {
