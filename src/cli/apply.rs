@@ -11,8 +11,8 @@ use clap::Args;
 use hickory_proto::rr::Name;
 use serde_json::{Value, json};
 
+use super::exit;
 use super::report::Report;
-use super::{exit, keys};
 use crate::bulk::{self, Batch, BatchStatus, Item, Limits, Run};
 use crate::client::{Outcome, Signer};
 use crate::discover;
@@ -51,32 +51,8 @@ pub struct ApplyArgs {
     /// The file of changes, one per line; `-` reads standard input.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Server to send to, HOST[:PORT] or [IPV6]:PORT; repeat for failover.
-    /// Default: the zone's primary (SOA MNAME), found through the resolvers in /etc/resolv.conf.
-    #[arg(short, long = "server", value_name = "HOST[:PORT]")]
-    pub servers: Vec<String>,
-    /// Port for servers given without one.
-    #[arg(short, long, default_value_t = 53)]
-    pub port: u16,
-    /// The zone to update; names without a final dot are relative to it.
-    /// Default: found by an SOA query for the first name, like nsupdate.
-    #[arg(short, long)]
-    pub zone: Option<String>,
-    /// TSIG key file: named.conf style (tsig-keygen), K*.key/K*.private, or Knot's formats.
-    #[arg(short = 'k', long, value_name = "FILE")]
-    pub key_file: Option<PathBuf>,
-    /// Which key of a key file that holds several.
-    #[arg(long, value_name = "NAME", requires = "key_file")]
-    pub key_name: Option<String>,
-    /// TSIG key as [ALG:]NAME:SECRET (default hmac-sha256). Visible to other users in `ps`:
-    /// prefer --key-file or the DNSUP_KEY environment variable.
-    #[arg(
-        short = 'y',
-        long,
-        value_name = "[ALG:]NAME:SECRET",
-        conflicts_with = "key_file"
-    )]
-    pub key: Option<String>,
+    #[command(flatten)]
+    pub dest: super::Destination,
     /// TTL of `add` lines that give none.
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=2_147_483_647))]
     pub ttl: Option<u32>,
@@ -164,38 +140,26 @@ struct Prepared {
 
 async fn prepare(args: &ApplyArgs) -> Result<Option<Prepared>, Early> {
     let text = read_input(&args.file)?;
-    let given = args.zone.as_deref().map(absolute).transpose()?;
+    let given = args.dest.zone.as_deref().map(absolute).transpose()?;
     let origin = given.clone().unwrap_or_else(Name::root);
     let items = bulk::parse(&text, &origin, args.ttl).map_err(|e| e.to_string())?;
     let Some(first) = items.first() else {
         return Ok(None);
     };
-    let key = keys::load(
-        args.key_file.as_deref(),
-        args.key_name.as_deref(),
-        args.key.as_deref(),
-    )?;
+    let key = args.dest.load_key()?;
     let config = transport::Config {
         timeout: Duration::from_secs(args.timeout),
         local: args.local.map(|ip| SocketAddr::new(ip, 0)),
         ..transport::Config::default()
     };
-    let mut servers = Vec::new();
-    for s in &args.servers {
-        let (host, port) = discover::split_server(s, args.port)?;
-        servers.extend(
-            discover::resolve(&host, port)
-                .await
-                .map_err(|e| format!("--server {s}: {e}"))?,
-        );
-    }
+    let servers = args.dest.resolve_servers().await?;
     let signer = key.as_ref().map(Signer::new);
     let (zone, servers) = discover::locate(
         given,
         servers,
         first.change.name(),
         signer,
-        args.port,
+        args.dest.port,
         &config,
     )
     .await
@@ -218,7 +182,7 @@ async fn prepare(args: &ApplyArgs) -> Result<Option<Prepared>, Early> {
 
 async fn apply(args: &ApplyArgs) -> u8 {
     let early = Report {
-        zone: args.zone.clone().unwrap_or_default(),
+        zone: args.dest.zone.clone().unwrap_or_default(),
         action: "apply",
         json: args.json,
     };

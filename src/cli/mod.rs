@@ -64,9 +64,9 @@ pub enum Command {
     },
 }
 
-/// Where and how to send.
+/// Where to send and with which key: shared by the native commands and `apply`.
 #[derive(Debug, Args)]
-pub struct Connection {
+pub struct Destination {
     /// Server to send to, HOST[:PORT] or [IPV6]:PORT; repeat for failover.
     /// Default: the zone's primary (SOA MNAME), found through the resolvers in /etc/resolv.conf.
     #[arg(short, long = "server", value_name = "HOST[:PORT]")]
@@ -74,7 +74,8 @@ pub struct Connection {
     /// Port for servers given without one.
     #[arg(short, long, default_value_t = 53)]
     pub port: u16,
-    /// The zone to update. Default: found by an SOA query, like nsupdate.
+    /// The zone to update; names without a final dot are relative to it.
+    /// Default: found by an SOA query, like nsupdate.
     #[arg(short, long)]
     pub zone: Option<String>,
     /// TSIG key file: named.conf style (tsig-keygen), K*.key/K*.private, or Knot's formats.
@@ -92,6 +93,38 @@ pub struct Connection {
         conflicts_with = "key_file"
     )]
     pub key: Option<String>,
+}
+
+impl Destination {
+    /// The key given by --key-file, --key or DNSUP_KEY, if any (warnings go to stderr).
+    pub fn load_key(&self) -> Result<Option<crate::tsig::Key>, String> {
+        keys::load(
+            self.key_file.as_deref(),
+            self.key_name.as_deref(),
+            self.key.as_deref(),
+        )
+    }
+
+    /// The addresses of every --server, in order.
+    pub async fn resolve_servers(&self) -> Result<Vec<std::net::SocketAddr>, String> {
+        let mut out = Vec::new();
+        for s in &self.servers {
+            let (host, port) = crate::discover::split_server(s, self.port)?;
+            out.extend(
+                crate::discover::resolve(&host, port)
+                    .await
+                    .map_err(|e| format!("--server {s}: {e}"))?,
+            );
+        }
+        Ok(out)
+    }
+}
+
+/// Where and how to send.
+#[derive(Debug, Args)]
+pub struct Connection {
+    #[command(flatten)]
+    pub dest: Destination,
     /// Use TCP only.
     #[arg(long)]
     pub tcp: bool,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use hickory_proto::rr::{Name, RData, RecordType};
 
 use super::report::Report;
-use super::{Connection, DeleteArgs, Guards, KeygenArgs, RecordArgs, exit, keys};
+use super::{Connection, DeleteArgs, Guards, KeygenArgs, RecordArgs, exit};
 use crate::client::{self, Signer};
 use crate::discover;
 use crate::transport;
@@ -140,26 +140,15 @@ async fn plan(
     prerequisites: Vec<Prerequisite>,
     changes: Vec<Change>,
 ) -> Result<Plan, InputError> {
-    let key = keys::load(
-        conn.key_file.as_deref(),
-        conn.key_name.as_deref(),
-        conn.key.as_deref(),
-    )?;
+    let key = conn.dest.load_key()?;
     let config = transport_config(conn);
-    let mut servers = Vec::new();
-    for s in &conn.servers {
-        let (host, port) = discover::split_server(s, conn.port)?;
-        servers.extend(
-            discover::resolve(&host, port)
-                .await
-                .map_err(|e| InputError(exit::USAGE, format!("--server {s}: {e}")))?,
-        );
-    }
+    let servers = conn.dest.resolve_servers().await?;
     let is_ds = changes.iter().any(|c| {
         matches!(c, Change::Add { rdata, .. } if rdata.record_type() == RecordType::DS)
             || matches!(c, Change::DeleteRrset(_, RecordType::DS))
     });
     let given = conn
+        .dest
         .zone
         .as_deref()
         .map(|z| absolute(z, None))
@@ -171,7 +160,7 @@ async fn plan(
         owner.clone()
     };
     let signer = key.as_ref().map(Signer::new);
-    let (zone, servers) = discover::locate(given, servers, &start, signer, conn.port, &config)
+    let (zone, servers) = discover::locate(given, servers, &start, signer, conn.dest.port, &config)
         .await
         .map_err(|e| InputError(exit::ZONE, e.to_string()))?;
     // RFC 2136 section 3.4.2.3: a server ignores deleting the apex NS RRset, so `set` there
@@ -208,7 +197,7 @@ async fn execute(
     prerequisites: Vec<Prerequisite>,
     changes: Vec<Change>,
 ) -> u8 {
-    let zone_hint = conn.zone.clone().unwrap_or_default();
+    let zone_hint = conn.dest.zone.clone().unwrap_or_default();
     let early = Report {
         zone: zone_hint,
         action,
@@ -262,6 +251,7 @@ pub fn run_record(verb: Verb, args: RecordArgs) -> u8 {
     let prepared = (|| -> Result<_, InputError> {
         let zone = args
             .conn
+            .dest
             .zone
             .as_deref()
             .map(|z| absolute(z, None))
@@ -297,6 +287,7 @@ pub fn run_delete(args: DeleteArgs) -> u8 {
     let prepared = (|| -> Result<_, InputError> {
         let zone = args
             .conn
+            .dest
             .zone
             .as_deref()
             .map(|z| absolute(z, None))
@@ -325,7 +316,7 @@ pub fn run_delete(args: DeleteArgs) -> u8 {
 
 fn input_failure(conn: &Connection, action: &str, code: u8, msg: &str) -> u8 {
     Report {
-        zone: conn.zone.clone().unwrap_or_default(),
+        zone: conn.dest.zone.clone().unwrap_or_default(),
         action,
         json: conn.json,
     }
