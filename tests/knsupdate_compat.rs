@@ -22,7 +22,6 @@ mod common;
 use std::net::{Ipv4Addr, TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Mutex;
 
 use common::*;
 
@@ -297,31 +296,12 @@ fn the_corpus_is_big_enough_and_documented() {
 fn same_script_same_output_same_zone_same_exit_status() {
     let corpus = load_corpus();
     let only = std::env::var("CORPUS_ONLY").ok();
-    let queue = Mutex::new(
-        corpus
-            .iter()
-            .filter(|s| only.as_deref().is_none_or(|o| s.name.contains(o)))
-            .collect::<Vec<_>>(),
-    );
-    let failures = Mutex::new(Vec::new());
+    let selected: Vec<_> = corpus
+        .iter()
+        .filter(|s| only.as_deref().is_none_or(|o| s.name.contains(o)))
+        .collect();
     let link = Link::new();
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| {
-                loop {
-                    let Some(script) = queue.lock().unwrap().pop() else {
-                        break;
-                    };
-                    if let Err(e) = compare(script, &link) {
-                        failures.lock().unwrap().push(e);
-                    }
-                }
-            });
-        }
-    });
-    let mut failures = failures.into_inner().unwrap();
-    failures.sort();
+    let failures = common::parallel::run_all(&selected, |script| compare(script, &link));
     assert!(
         failures.is_empty(),
         "{} of {} scripts differ:\n\n{}",

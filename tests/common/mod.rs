@@ -24,6 +24,7 @@ pub mod keys;
 pub mod knot;
 pub mod named;
 pub mod options;
+pub mod parallel;
 pub mod process;
 pub mod zone;
 
