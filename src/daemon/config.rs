@@ -31,6 +31,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::ip::{Scope, SourceSpec};
+pub use crate::provider::ProviderConfig;
 
 /// The whole file.
 #[derive(Debug, Clone, Deserialize)]
@@ -52,6 +53,9 @@ pub struct Config {
     /// Where the daemon remembers what it published (default /var/lib/dnsup/state.json).
     #[serde(default = "default_state_file")]
     pub state_file: PathBuf,
+    /// Refuse key and token files readable by group or others (default: warn and go on).
+    #[serde(default)]
+    pub strict_permissions: bool,
     /// Named providers.
     #[serde(default)]
     pub providers: BTreeMap<String, ProviderConfig>,
@@ -61,29 +65,6 @@ pub struct Config {
     /// The records to keep up to date.
     #[serde(default)]
     pub records: Vec<RecordConfig>,
-}
-
-/// A provider.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
-pub enum ProviderConfig {
-    /// RFC 2136 UPDATE to an authoritative server.
-    Rfc2136 {
-        /// `HOST`, `HOST:PORT` or `[V6]:PORT`, in failover order.
-        servers: Vec<String>,
-        /// A TSIG key file (any format `dnsup --key-file` reads).
-        key_file: Option<PathBuf>,
-        /// Which key of the file.
-        key_name: Option<String>,
-        /// An environment variable holding `[ALG:]NAME:SECRET`.
-        key_env: Option<String>,
-        /// Use TCP only.
-        #[serde(default)]
-        tcp: bool,
-        /// Give up on a server after this long (default 10 s).
-        #[serde(default = "default_provider_timeout", deserialize_with = "duration")]
-        timeout: Duration,
-    },
 }
 
 /// One managed name.
@@ -124,9 +105,6 @@ fn default_debounce() -> Duration {
 fn default_source_timeout() -> Duration {
     Duration::from_secs(10)
 }
-fn default_provider_timeout() -> Duration {
-    Duration::from_secs(10)
-}
 fn default_state_file() -> PathBuf {
     PathBuf::from("/var/lib/dnsup/state.json")
 }
@@ -159,7 +137,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("'{text}' is too long"))
 }
 
-fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+/// Serde: a duration as seconds or text (`"5m"`).
+pub fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {
@@ -170,6 +149,11 @@ fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Duration, D::Error
         Raw::Secs(s) => Ok(Duration::from_secs(s)),
         Raw::Text(t) => parse_duration(&t).map_err(serde::de::Error::custom),
     }
+}
+
+/// Serde: an optional duration (see [`duration`]).
+pub fn opt_duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    duration(d).map(Some)
 }
 
 /// A configuration error, with the file and line when known.
@@ -222,19 +206,15 @@ impl Config {
             out.push("no [[records]]: nothing to keep up to date".to_string());
         }
         for (name, p) in &self.providers {
-            let ProviderConfig::Rfc2136 {
-                servers,
-                key_file,
-                key_env,
-                ..
-            } = p;
-            if servers.is_empty() {
-                out.push(format!("provider '{name}': servers is empty"));
-            }
-            if key_file.is_some() && key_env.is_some() {
-                out.push(format!(
-                    "provider '{name}': give key_file or key_env, not both"
-                ));
+            if let ProviderConfig::Rfc2136(c) = p {
+                if c.servers.is_empty() {
+                    out.push(format!("provider '{name}': servers is empty"));
+                }
+                if c.key_file.is_some() && c.key_env.is_some() {
+                    out.push(format!(
+                        "provider '{name}': give key_file or key_env, not both"
+                    ));
+                }
             }
         }
         for r in &self.records {

@@ -10,15 +10,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hickory_proto::rr::{Name, RecordType};
 
-use super::config::{Config, ProviderConfig, RecordConfig};
+use super::config::{Config, RecordConfig};
 use super::reconcile::{self, Backoff, Plan, Policy};
 use super::state::State;
-use crate::client::Signer;
-use crate::discover;
 use crate::ip::{self, Decision, Family, Vote};
-use crate::provider::{Applied, Provider, Rfc2136, RrsetKey};
-use crate::transport;
-use crate::tsig::{self, Key};
+use crate::provider::{self, Applied, DynProvider, Rrset, RrsetKey};
 
 /// What happened to one managed RRset in one pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +111,7 @@ pub struct Detection {
 struct Target {
     record: usize,
     family: Family,
+    zone: Name,
     key: RrsetKey,
 }
 
@@ -141,8 +138,8 @@ pub struct SetupError(pub String);
 /// The daemon's state between passes.
 pub struct Daemon {
     config: Config,
-    /// One provider per (provider name, zone).
-    providers: BTreeMap<(String, Name), Rfc2136>,
+    /// The providers the records use, by name.
+    providers: BTreeMap<String, Box<dyn DynProvider>>,
     targets: Vec<Target>,
     state: State,
     backoff: BTreeMap<String, Backoff>,
@@ -165,34 +162,6 @@ fn jitter() -> f64 {
     f64::from(u32::from_be_bytes(b)) / f64::from(u32::MAX) * 2.0 - 1.0
 }
 
-fn load_key(p: &ProviderConfig) -> Result<Option<Key>, SetupError> {
-    let ProviderConfig::Rfc2136 {
-        key_file,
-        key_name,
-        key_env,
-        ..
-    } = p;
-    if let Some(path) = key_file {
-        let loaded = tsig::load_key_file(path, key_name.as_deref())
-            .map_err(|e| SetupError(e.to_string()))?;
-        for w in &loaded.warnings {
-            tracing::warn!("{w}");
-        }
-        return Ok(Some(loaded.key));
-    }
-    if let Some(var) = key_env {
-        let spec = std::env::var(var).map_err(|_| {
-            SetupError(format!(
-                "key_env: the environment variable {var} is not set"
-            ))
-        })?;
-        return tsig::parse_knot_line(&spec)
-            .map(Some)
-            .map_err(|e| SetupError(format!("key_env {var}: {e}")));
-    }
-    Ok(None)
-}
-
 fn fqdn(name: &str) -> Result<Name, SetupError> {
     let mut n = Name::from_ascii(name).map_err(|e| SetupError(format!("name '{name}': {e}")))?;
     n.set_fqdn(true);
@@ -202,19 +171,33 @@ fn fqdn(name: &str) -> Result<Name, SetupError> {
 impl Daemon {
     /// Set up from a configuration: load keys, resolve servers, find zones, load the state.
     pub async fn new(config: Config) -> Result<Daemon, SetupError> {
-        let mut providers = BTreeMap::new();
+        let mut providers: BTreeMap<String, Box<dyn DynProvider>> = BTreeMap::new();
         let mut targets = Vec::new();
+        let mut setup = provider::build::Setup {
+            strict_permissions: config.strict_permissions,
+            ..Default::default()
+        };
         for (i, r) in config.records.iter().enumerate() {
             let name = fqdn(&r.name)?;
-            let pconf = config
-                .providers
-                .get(&r.provider)
-                .ok_or_else(|| SetupError(format!("no provider '{}'", r.provider)))?;
-            let provider = build_provider(pconf, r, &name).await?;
-            let zone = provider.zone.clone();
-            providers
-                .entry((r.provider.clone(), zone))
-                .or_insert(provider);
+            if !providers.contains_key(&r.provider) {
+                let pconf = config
+                    .providers
+                    .get(&r.provider)
+                    .ok_or_else(|| SetupError(format!("no provider '{}'", r.provider)))?;
+                let built = provider::build(&r.provider, pconf, &mut setup)
+                    .await
+                    .map_err(|e| SetupError(format!("provider '{}': {e}", r.provider)))?;
+                providers.insert(r.provider.clone(), built);
+            }
+            let zone = match &r.zone {
+                Some(z) => fqdn(z)?,
+                None => providers[&r.provider].find_zone(&name).await.map_err(|e| {
+                    SetupError(format!(
+                        "record '{}': cannot find its zone ({e}); set zone = \"...\"",
+                        r.name
+                    ))
+                })?,
+            };
             for (family, sources, rtype) in [
                 (Family::V4, &r.ipv4, RecordType::A),
                 (Family::V6, &r.ipv6, RecordType::AAAA),
@@ -223,6 +206,7 @@ impl Daemon {
                     targets.push(Target {
                         record: i,
                         family,
+                        zone: zone.clone(),
                         key: RrsetKey {
                             name: name.clone(),
                             rtype,
@@ -230,6 +214,9 @@ impl Daemon {
                     });
                 }
             }
+        }
+        for w in setup.warnings {
+            tracing::warn!("{w}");
         }
         let state = match State::load(&config.state_file) {
             Ok(s) => s,
@@ -265,14 +252,6 @@ impl Daemon {
                 ip::SourceSpec::Interface { .. } | ip::SourceSpec::Prefix { .. }
             )
         })
-    }
-
-    fn provider_for(&self, t: &Target) -> Option<(&String, &Rfc2136)> {
-        let r = &self.config.records[t.record];
-        self.providers
-            .iter()
-            .find(|((p, zone), _)| *p == r.provider && zone.zone_of(&t.key.name))
-            .map(|((p, _), prov)| (p, prov))
     }
 
     /// Ask every source used by the records, once per (source, family, allowed scopes): the
@@ -401,10 +380,7 @@ impl Daemon {
         let ttl = self.config.records[t.record].ttl;
         let key = t.key.to_string();
         let now = now();
-        let Some((pname, provider)) = self.provider_for(t) else {
-            return Outcome::Failed("no provider for this name".into());
-        };
-        let (pname, provider) = (pname.clone(), provider.clone());
+        let pname = self.config.records[t.record].provider.clone();
         let backoff = self.backoff.entry(pname.clone()).or_default();
         if !backoff.ready(now) {
             return Outcome::BackingOff(backoff.until());
@@ -413,8 +389,25 @@ impl Daemon {
         if !dry_run && !reconcile::needs_read(memory, &desired, ttl, now, &self.policy) {
             return Outcome::Unchanged(desired.to_vec());
         }
-        let result: Result<Outcome, crate::provider::ProviderError> = async {
-            let actual = provider.read(&t.key).await?;
+        let Some(provider) = self.providers.get(&pname) else {
+            return Outcome::Failed(format!("no provider '{pname}'"));
+        };
+        // A write-only provider (dyndns2-style) cannot be read: what dnsup last published
+        // stands in for the read, as ddclient's cache does.
+        let readable = provider.capabilities().read;
+        let remembered = Rrset {
+            ttl: memory.map(|m| m.ttl),
+            values: memory.map_or_else(Vec::new, |m| {
+                m.published.iter().map(|ip| reconcile::rdata(*ip)).collect()
+            }),
+        };
+        let zone = &t.zone;
+        let result: Result<Outcome, provider::ProviderError> = async {
+            let actual = if readable {
+                provider.read(zone, &t.key).await?
+            } else {
+                remembered
+            };
             let from = reconcile::addresses(&actual);
             match reconcile::plan(&desired, &actual, ttl) {
                 Plan::InSync => Ok(Outcome::Confirmed(from)),
@@ -423,10 +416,14 @@ impl Daemon {
                     to: desired.to_vec(),
                 }),
                 Plan::Replace { expected, new } => {
-                    match provider.replace(&t.key, &expected, &new, ttl).await? {
+                    match provider.replace(zone, &t.key, &expected, &new, ttl).await? {
                         Applied::Conflict(why) => Ok(Outcome::Conflict(why)),
+                        Applied::Done if !readable => Ok(Outcome::Updated {
+                            from,
+                            to: desired.to_vec(),
+                        }),
                         Applied::Done => {
-                            let after = provider.read(&t.key).await?;
+                            let after = provider.read(zone, &t.key).await?;
                             match reconcile::plan(&desired, &after, ttl) {
                                 Plan::InSync => Ok(Outcome::Updated {
                                     from,
@@ -492,52 +489,6 @@ fn describe_decision(d: &Decision) -> String {
         }
         Decision::Publish { ip, .. } => format!("publish {ip}"),
     }
-}
-
-async fn build_provider(
-    p: &ProviderConfig,
-    r: &RecordConfig,
-    name: &Name,
-) -> Result<Rfc2136, SetupError> {
-    let ProviderConfig::Rfc2136 {
-        servers,
-        tcp,
-        timeout,
-        ..
-    } = p;
-    let key = load_key(p)?;
-    let mut addrs = Vec::new();
-    for s in servers {
-        let (host, port) = discover::split_server(s, 53).map_err(SetupError)?;
-        addrs.extend(
-            discover::resolve(&host, port)
-                .await
-                .map_err(|e| SetupError(format!("provider '{}': {e}", r.provider)))?,
-        );
-    }
-    let config = transport::Config {
-        tcp: *tcp,
-        udp_interval: Duration::from_secs(2).min(*timeout),
-        udp_retries: 2,
-        timeout: *timeout,
-        local: None,
-    };
-    let zone = match &r.zone {
-        Some(z) => fqdn(z)?,
-        None => {
-            let signer = key.as_ref().map(Signer::new);
-            discover::find_zone(name, &addrs, signer, false, &config)
-                .await
-                .map_err(|e| SetupError(format!("record '{}': {e}", r.name)))?
-                .zone
-        }
-    };
-    Ok(Rfc2136 {
-        servers: addrs,
-        zone,
-        key,
-        config,
-    })
 }
 
 /// Command-line values that override the file.

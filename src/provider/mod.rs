@@ -1,13 +1,40 @@
-//! Where records live: one interface for every backend (RFC 2136 here; hosted HTTP APIs plug in
-//! the same way). The daemon's data flow uses exactly two operations: read the RRset the
-//! authoritative side serves, and replace it only if it still holds what was read.
+//! Where records live: one interface for every backend, the RFC 2136 one and each hosted HTTP
+//! API. The daemon and `dnsup set --provider` use exactly these operations: find the zone of a
+//! name, read the RRset the authoritative side serves, and replace it only if it still holds
+//! what was read (an empty replacement deletes it).
+//!
+//! Implementors write [`Provider`] with plain `async fn`s; users hold a `Box<dyn DynProvider>`
+//! (every `Provider` is a `DynProvider`), so one daemon drives any mix of backends.
 
+pub mod build;
+pub mod credential;
+pub mod http;
 pub mod rfc2136;
 
+pub mod alibaba;
+pub mod cloudflare;
+pub mod desec;
+pub mod digitalocean;
+pub mod duckdns;
+pub mod dyndns2;
+pub mod gandi;
+pub mod godaddy;
+pub mod hetzner;
+pub mod namecheap;
+pub mod porkbun;
+pub mod powerdns;
+pub mod route53;
+pub mod template;
+pub mod tencent;
+
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 
 use hickory_proto::rr::{Name, RData, RecordType};
 
+pub use build::{ProviderConfig, build};
+pub use credential::{Secret, SecretRef};
 pub use rfc2136::Rfc2136;
 
 /// An RRset as a provider serves it.
@@ -32,18 +59,25 @@ pub enum Applied {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ProviderError {
-    /// No answer (timeout, connection refused, ...): worth retrying later.
+    /// No answer (timeout, connection refused, HTTP 5xx, rate limited): worth retrying later.
     #[error("network: {0}")]
     Network(String),
-    /// Credentials were refused (TSIG BADSIG/BADKEY/BADTIME, HTTP 401/403).
+    /// Credentials were refused (TSIG BADSIG/BADKEY/BADTIME, HTTP 401/403, dyndns2 badauth).
     #[error("authentication: {0}")]
     Auth(String),
-    /// The provider refused the request (REFUSED, NOTAUTH, NOTZONE, HTTP 4xx).
+    /// The provider refused the request (REFUSED, NOTAUTH, NOTZONE, HTTP 4xx, nohost).
     #[error("refused: {0}")]
     Refused(String),
     /// The provider's answer made no sense.
     #[error("bad answer: {0}")]
     Protocol(String),
+    /// The provider cannot do this at all (a dyndns2 service cannot delete, a record type it
+    /// does not serve, several values where it holds one): nothing was sent.
+    #[error("not supported: {0}")]
+    Unsupported(String),
+    /// The provider told us to stop (dyndns2 `abuse`, `badagent`): never retried automatically.
+    #[error("blocked: {0}")]
+    Blocked(String),
 }
 
 /// Which RRset: owner name and type.
@@ -61,24 +95,244 @@ impl fmt::Display for RrsetKey {
     }
 }
 
-/// A backend that holds records.
+/// How "replace only if it still holds X" is enforced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// The server checks the condition and applies the change in one step (RFC 2136
+    /// prerequisites, Route 53 change batches).
+    Atomic,
+    /// dnsup reads, compares, then writes: a change made by someone else between the read and
+    /// the write (a window of one round trip) is not detected.
+    ReadThenWrite,
+    /// The API cannot read records (dyndns2-style): the new value is written unconditionally.
+    None,
+}
+
+/// What a provider can do; the behaviour suite and the docs' table are driven by this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// The current RRset can be read through the API.
+    pub read: bool,
+    /// How the condition of a replace is enforced.
+    pub guard: Guard,
+    /// An RRset can be deleted.
+    pub delete: bool,
+    /// An RRset may hold several values.
+    pub multiple_values: bool,
+    /// The TTL is set by dnsup (false: the provider decides).
+    pub ttl: bool,
+    /// The record types served; empty means any type the API knows.
+    pub types: &'static [RecordType],
+}
+
+impl Capabilities {
+    /// A full read/write API without a server-side condition (most HTTP APIs).
+    pub const READ_WRITE: Capabilities = Capabilities {
+        read: true,
+        guard: Guard::ReadThenWrite,
+        delete: true,
+        multiple_values: true,
+        ttl: true,
+        types: &[],
+    };
+
+    /// Whether `rtype` is served.
+    pub fn serves(&self, rtype: RecordType) -> bool {
+        self.types.is_empty() || self.types.contains(&rtype)
+    }
+
+    /// Refuse what the provider cannot do before anything is sent.
+    pub fn check(&self, key: &RrsetKey, new: &[RData]) -> Result<(), ProviderError> {
+        if !self.serves(key.rtype) {
+            let list: Vec<String> = self.types.iter().map(ToString::to_string).collect();
+            return Err(ProviderError::Unsupported(format!(
+                "{key}: this provider serves only {} records",
+                list.join("/")
+            )));
+        }
+        if new.is_empty() && !self.delete {
+            return Err(ProviderError::Unsupported(format!(
+                "{key}: this provider cannot delete records"
+            )));
+        }
+        if new.len() > 1 && !self.multiple_values {
+            return Err(ProviderError::Unsupported(format!(
+                "{key}: this provider holds one value per name and type, not {}",
+                new.len()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// A backend that holds records. Implement this; use it through [`DynProvider`].
 pub trait Provider {
-    /// A short name for logs (`rfc2136 127.0.0.1:53`).
+    /// A short name for logs (`rfc2136 127.0.0.1:53`, `cloudflare`). Never a secret.
     fn label(&self) -> String;
+
+    /// What this backend can do.
+    fn capabilities(&self) -> Capabilities;
+
+    /// The zone holding `name`, as the provider knows it.
+    fn find_zone(&self, name: &Name) -> impl Future<Output = Result<Name, ProviderError>>;
 
     /// The RRset as the authoritative side serves it now (empty when it does not exist).
     fn read(
         &self,
+        zone: &Name,
         key: &RrsetKey,
-    ) -> impl std::future::Future<Output = Result<Rrset, ProviderError>>;
+    ) -> impl Future<Output = Result<Rrset, ProviderError>>;
 
-    /// Make the RRset `new` (with `ttl`) only if it still holds exactly `expected`
-    /// (empty: only if it does not exist). Atomic where the backend allows.
+    /// Make the RRset `new` (with `ttl`) only if it still holds exactly `expected` (empty:
+    /// only if it does not exist), as far as [`Capabilities::guard`] allows. An empty `new`
+    /// deletes the RRset.
     fn replace(
         &self,
+        zone: &Name,
         key: &RrsetKey,
         expected: &[RData],
         new: &[RData],
         ttl: u32,
-    ) -> impl std::future::Future<Output = Result<Applied, ProviderError>>;
+    ) -> impl Future<Output = Result<Applied, ProviderError>>;
+}
+
+/// A boxed future, not `Send` (dnsup runs on one thread).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// [`Provider`] in a form that can sit behind `dyn`.
+pub trait DynProvider {
+    /// See [`Provider::label`].
+    fn label(&self) -> String;
+    /// See [`Provider::capabilities`].
+    fn capabilities(&self) -> Capabilities;
+    /// See [`Provider::find_zone`].
+    fn find_zone<'a>(&'a self, name: &'a Name) -> BoxFuture<'a, Result<Name, ProviderError>>;
+    /// See [`Provider::read`].
+    fn read<'a>(
+        &'a self,
+        zone: &'a Name,
+        key: &'a RrsetKey,
+    ) -> BoxFuture<'a, Result<Rrset, ProviderError>>;
+    /// See [`Provider::replace`].
+    fn replace<'a>(
+        &'a self,
+        zone: &'a Name,
+        key: &'a RrsetKey,
+        expected: &'a [RData],
+        new: &'a [RData],
+        ttl: u32,
+    ) -> BoxFuture<'a, Result<Applied, ProviderError>>;
+}
+
+impl<P: Provider> DynProvider for P {
+    fn label(&self) -> String {
+        Provider::label(self)
+    }
+    fn capabilities(&self) -> Capabilities {
+        Provider::capabilities(self)
+    }
+    fn find_zone<'a>(&'a self, name: &'a Name) -> BoxFuture<'a, Result<Name, ProviderError>> {
+        Box::pin(Provider::find_zone(self, name))
+    }
+    fn read<'a>(
+        &'a self,
+        zone: &'a Name,
+        key: &'a RrsetKey,
+    ) -> BoxFuture<'a, Result<Rrset, ProviderError>> {
+        Box::pin(Provider::read(self, zone, key))
+    }
+    fn replace<'a>(
+        &'a self,
+        zone: &'a Name,
+        key: &'a RrsetKey,
+        expected: &'a [RData],
+        new: &'a [RData],
+        ttl: u32,
+    ) -> BoxFuture<'a, Result<Applied, ProviderError>> {
+        Box::pin(async move {
+            Provider::capabilities(self).check(key, new)?;
+            Provider::replace(self, zone, key, expected, new, ttl).await
+        })
+    }
+}
+
+/// The zone among `zones` that holds `name` (the longest match), for providers that list the
+/// zones of an account.
+pub fn longest_zone(name: &Name, zones: &[Name]) -> Option<Name> {
+    zones
+        .iter()
+        .filter(|z| z.zone_of(name))
+        .max_by_key(|z| z.num_labels())
+        .cloned()
+}
+
+/// The owner name relative to its zone, as most HTTP APIs want it: `@` for the apex,
+/// `www` for `www.example.com.` in `example.com.`.
+pub fn relative_name(name: &Name, zone: &Name) -> String {
+    let labels = name.num_labels().saturating_sub(zone.num_labels());
+    if labels == 0 {
+        return "@".to_string();
+    }
+    let text = name.to_ascii();
+    let parts: Vec<&str> = text.trim_end_matches('.').split('.').collect();
+    parts[..labels as usize].join(".")
+}
+
+/// Owner name without the final dot (`www.example.com`), as most HTTP APIs write it.
+pub fn plain_name(name: &Name) -> String {
+    name.to_ascii().trim_end_matches('.').to_string()
+}
+
+/// Compare two value lists as sets (order and duplicates aside).
+pub fn same_values(a: &[RData], b: &[RData]) -> bool {
+    let mut x: Vec<String> = a.iter().map(ToString::to_string).collect();
+    let mut y: Vec<String> = b.iter().map(ToString::to_string).collect();
+    x.sort();
+    x.dedup();
+    y.sort();
+    y.dedup();
+    x == y
+}
+
+/// The read-then-write guard HTTP adapters share: `Some(Conflict)` when the RRset no longer
+/// holds `expected`.
+pub fn check_expected(key: &RrsetKey, actual: &Rrset, expected: &[RData]) -> Option<Applied> {
+    if same_values(&actual.values, expected) {
+        return None;
+    }
+    let shown: Vec<String> = actual.values.iter().map(ToString::to_string).collect();
+    Some(Applied::Conflict(format!(
+        "{key} now holds [{}], not what was read",
+        shown.join(", ")
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn relative_names() {
+        let z = Name::from_str("example.com.").unwrap();
+        assert_eq!(relative_name(&z, &z), "@");
+        let n = Name::from_str("a.b.example.com.").unwrap();
+        assert_eq!(relative_name(&n, &z), "a.b");
+        assert_eq!(plain_name(&n), "a.b.example.com");
+    }
+
+    #[test]
+    fn longest_zone_wins() {
+        let n = Name::from_str("a.sub.example.com.").unwrap();
+        let zones = [
+            Name::from_str("example.com.").unwrap(),
+            Name::from_str("sub.example.com.").unwrap(),
+            Name::from_str("other.com.").unwrap(),
+        ];
+        assert_eq!(longest_zone(&n, &zones), Some(zones[1].clone()));
+        assert_eq!(
+            longest_zone(&Name::from_str("x.org.").unwrap(), &zones),
+            None
+        );
+    }
 }

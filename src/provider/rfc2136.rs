@@ -3,27 +3,108 @@
 //! (RFC 2136 section 2.4.2 value-dependent "RRset exists", or 2.4.3 "RRset does not exist").
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
 
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{Name, RData};
+use serde::Deserialize;
 
-use super::{Applied, Provider, ProviderError, Rrset, RrsetKey};
+use super::build::Setup;
+use super::{Applied, Capabilities, Guard, Provider, ProviderError, Rrset, RrsetKey};
 use crate::client::{self, ClientError, Outcome, Signer};
+use crate::discover;
 use crate::transport;
-use crate::tsig::Key;
+use crate::tsig::{self, Key};
 use crate::update::{Change, Prerequisite, Update};
+
+/// `type = "rfc2136"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `HOST`, `HOST:PORT` or `[V6]:PORT`, in failover order.
+    pub servers: Vec<String>,
+    /// A TSIG key file (any format `dnsup --key-file` reads).
+    pub key_file: Option<PathBuf>,
+    /// Which key of the file.
+    pub key_name: Option<String>,
+    /// An environment variable holding `[ALG:]NAME:SECRET`.
+    pub key_env: Option<String>,
+    /// Use TCP only.
+    #[serde(default)]
+    pub tcp: bool,
+    /// Give up on a server after this long (default 10 s).
+    #[serde(
+        default = "default_timeout",
+        deserialize_with = "crate::daemon::config::duration"
+    )]
+    pub timeout: Duration,
+}
+
+fn default_timeout() -> Duration {
+    Duration::from_secs(10)
+}
 
 /// An authoritative server (or several, for failover) reached with RFC 2136.
 #[derive(Debug, Clone)]
 pub struct Rfc2136 {
     /// Where to send, in order.
     pub servers: Vec<SocketAddr>,
-    /// The zone updated.
-    pub zone: Name,
     /// The TSIG key, if the server wants one.
     pub key: Option<Key>,
     /// Transport settings.
     pub config: transport::Config,
+}
+
+impl Rfc2136 {
+    /// Load the key and resolve the servers of a configuration.
+    pub async fn from_config(c: &Config, setup: &mut Setup) -> Result<Rfc2136, String> {
+        if c.servers.is_empty() {
+            return Err("servers is empty".into());
+        }
+        let key = match (&c.key_file, &c.key_env) {
+            (Some(_), Some(_)) => return Err("give key_file or key_env, not both".into()),
+            (Some(path), None) => {
+                if setup.strict_permissions
+                    && let Some(w) = super::credential::loose_permissions(path)
+                {
+                    return Err(format!("refused: key file {w} (strict permissions are on)"));
+                }
+                let loaded =
+                    tsig::load_key_file(path, c.key_name.as_deref()).map_err(|e| e.to_string())?;
+                setup.warnings.extend(loaded.warnings);
+                Some(loaded.key)
+            }
+            (None, Some(var)) => {
+                let spec =
+                    zeroize::Zeroizing::new(std::env::var(var).map_err(|_| {
+                        format!("key_env: the environment variable {var} is not set")
+                    })?);
+                Some(tsig::parse_knot_line(&spec).map_err(|e| format!("key_env {var}: {e}"))?)
+            }
+            (None, None) => None,
+        };
+        let mut servers = Vec::new();
+        for s in &c.servers {
+            let (host, port) = discover::split_server(s, 53)?;
+            servers.extend(
+                discover::resolve(&host, port)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        Ok(Rfc2136 {
+            servers,
+            key,
+            config: transport::Config {
+                tcp: c.tcp,
+                udp_interval: Duration::from_secs(2).min(c.timeout),
+                udp_retries: 2,
+                timeout: c.timeout,
+                local: None,
+            },
+        })
+    }
 }
 
 fn client_error(e: ClientError) -> ProviderError {
@@ -45,12 +126,27 @@ fn answer_error(o: &Outcome) -> ProviderError {
 impl Provider for Rfc2136 {
     fn label(&self) -> String {
         match self.servers.first() {
-            Some(s) => format!("rfc2136 {s} zone {}", self.zone),
-            None => format!("rfc2136 zone {}", self.zone),
+            Some(s) => format!("rfc2136 {s}"),
+            None => "rfc2136".into(),
         }
     }
 
-    async fn read(&self, key: &RrsetKey) -> Result<Rrset, ProviderError> {
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            guard: Guard::Atomic,
+            ..Capabilities::READ_WRITE
+        }
+    }
+
+    async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
+        let signer = self.key.as_ref().map(Signer::new);
+        discover::find_zone(name, &self.servers, signer, false, &self.config)
+            .await
+            .map(|z| z.zone)
+            .map_err(|e| ProviderError::Refused(e.to_string()))
+    }
+
+    async fn read(&self, _zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
         let signer = self.key.as_ref().map(Signer::new);
         let o = client::query(
             &key.name,
@@ -88,12 +184,13 @@ impl Provider for Rfc2136 {
 
     async fn replace(
         &self,
+        zone: &Name,
         key: &RrsetKey,
         expected: &[RData],
         new: &[RData],
         ttl: u32,
     ) -> Result<Applied, ProviderError> {
-        let mut update = Update::new(self.zone.clone());
+        let mut update = Update::new(zone.clone());
         let bad = |e: crate::update::UpdateError| ProviderError::Protocol(e.to_string());
         if expected.is_empty() {
             update

@@ -124,7 +124,7 @@ async fn fetch(
 
 /// A reqwest error as a kind and a message with its causes, without URLs (they may hold
 /// tokens): "error sending request: client error (Connect): invalid peer certificate: ...".
-fn request_error(e: reqwest::Error) -> (SourceErrorKind, String) {
+pub(crate) fn request_error(e: reqwest::Error) -> (SourceErrorKind, String) {
     let kind = if e.is_timeout() {
         SourceErrorKind::Timeout
     } else {
@@ -172,7 +172,7 @@ fn client(family: Family, ca_file: Option<&Path>) -> Result<reqwest::Client, Str
 
 /// rustls with ring; the platform verifier (the system's roots, `SSL_CERT_FILE` honoured) with
 /// the certificates of `ca_file` added as roots.
-fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, String> {
+pub(crate) fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let extra = match ca_file {
         Some(path) => read_roots(path)?,

@@ -9,7 +9,7 @@
 
 mod command;
 mod dns;
-mod http;
+pub(crate) mod http;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;

@@ -1,0 +1,122 @@
+//! From configuration to a live provider: one `type` per backend in `[providers.NAME]`, each
+//! adapter's own settings in its own file, secrets loaded through [`SecretRef`].
+
+use serde::Deserialize;
+
+use super::{
+    DynProvider, Secret, SecretRef, alibaba, cloudflare, desec, digitalocean, duckdns, dyndns2,
+    gandi, godaddy, hetzner, namecheap, porkbun, powerdns, rfc2136, route53, template, tencent,
+};
+
+/// One `[providers.NAME]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum ProviderConfig {
+    /// RFC 2136 UPDATE to an authoritative server.
+    Rfc2136(rfc2136::Config),
+    /// PowerDNS Authoritative's HTTP API.
+    Powerdns(powerdns::Config),
+    /// Cloudflare's API v4.
+    Cloudflare(cloudflare::Config),
+    /// The dyndns2 protocol (No-IP, Dyn, DNS-O-Matic, dynv6, ...).
+    Dyndns2(dyndns2::Config),
+    /// DuckDNS.
+    Duckdns(duckdns::Config),
+    /// deSEC.
+    Desec(desec::Config),
+    /// Hetzner DNS.
+    Hetzner(hetzner::Config),
+    /// DigitalOcean.
+    Digitalocean(digitalocean::Config),
+    /// Gandi LiveDNS.
+    Gandi(gandi::Config),
+    /// Porkbun.
+    Porkbun(porkbun::Config),
+    /// Amazon Route 53.
+    Route53(route53::Config),
+    /// Alibaba Cloud DNS.
+    Alibaba(alibaba::Config),
+    /// Tencent Cloud DNSPod.
+    Tencent(tencent::Config),
+    /// Namecheap dynamic DNS.
+    Namecheap(namecheap::Config),
+    /// GoDaddy.
+    Godaddy(godaddy::Config),
+    /// Any HTTP API, described by URL and body templates.
+    Template(template::Config),
+}
+
+impl ProviderConfig {
+    /// The `type` as written in the configuration.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ProviderConfig::Rfc2136(_) => "rfc2136",
+            ProviderConfig::Powerdns(_) => "powerdns",
+            ProviderConfig::Cloudflare(_) => "cloudflare",
+            ProviderConfig::Dyndns2(_) => "dyndns2",
+            ProviderConfig::Duckdns(_) => "duckdns",
+            ProviderConfig::Desec(_) => "desec",
+            ProviderConfig::Hetzner(_) => "hetzner",
+            ProviderConfig::Digitalocean(_) => "digitalocean",
+            ProviderConfig::Gandi(_) => "gandi",
+            ProviderConfig::Porkbun(_) => "porkbun",
+            ProviderConfig::Route53(_) => "route53",
+            ProviderConfig::Alibaba(_) => "alibaba",
+            ProviderConfig::Tencent(_) => "tencent",
+            ProviderConfig::Namecheap(_) => "namecheap",
+            ProviderConfig::Godaddy(_) => "godaddy",
+            ProviderConfig::Template(_) => "template",
+        }
+    }
+}
+
+/// What building a provider needs besides its configuration, and what it found to warn about.
+#[derive(Debug, Default)]
+pub struct Setup {
+    /// Refuse secret files readable by group or others (instead of warning).
+    pub strict_permissions: bool,
+    /// Warnings for the user (loose permissions, ...), never holding a secret.
+    pub warnings: Vec<String>,
+}
+
+impl Setup {
+    /// Load a secret; `what` names it in messages (`token`, `password`).
+    pub fn secret(&mut self, r: &SecretRef, what: &str) -> Result<Secret, String> {
+        let (secret, warning) = r
+            .load(self.strict_permissions)
+            .map_err(|e| format!("{what}: {e}"))?;
+        if let Some(w) = warning {
+            self.warnings.push(format!("{what}: {w}"));
+        }
+        Ok(secret)
+    }
+}
+
+/// Build the provider a configuration describes. `name` is its `[providers.NAME]`, for messages.
+pub async fn build(
+    name: &str,
+    conf: &ProviderConfig,
+    setup: &mut Setup,
+) -> Result<Box<dyn DynProvider>, String> {
+    let p: Box<dyn DynProvider> = match conf {
+        ProviderConfig::Rfc2136(c) => Box::new(rfc2136::Rfc2136::from_config(c, setup).await?),
+        ProviderConfig::Powerdns(c) => Box::new(powerdns::PowerDns::new(c, setup)?),
+        ProviderConfig::Cloudflare(c) => Box::new(cloudflare::Cloudflare::new(c, setup)?),
+        ProviderConfig::Dyndns2(c) => Box::new(dyndns2::Dyndns2::new(c, setup)?),
+        ProviderConfig::Duckdns(c) => Box::new(duckdns::DuckDns::new(c, setup)?),
+        ProviderConfig::Desec(c) => Box::new(desec::Desec::new(c, setup)?),
+        ProviderConfig::Hetzner(c) => Box::new(hetzner::Hetzner::new(c, setup)?),
+        ProviderConfig::Digitalocean(c) => Box::new(digitalocean::DigitalOcean::new(c, setup)?),
+        ProviderConfig::Gandi(c) => Box::new(gandi::Gandi::new(c, setup)?),
+        ProviderConfig::Porkbun(c) => Box::new(porkbun::Porkbun::new(c, setup)?),
+        ProviderConfig::Route53(c) => Box::new(route53::Route53::new(c, setup)?),
+        ProviderConfig::Alibaba(c) => Box::new(alibaba::Alibaba::new(c, setup)?),
+        ProviderConfig::Tencent(c) => Box::new(tencent::Tencent::new(c, setup)?),
+        ProviderConfig::Namecheap(c) => Box::new(namecheap::Namecheap::new(c, setup)?),
+        ProviderConfig::Godaddy(c) => Box::new(godaddy::GoDaddy::new(c, setup)?),
+        ProviderConfig::Template(c) => Box::new(template::Template::new(c, setup)?),
+    };
+    let _ = name;
+    Ok(p)
+}

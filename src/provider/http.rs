@@ -1,0 +1,440 @@
+//! The HTTP layer every hosted-API adapter shares: reqwest with rustls (certificates always
+//! verified: the system's roots plus an optional `ca_file`), a timeout on every request, a
+//! User-Agent naming dnsup and its version, `429`/`503` retried after the server's
+//! `Retry-After` (bounded), a minimum spacing with jitter between requests to one provider, and
+//! error messages that never hold a credential: no query strings, no headers, and every known
+//! secret scrubbed from whatever text reaches a message.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+
+use super::{ProviderError, Secret};
+use crate::ip::source::http::{request_error, tls_config};
+
+/// The User-Agent of every request.
+pub const USER_AGENT: &str = concat!("dnsup/", env!("CARGO_PKG_VERSION"));
+
+/// The largest answer body read; larger ones are refused (no API answer is near it).
+pub const MAX_BODY: usize = 8 << 20;
+
+/// Settings shared by every HTTP provider's configuration (`[providers.NAME]`).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Give up on one request after this long (default 20 s).
+    #[serde(
+        default = "default_timeout",
+        deserialize_with = "crate::daemon::config::duration"
+    )]
+    pub timeout: Duration,
+    /// At least this long between two requests to this provider (default: the adapter's).
+    #[serde(default, deserialize_with = "crate::daemon::config::opt_duration")]
+    pub min_spacing: Option<Duration>,
+    /// Extra root certificates (PEM) trusted besides the system's.
+    pub ca_file: Option<PathBuf>,
+    /// The API's base URL, to reach a proxy or a self-hosted instance (default: the
+    /// provider's documented endpoint).
+    pub endpoint: Option<String>,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            timeout: default_timeout(),
+            min_spacing: None,
+            ca_file: None,
+            endpoint: None,
+        }
+    }
+}
+
+fn default_timeout() -> Duration {
+    Duration::from_secs(20)
+}
+
+/// One request, built by an adapter (and signed by it when the API wants a signature).
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// `GET`, `POST`, `PUT`, `PATCH`, `DELETE`.
+    pub method: reqwest::Method,
+    /// The full URL.
+    pub url: reqwest::Url,
+    /// Extra headers (names in lower case).
+    pub headers: Vec<(String, String)>,
+    /// The body (empty: none).
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// A request without headers or body.
+    pub fn new(method: reqwest::Method, url: reqwest::Url) -> Request {
+        Request {
+            method,
+            url,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// Add a header.
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Request {
+        self.headers.push((name.to_ascii_lowercase(), value.into()));
+        self
+    }
+
+    /// Set a JSON body (and its content type).
+    pub fn json(mut self, value: &serde_json::Value) -> Request {
+        self.body = value.to_string().into_bytes();
+        self.header("content-type", "application/json")
+    }
+
+    /// Add query parameters (percent-encoded).
+    pub fn query(mut self, pairs: &[(&str, &str)]) -> Request {
+        {
+            let mut q = self.url.query_pairs_mut();
+            for (k, v) in pairs {
+                q.append_pair(k, v);
+            }
+        }
+        self
+    }
+
+    /// The value of a header set on this request.
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `METHOD /path` (never the query, which may hold a token), for messages.
+    pub fn describe(&self) -> String {
+        format!("{} {}", self.method, self.url.path())
+    }
+}
+
+/// An answer.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// The HTTP status.
+    pub status: u16,
+    /// Headers (names in lower case).
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+    /// `METHOD /path` of the request, for messages.
+    pub what: String,
+}
+
+impl Response {
+    /// A 2xx status.
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as text (lossy).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body as JSON of type `T`; a mismatch is a protocol error naming the request.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ProviderError> {
+        serde_json::from_slice(&self.body)
+            .map_err(|e| ProviderError::Protocol(format!("{}: unexpected answer ({e})", self.what)))
+    }
+
+    /// The usual meaning of a non-2xx status, with `detail` (the API's own error message,
+    /// already extracted by the adapter) appended.
+    pub fn error(&self, detail: &str) -> ProviderError {
+        let what = if detail.is_empty() {
+            format!("{} answered HTTP {}", self.what, self.status)
+        } else {
+            format!("{} answered HTTP {}: {detail}", self.what, self.status)
+        };
+        match self.status {
+            401 | 403 => ProviderError::Auth(what),
+            408 | 429 | 500..=599 => ProviderError::Network(what),
+            _ => ProviderError::Refused(what),
+        }
+    }
+}
+
+/// A client for one provider.
+pub struct Http {
+    client: reqwest::Client,
+    timeout: Duration,
+    spacing: Duration,
+    last: Mutex<Option<Instant>>,
+    secrets: Vec<Secret>,
+    /// How long a `Retry-After` may ask us to wait before giving up (the daemon retries later).
+    pub max_retry_wait: Duration,
+    /// How many times a 429/503 is retried.
+    pub max_retries: u32,
+}
+
+impl std::fmt::Debug for Http {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Http")
+            .field("timeout", &self.timeout)
+            .field("spacing", &self.spacing)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Http {
+    /// A client with `settings`; `spacing` is the adapter's default minimum spacing;
+    /// `secrets` are scrubbed from every message. Plain `http://` URLs are refused unless
+    /// `allow_plain` (self-hosted APIs on a trusted network, such as PowerDNS on loopback).
+    pub fn new(
+        settings: &HttpSettings,
+        spacing: Duration,
+        secrets: Vec<Secret>,
+        allow_plain: bool,
+    ) -> Result<Http, String> {
+        let tls = tls_config(settings.ca_file.as_deref())?;
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .https_only(!allow_plain)
+            .no_proxy()
+            .http1_only()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(USER_AGENT)
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout.min(Duration::from_secs(10)))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| format!("cannot set up HTTPS: {e}"))?;
+        Ok(Http {
+            client,
+            timeout: settings.timeout,
+            spacing: settings.min_spacing.unwrap_or(spacing),
+            last: Mutex::new(None),
+            secrets,
+            max_retry_wait: Duration::from_secs(60),
+            max_retries: 3,
+        })
+    }
+
+    /// `text` with every known secret replaced by `[redacted]`.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for s in &self.secrets {
+            let v = s.expose();
+            if v.len() >= 4 {
+                out = out.replace(v, "[redacted]");
+            }
+        }
+        out
+    }
+
+    /// Send `request` as it is.
+    pub async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
+        self.send_signed(request, |r| r.clone()).await
+    }
+
+    /// Send the request `sign` makes of `request`; `sign` runs again for each retry, so
+    /// time-stamped signatures stay fresh.
+    pub async fn send_signed(
+        &self,
+        request: &Request,
+        sign: impl Fn(&Request) -> Request,
+    ) -> Result<Response, ProviderError> {
+        let mut attempt = 0;
+        loop {
+            self.wait_turn().await;
+            let signed = sign(request);
+            let response = self.send_once(&signed).await?;
+            if !matches!(response.status, 429 | 503) {
+                return Ok(response);
+            }
+            let wait = retry_after(response.header("retry-after"), SystemTime::now())
+                .unwrap_or(Duration::from_secs(1 << attempt.min(5)));
+            if attempt >= self.max_retries || wait > self.max_retry_wait {
+                let mut e = response.error("rate limited");
+                if let ProviderError::Network(m) = &mut e {
+                    m.push_str(&format!(" (retry after {} s)", wait.as_secs()));
+                }
+                return Err(e);
+            }
+            tracing::info!(
+                "{}: HTTP {}, retrying in {} ms",
+                response.what,
+                response.status,
+                wait.as_millis()
+            );
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// Keep at least `spacing` (plus up to a quarter of it, random) between requests.
+    async fn wait_turn(&self) {
+        if self.spacing.is_zero() {
+            return;
+        }
+        let gap = self.spacing + self.spacing.mul_f64(jitter() / 4.0);
+        let at = {
+            let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+            let now = Instant::now();
+            let at = match *last {
+                Some(t) if t + gap > now => t + gap,
+                _ => now,
+            };
+            *last = Some(at);
+            at
+        };
+        tokio::time::sleep_until(at).await;
+    }
+
+    async fn send_once(&self, r: &Request) -> Result<Response, ProviderError> {
+        let what = r.describe();
+        let mut builder = self.client.request(r.method.clone(), r.url.clone());
+        for (k, v) in &r.headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        if !r.body.is_empty() {
+            builder = builder.body(r.body.clone());
+        }
+        tracing::debug!("{what}");
+        let failed = |e: reqwest::Error| {
+            let (_, why) = request_error(e);
+            ProviderError::Network(self.scrub(&format!("{what}: {why}")))
+        };
+        let mut response = tokio::time::timeout(self.timeout, builder.send())
+            .await
+            .map_err(|_| ProviderError::Network(format!("{what}: no answer in time")))?
+            .map_err(failed)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(failed)? {
+            body.extend_from_slice(&chunk);
+            if body.len() > MAX_BODY {
+                return Err(ProviderError::Protocol(format!(
+                    "{what}: answer larger than {MAX_BODY} bytes"
+                )));
+            }
+        }
+        tracing::debug!("{what}: HTTP {status}, {} bytes", body.len());
+        Ok(Response {
+            status,
+            headers,
+            body,
+            what,
+        })
+    }
+}
+
+/// A value in [-1, 1] from the system random generator.
+fn jitter() -> f64 {
+    use ring::rand::{SecureRandom, SystemRandom};
+    let mut b = [0u8; 4];
+    if SystemRandom::new().fill(&mut b).is_err() {
+        return 0.0;
+    }
+    f64::from(u32::from_be_bytes(b)) / f64::from(u32::MAX) * 2.0 - 1.0
+}
+
+/// `Retry-After`: delay-seconds or an HTTP-date (RFC 9110 section 10.2.3).
+pub fn retry_after(value: Option<&str>, now: SystemTime) -> Option<Duration> {
+    let v = value?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Join a base URL and a path (`base` may end in `/` or not).
+pub fn endpoint(
+    settings: &HttpSettings,
+    default: &str,
+    path: &str,
+) -> Result<reqwest::Url, ProviderError> {
+    let base = settings.endpoint.as_deref().unwrap_or(default);
+    let joined = format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    );
+    reqwest::Url::parse(&joined)
+        .map_err(|e| ProviderError::Unsupported(format!("endpoint '{base}': {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
+        assert_eq!(
+            retry_after(Some("120"), now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            retry_after(Some("Sun, 06 Nov 1994 08:49:57 GMT"), now),
+            Some(Duration::from_secs(20))
+        );
+        assert_eq!(
+            retry_after(Some("Sun, 06 Nov 1994 08:49:00 GMT"), now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after(Some("soon"), now), None);
+        assert_eq!(retry_after(None, now), None);
+    }
+
+    #[test]
+    fn secrets_are_scrubbed_and_queries_never_shown() {
+        let http = Http::new(
+            &HttpSettings::default(),
+            Duration::ZERO,
+            vec![Secret::new("tok-123456")],
+            false,
+        )
+        .unwrap();
+        assert_eq!(http.scrub("bad token tok-123456!"), "bad token [redacted]!");
+        let r = Request::new(
+            reqwest::Method::GET,
+            reqwest::Url::parse("https://x.test/nic/update?password=tok-123456").unwrap(),
+        );
+        assert_eq!(r.describe(), "GET /nic/update");
+    }
+
+    #[test]
+    fn statuses_map_to_errors() {
+        let r = |status| Response {
+            status,
+            headers: vec![],
+            body: vec![],
+            what: "GET /x".into(),
+        };
+        assert!(matches!(r(401).error(""), ProviderError::Auth(_)));
+        assert!(matches!(r(403).error(""), ProviderError::Auth(_)));
+        assert!(matches!(r(429).error(""), ProviderError::Network(_)));
+        assert!(matches!(r(502).error(""), ProviderError::Network(_)));
+        assert!(matches!(r(422).error("bad"), ProviderError::Refused(m) if m.ends_with(": bad")));
+    }
+}
