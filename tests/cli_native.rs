@@ -526,3 +526,112 @@ fn loose_key_file_permissions_are_warned_about() {
     let out = e.dnsup(&["set", "perm.example.test", "A", "192.0.2.2"]);
     assert!(!stderr(&out).contains("warning"), "{}", describe(&out));
 }
+
+#[test]
+fn strict_permissions_refuse_a_loose_key_file() {
+    let e = env();
+    std::fs::set_permissions(&e.key_file, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = e.dnsup(&[
+        "set",
+        "strict.example.test",
+        "A",
+        "192.0.2.1",
+        "--strict-permissions",
+    ]);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+    assert!(stderr(&out).contains("refused"), "{}", describe(&out));
+    assert!(e.server.query("strict.example.test", "A").is_empty());
+}
+
+/// `--provider NAME` takes a provider from the configuration file; here the RFC 2136 one on
+/// the same named, so the zone itself shows what happened.
+#[test]
+fn set_add_delete_through_a_configured_provider() {
+    let e = env();
+    let config = e.server.dir().join("dnsup.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[providers.home]\ntype = \"rfc2136\"\nservers = [\"127.0.0.1:{}\"]\nkey_file = \"{}\"\n",
+            e.server.port(),
+            e.key_file.display()
+        ),
+    )
+    .unwrap();
+    let via = |args: &[&str]| {
+        let mut full = args.to_vec();
+        full.extend([
+            "--provider",
+            "home",
+            "--config",
+            config.to_str().unwrap(),
+            "--json",
+        ]);
+        let out = run_dnsup(&e.server, "", &full);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("not JSON: {}", describe(&out)));
+        (code(&out), json)
+    };
+
+    let (c, j) = via(&["set", "p.example.test", "A", "192.0.2.1", "192.0.2.2"]);
+    assert_eq!(c, 0, "{j}");
+    assert_eq!(j["status"], "ok");
+    assert_eq!(
+        j["zone"], "example.test.",
+        "the zone is found through the provider"
+    );
+    assert_eq!(
+        e.server.query("p.example.test", "A"),
+        ["192.0.2.1", "192.0.2.2"]
+    );
+
+    // The same values again: read, found equal, nothing sent.
+    let (c, j) = via(&["set", "p.example.test", "A", "192.0.2.2", "192.0.2.1"]);
+    assert_eq!((c, j["status"].as_str()), (0, Some("unchanged")), "{j}");
+
+    let (c, _) = via(&["add", "p.example.test", "A", "192.0.2.3"]);
+    assert_eq!(c, 0);
+    assert_eq!(e.server.query("p.example.test", "A").len(), 3);
+
+    // Guards: --if-absent on an existing RRset fails with exit 3 and changes nothing.
+    let (c, j) = via(&["set", "p.example.test", "A", "192.0.2.9", "--if-absent"]);
+    assert_eq!(c, 3, "{j}");
+    assert_eq!(e.server.query("p.example.test", "A").len(), 3);
+    let (c, j) = via(&[
+        "set",
+        "p.example.test",
+        "A",
+        "192.0.2.9",
+        "--if-equals",
+        "192.0.2.1",
+    ]);
+    assert_eq!(c, 3, "{j}");
+
+    let (c, _) = via(&["delete", "p.example.test", "A", "192.0.2.1"]);
+    assert_eq!(c, 0);
+    assert_eq!(
+        e.server.query("p.example.test", "A"),
+        ["192.0.2.2", "192.0.2.3"]
+    );
+    let (c, _) = via(&["delete", "p.example.test", "A"]);
+    assert_eq!(c, 0);
+    assert!(e.server.query("p.example.test", "A").is_empty());
+
+    // Unknown provider names list the ones defined.
+    let out = run_dnsup(
+        &e.server,
+        "",
+        &[
+            "set",
+            "p.example.test",
+            "A",
+            "192.0.2.1",
+            "--provider",
+            "nope",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("defined: home"), "{}", describe(&out));
+}

@@ -139,6 +139,13 @@ struct Prepared {
 }
 
 async fn prepare(args: &ApplyArgs) -> Result<Option<Prepared>, Early> {
+    if args.dest.provider.is_some() {
+        return Err(
+            "dnsup apply sends RFC 2136 UPDATE messages: --provider is for set, add and delete"
+                .to_string()
+                .into(),
+        );
+    }
     let text = read_input(&args.file)?;
     let given = args.dest.zone.as_deref().map(absolute).transpose()?;
     let origin = given.clone().unwrap_or_else(Name::root);

@@ -13,8 +13,15 @@ pub fn load(
     key_file: Option<&Path>,
     key_name: Option<&str>,
     key: Option<&str>,
+    strict_permissions: bool,
 ) -> Result<Option<Key>, String> {
     if let Some(path) = key_file {
+        if strict_permissions && let Some(w) = crate::provider::credential::loose_permissions(path)
+        {
+            return Err(format!(
+                "refused: key file {w} (--strict-permissions is on)"
+            ));
+        }
         let loaded = tsig::load_key_file(path, key_name).map_err(|e| e.to_string())?;
         for w in &loaded.warnings {
             eprintln!("warning: {w}");

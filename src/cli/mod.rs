@@ -12,6 +12,7 @@ mod native;
 pub mod nsupdate;
 mod report;
 mod script_runner;
+mod via_provider;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -93,6 +94,16 @@ pub struct Destination {
         conflicts_with = "key_file"
     )]
     pub key: Option<String>,
+    /// Refuse key and token files readable by group or others (default: warn and go on).
+    #[arg(long)]
+    pub strict_permissions: bool,
+    /// Send through a provider of the configuration file instead (`[providers.NAME]`:
+    /// rfc2136, cloudflare, powerdns, dyndns2, ...), with the same read-then-replace care.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["servers", "key_file", "key"])]
+    pub provider: Option<String>,
+    /// The configuration file that defines --provider.
+    #[arg(long, value_name = "FILE", default_value = "/etc/dnsup/dnsup.toml")]
+    pub config: PathBuf,
 }
 
 impl Destination {
@@ -102,6 +113,7 @@ impl Destination {
             self.key_file.as_deref(),
             self.key_name.as_deref(),
             self.key.as_deref(),
+            self.strict_permissions,
         )
     }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use hickory_proto::rr::{Name, RData, RecordType};
 
 use super::report::Report;
-use super::{Connection, DeleteArgs, Guards, KeygenArgs, RecordArgs, exit};
+use super::{Connection, DeleteArgs, Guards, KeygenArgs, RecordArgs, exit, via_provider};
 use crate::client::{self, Signer};
 use crate::discover;
 use crate::transport;
@@ -259,6 +259,20 @@ pub fn run_record(verb: Verb, args: RecordArgs) -> u8 {
         let origin = zone.clone().unwrap_or_else(Name::root);
         let name = absolute(&args.name, zone.as_ref())?;
         let rtype = parse_type(&args.rtype)?;
+        if args.conn.dest.provider.is_some() {
+            let v = values(rtype, &args.values, &origin)?;
+            let change = match verb {
+                Verb::Set => via_provider::Change::Set(v),
+                Verb::Add => via_provider::Change::Add(v),
+            };
+            return Ok(Prepared::Provider(via_provider::Request {
+                name,
+                rtype,
+                change,
+                ttl: args.ttl,
+                zone,
+            }));
+        }
         let mut changes = Vec::new();
         if verb == Verb::Set {
             changes.push(Change::DeleteRrset(name.clone(), rtype));
@@ -271,14 +285,32 @@ pub fn run_record(verb: Verb, args: RecordArgs) -> u8 {
             });
         }
         let prereqs = guards(&args.guards, &name, Some(rtype), &origin)?;
-        Ok((name, prereqs, changes))
+        Ok(Prepared::Rfc2136(name, prereqs, changes))
     })();
     let action = if verb == Verb::Set { "set" } else { "add" };
+    run_prepared(prepared, &args.conn, &args.guards, action)
+}
+
+/// A parsed native command: an RFC 2136 update, or a change through `--provider`.
+enum Prepared {
+    Rfc2136(Name, Vec<Prerequisite>, Vec<Change>),
+    Provider(via_provider::Request),
+}
+
+fn run_prepared(
+    prepared: Result<Prepared, InputError>,
+    conn: &Connection,
+    guards: &Guards,
+    action: &str,
+) -> u8 {
     match prepared {
-        Ok((name, prereqs, changes)) => {
-            block_on(execute(&args.conn, action, name, prereqs, changes))
+        Ok(Prepared::Rfc2136(name, prereqs, changes)) => {
+            block_on(execute(conn, action, name, prereqs, changes))
         }
-        Err(InputError(code, msg)) => input_failure(&args.conn, action, code, &msg),
+        Ok(Prepared::Provider(request)) => {
+            block_on(via_provider::run(conn, guards, action, request))
+        }
+        Err(InputError(code, msg)) => input_failure(conn, action, code, &msg),
     }
 }
 
@@ -295,6 +327,22 @@ pub fn run_delete(args: DeleteArgs) -> u8 {
         let origin = zone.clone().unwrap_or_else(Name::root);
         let name = absolute(&args.name, zone.as_ref())?;
         let rtype = args.rtype.as_deref().map(parse_type).transpose()?;
+        if args.conn.dest.provider.is_some() {
+            let Some(t) = rtype else {
+                return Err(
+                    "deleting every record of a name needs RFC 2136: give a TYPE with --provider"
+                        .into(),
+                );
+            };
+            let v = values(t, &args.values, &origin)?;
+            return Ok(Prepared::Provider(via_provider::Request {
+                name,
+                rtype: t,
+                change: via_provider::Change::Remove(v),
+                ttl: 300,
+                zone,
+            }));
+        }
         let changes = match rtype {
             None => vec![Change::DeleteName(name.clone())],
             Some(t) if args.values.is_empty() => vec![Change::DeleteRrset(name.clone(), t)],
@@ -304,14 +352,9 @@ pub fn run_delete(args: DeleteArgs) -> u8 {
                 .collect(),
         };
         let prereqs = guards(&args.guards, &name, rtype, &origin)?;
-        Ok((name, prereqs, changes))
+        Ok(Prepared::Rfc2136(name, prereqs, changes))
     })();
-    match prepared {
-        Ok((name, prereqs, changes)) => {
-            block_on(execute(&args.conn, "delete", name, prereqs, changes))
-        }
-        Err(InputError(code, msg)) => input_failure(&args.conn, "delete", code, &msg),
-    }
+    run_prepared(prepared, &args.conn, &args.guards, "delete")
 }
 
 fn input_failure(conn: &Connection, action: &str, code: u8, msg: &str) -> u8 {

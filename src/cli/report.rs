@@ -72,7 +72,7 @@ impl Report<'_> {
     }
 }
 
-fn phase(code: u8) -> &'static str {
+pub(super) fn phase(code: u8) -> &'static str {
     match code {
         exit::USAGE => "input",
         exit::TSIG => "tsig",

@@ -179,15 +179,20 @@ impl Config {
         Config::parse(&text, path)
     }
 
+    /// Read a configuration file for its providers only (`dnsup set --provider`): records
+    /// and sources are parsed but not required.
+    pub fn load_providers(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            line: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        Config::parse_unchecked(&text, path)
+    }
+
     /// Parse and check configuration text (`path` is only for messages).
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError {
-            path: path.to_path_buf(),
-            line: e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
-            message: e.message().trim().to_string(),
-        })?;
+        let config = Config::parse_unchecked(text, path)?;
         let problems = config.check();
         match problems.into_iter().next() {
             Some(message) => Err(ConfigError {
@@ -197,6 +202,16 @@ impl Config {
             }),
             None => Ok(config),
         }
+    }
+
+    fn parse_unchecked(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            line: e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+            message: e.message().trim().to_string(),
+        })
     }
 
     /// Cross-reference checks serde cannot do; each problem is one message.

@@ -215,7 +215,7 @@ pub fn behaviour_suite<B: PartialEq + std::fmt::Debug>(s: &Subject, bystanders: 
     if caps.serves(RecordType::TXT) {
         let value = txt("\"acme token with spaces\" \"and \\\"quotes\\\"\"");
         assert_eq!(
-            s.replace(&kt, &[], &[value.clone()], 60),
+            s.replace(&kt, &[], std::slice::from_ref(&value), 60),
             Applied::Done,
             "{label}"
         );
