@@ -143,6 +143,9 @@ pub struct Daemon {
     targets: Vec<Target>,
     state: State,
     backoff: BTreeMap<String, Backoff>,
+    /// Providers that told us to stop (dyndns2 `abuse`, `badagent`): not tried again until the
+    /// configuration is reloaded, since retrying would get the account blocked.
+    blocked: BTreeMap<String, String>,
     policy: Policy,
 }
 
@@ -235,6 +238,7 @@ impl Daemon {
             targets,
             state,
             backoff: BTreeMap::new(),
+            blocked: BTreeMap::new(),
             policy,
         })
     }
@@ -381,6 +385,11 @@ impl Daemon {
         let key = t.key.to_string();
         let now = now();
         let pname = self.config.records[t.record].provider.clone();
+        if let Some(why) = self.blocked.get(&pname) {
+            return Outcome::Failed(format!(
+                "provider '{pname}' told us to stop ({why}); not retried until the configuration is reloaded"
+            ));
+        }
         let backoff = self.backoff.entry(pname.clone()).or_default();
         if !backoff.ready(now) {
             return Outcome::BackingOff(backoff.until());
@@ -440,6 +449,9 @@ impl Daemon {
             }
         }
         .await;
+        if let Err(provider::ProviderError::Blocked(why)) = &result {
+            self.blocked.insert(pname.clone(), why.clone());
+        }
         let outcome = result.unwrap_or_else(|e| Outcome::Failed(e.to_string()));
         let backoff = self.backoff.entry(pname).or_default();
         if outcome.in_sync() {
