@@ -43,6 +43,12 @@ pub struct Config {
     /// Re-read the authoritative records after this long even if nothing changed (default 24 h).
     #[serde(default = "default_refresh", deserialize_with = "duration")]
     pub force_refresh: Duration,
+    /// First wait after a provider failed (default 5 s); doubles with each failure.
+    #[serde(default = "default_retry_min", deserialize_with = "duration")]
+    pub retry_min: Duration,
+    /// Longest wait between tries after failures (default 30 min).
+    #[serde(default = "default_retry_max", deserialize_with = "duration")]
+    pub retry_max: Duration,
     /// Wait this long after an address event before checking, so a burst is one check
     /// (default 20 ms: the kernel sends a burst within microseconds).
     #[serde(default = "default_debounce", deserialize_with = "duration")]
@@ -98,6 +104,12 @@ fn default_interval() -> Duration {
 }
 fn default_refresh() -> Duration {
     Duration::from_secs(86_400)
+}
+fn default_retry_min() -> Duration {
+    Duration::from_secs(5)
+}
+fn default_retry_max() -> Duration {
+    Duration::from_secs(1_800)
 }
 fn default_debounce() -> Duration {
     Duration::from_millis(20)
@@ -271,6 +283,9 @@ impl Config {
             if r.ttl > 2_147_483_647 {
                 out.push(format!("record '{}': ttl above 2147483647", r.name));
             }
+        }
+        if self.retry_min < Duration::from_secs(1) || self.retry_min > self.retry_max {
+            out.push("retry_min must be at least 1s and at most retry_max".to_string());
         }
         out
     }

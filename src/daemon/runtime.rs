@@ -230,7 +230,8 @@ impl Daemon {
         };
         let policy = Policy {
             force_refresh: config.force_refresh.as_secs().max(1),
-            ..Policy::default()
+            backoff_base: config.retry_min.as_secs().max(1),
+            backoff_max: config.retry_max.as_secs().max(1),
         };
         Ok(Daemon {
             config,
