@@ -229,7 +229,28 @@ async fn execute(
     let signer = plan.key.as_ref().map(Signer::new);
     match client::send_update(&plan.update, signer, &plan.servers, &plan.config).await {
         Ok(outcome) => report.outcome(&outcome),
-        Err(e) => report.client_error(&e),
+        Err(e) => {
+            let mut message = e.to_string();
+            if may_have_been_applied(&e) {
+                message.push_str(
+                    "; a server may have received and applied the update even so (only its \
+                     answer was missing): check the zone before sending it again",
+                );
+            }
+            report.failure(exit::for_client_error(&e), &message)
+        }
+    }
+}
+
+/// True when the update may have reached a server: it timed out, closed the connection or
+/// answered unverifiably, rather than refusing the connection.
+fn may_have_been_applied(e: &client::ClientError) -> bool {
+    use crate::transport::Failure;
+    match e {
+        client::ClientError::Network(n) | client::ClientError::Unverified(n) => {
+            n.0.iter().any(|(_, f)| !matches!(f, Failure::Io(_)))
+        }
+        _ => false,
     }
 }
 

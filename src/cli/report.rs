@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::exit;
-use crate::client::{ClientError, Outcome};
+use crate::client::Outcome;
 use crate::tsig::TsigRcode;
 
 /// What one native command did.
@@ -58,11 +58,6 @@ impl Report<'_> {
             eprintln!("error [{}]: {message}", phase(code));
         }
         code
-    }
-
-    /// Report a client error.
-    pub fn client_error(&self, e: &ClientError) -> u8 {
-        self.failure(exit::for_client_error(e), &e.to_string())
     }
 
     fn print_json(&self, mut v: Value) {

@@ -623,6 +623,8 @@ impl<'a> Ns<'a> {
         let update = pending.to_update(zone);
         let tcp = self.opts.tcp;
         let mut at = start;
+        // A copy sent to a server that did not answer may have been applied there.
+        let mut sent_before = false;
         while let Some(server) = primaries.get(at) {
             if self.debug > 0 {
                 eprintln!("Sending update to {}", addr_text(server));
@@ -644,10 +646,11 @@ impl<'a> Ns<'a> {
             }
             match result {
                 Ok(outcome) => {
-                    self.completed(outcome);
+                    self.completed(outcome, sent_before);
                     return;
                 }
                 Err(ClientError::Network(e)) => {
+                    sent_before = true;
                     let why =
                         e.0.last()
                             .map_or_else(|| "timed out".to_string(), |(_, f)| failure_text(f, tcp));
@@ -702,8 +705,9 @@ impl<'a> Ns<'a> {
         }
     }
 
-    /// `update_completed` for an answer.
-    fn completed(&mut self, outcome: Outcome) {
+    /// `update_completed` for an answer. `sent_before`: a copy went to a server that gave no
+    /// answer.
+    fn completed(&mut self, outcome: Outcome, sent_before: bool) {
         if outcome.tsig_error.is_some() {
             eprintln!("; TSIG error with server: tsig indicates error");
             self.seen_error = true;
@@ -718,6 +722,9 @@ impl<'a> Ns<'a> {
                 }
                 eprintln!("update failed: {text}");
             }
+            if let Some(note) = resent_note(&outcome, sent_before) {
+                eprintln!("; {note}");
+            }
         }
         if self.debug > 0
             && let Ok(msg) = Message::from_vec(&outcome.raw)
@@ -726,6 +733,24 @@ impl<'a> Ns<'a> {
         }
         self.answer = Some(outcome.raw);
     }
+}
+
+/// For a prerequisite failure on an update that was sent more than once (a resend, or an
+/// earlier try that got no answer): the failure may come from our own earlier copy, applied by
+/// the server although its answer was lost. Retried updates are not idempotent under
+/// prerequisites, so say so instead of letting "update failed" read as "nothing changed".
+fn resent_note(outcome: &Outcome, sent_before: bool) -> Option<&'static str> {
+    let prerequisite = matches!(
+        outcome.rcode(),
+        ResponseCode::YXDomain
+            | ResponseCode::NXDomain
+            | ResponseCode::YXRRSet
+            | ResponseCode::NXRRSet
+    );
+    (prerequisite && outcome.tsig_error.is_none() && (sent_before || outcome.sends > 1)).then_some(
+        "the update was sent more than once: an earlier copy whose answer was lost may have \
+         been applied; check the zone",
+    )
 }
 
 /// How nsupdate names a failed exchange.
@@ -906,7 +931,7 @@ impl Knot<'_> {
         } else {
             ("UDP", "response timeout for")
         };
-        for _ in 0..tries {
+        for attempt in 0..tries {
             let result =
                 client::send_update(&update, signer, std::slice::from_ref(&server), &config).await;
             let outcome = match result {
@@ -941,6 +966,9 @@ impl Knot<'_> {
                     ";; ERROR: update failed with error '{}'",
                     rcode_text(u16::from(rcode))
                 );
+                if let Some(note) = resent_note(&outcome, attempt > 0) {
+                    eprintln!(";; WARNING: {note}");
+                }
                 return Some(1);
             }
             self.last_answer = Some(outcome);

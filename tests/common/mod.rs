@@ -26,6 +26,7 @@ pub mod named;
 pub mod options;
 pub mod parallel;
 pub mod process;
+pub mod proxy;
 pub mod zone;
 
 use std::net::SocketAddr;
