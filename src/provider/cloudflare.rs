@@ -1,29 +1,453 @@
-//! STUB: replaced by the real adapter.
+//! Cloudflare's API v4 with an API token (`Authorization: Bearer`; the legacy global API key
+//! with `X-Auth-Email`/`X-Auth-Key` is not supported). Cloudflare stores one record per value:
+//! an RRset is the records of one name and type, found with `GET
+//! /zones/{zone_id}/dns_records?name=...&type=...` (paginated). Existing records are changed in
+//! place by id (`PATCH` with only `content` and `ttl`), so each record's `proxied` flag,
+//! `comment` and `tags` survive; records are created (`POST`) or deleted (`DELETE`) only when the
+//! number of values changes. A proxied record's TTL is Cloudflare's ("1" = automatic, 300 s):
+//! dnsup never sends a TTL for it and reads it as 300.
+//!
+//! Documentation (API v4):
+//! - <https://developers.cloudflare.com/api/resources/zones/methods/list/>
+//! - <https://developers.cloudflare.com/api/resources/dns/subresources/records/methods/list/>
+//! - <https://developers.cloudflare.com/api/resources/dns/subresources/records/methods/create/>
+//! - <https://developers.cloudflare.com/api/resources/dns/subresources/records/methods/edit/>
+//! - <https://developers.cloudflare.com/api/resources/dns/subresources/records/methods/delete/>
+//! - <https://developers.cloudflare.com/fundamentals/api/get-started/create-token/>
+//! - TXT `content`: "quoted character strings (RFC 1035), each up to 255 bytes".
 
-use hickory_proto::rr::{Name, RData};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use hickory_proto::rr::rdata::TXT;
+use hickory_proto::rr::{Name, RData, RecordType};
+use reqwest::Method;
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 use super::build::Setup;
-use super::http::HttpSettings;
-use super::{Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey};
+use super::http::{Http, HttpSettings, Request, Response, endpoint};
+use super::{
+    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
+    check_expected, longest_zone, plain_name,
+};
+
+/// The documented API base.
+pub const DEFAULT_ENDPOINT: &str = "https://api.cloudflare.com/client/v4";
+
+/// What Cloudflare's automatic TTL (`ttl: 1`) means in seconds.
+pub const AUTO_TTL: u32 = 300;
+
+/// Records per page when listing (the documented default for records; zones allow 50).
+const RECORDS_PER_PAGE: u32 = 100;
+const ZONES_PER_PAGE: u32 = 50;
 
 /// `type = "cloudflare"`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// An API token with `Zone:DNS:Edit` (and `Zone:Zone:Read` to find zones by name).
+    pub token: SecretRef,
+    /// The zone's id (skips the zone lookup; the token then needs only DNS edit rights).
+    pub zone_id: Option<String>,
+    /// Whether records dnsup creates are proxied (existing records keep their own flag).
+    #[serde(default)]
+    pub proxied: bool,
     /// HTTP settings.
     #[serde(default)]
     pub http: HttpSettings,
 }
 
-/// The adapter.
+/// Cloudflare.
 #[derive(Debug)]
-pub struct Cloudflare;
+pub struct Cloudflare {
+    http: Http,
+    settings: HttpSettings,
+    token: Secret,
+    zone_id: Option<String>,
+    proxied: bool,
+    /// Zone name (no final dot, lower case) to id.
+    zones: Mutex<HashMap<String, String>>,
+}
+
+/// One record as the API shows it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CfRecord {
+    /// Record id.
+    pub id: String,
+    /// Content (TXT: quoted character strings).
+    pub content: String,
+    /// TTL (1 = automatic).
+    #[serde(default)]
+    pub ttl: u32,
+    /// Proxied through Cloudflare.
+    #[serde(default)]
+    pub proxied: bool,
+    /// The record's comment.
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// The record's tags.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Page<T> {
+    #[serde(default)]
+    success: bool,
+    result: Option<T>,
+    result_info: Option<ResultInfo>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ResultInfo {
+    #[serde(default)]
+    page: u32,
+    #[serde(default)]
+    total_pages: u32,
+}
+
+#[derive(Debug, Deserialize)]
+struct Zone {
+    id: String,
+    name: String,
+}
+
+/// The text of Cloudflare's error body: `errors[0].message (code N)`.
+pub fn error_detail(body: &[u8]) -> String {
+    #[derive(Deserialize)]
+    struct E {
+        code: Option<i64>,
+        message: Option<String>,
+    }
+    #[derive(Deserialize)]
+    struct B {
+        #[serde(default)]
+        errors: Vec<E>,
+    }
+    match serde_json::from_slice::<B>(body) {
+        Ok(b) => match b.errors.first() {
+            Some(E {
+                code: Some(c),
+                message: Some(m),
+            }) => format!("{m} (code {c})"),
+            Some(E {
+                message: Some(m), ..
+            }) => m.clone(),
+            _ => String::new(),
+        },
+        Err(_) => String::new(),
+    }
+}
+
+/// A character-string in quotes, escaping `"` and `\` and non-printing bytes (`\DDD`).
+pub(crate) fn quoted(bytes: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for &b in bytes {
+        match b {
+            b'"' | b'\\' => {
+                out.push('\\');
+                out.push(b as char);
+            }
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\{b:03}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A value in presentation format as hosted APIs take it: TXT as quoted character strings
+/// separated by spaces (`"a b" "c"`), every other type as hickory prints it.
+pub(crate) fn value_text(v: &RData) -> String {
+    match v {
+        RData::TXT(t) => t
+            .txt_data
+            .iter()
+            .map(|s| quoted(s))
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
+    }
+}
+
+/// A presentation-format value from an API as `RData`.
+pub(crate) fn parse_value(
+    rtype: RecordType,
+    text: &str,
+    zone: &Name,
+) -> Result<RData, ProviderError> {
+    crate::update::parse_rdata(rtype, text, zone).map_err(|e| {
+        ProviderError::Protocol(format!("the API holds a value dnsup cannot read: {e}"))
+    })
+}
+
+/// TXT content from Cloudflare: quoted character strings, or (records written before the API
+/// quoted them) one unquoted text, split every 255 bytes as Cloudflare does.
+pub fn parse_content(
+    rtype: RecordType,
+    content: &str,
+    zone: &Name,
+) -> Result<RData, ProviderError> {
+    if rtype == RecordType::TXT && !content.trim_start().starts_with('"') {
+        let bytes = content.as_bytes();
+        if bytes.is_empty() {
+            return Ok(RData::TXT(TXT::from_bytes(vec![&b""[..]])));
+        }
+        return Ok(RData::TXT(TXT::from_bytes(bytes.chunks(255).collect())));
+    }
+    parse_value(rtype, content, zone)
+}
+
+/// One per-value record as the planner sees it: id, value, TTL, and whether the provider fixes
+/// its TTL (a proxied Cloudflare record).
+pub(crate) type Existing = (String, RData, u32, bool);
+
+/// One step of making per-value records hold a new RRset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Change the record with this id: its value (`None`: keep it) and/or its TTL
+    /// (`None`: keep it).
+    Update {
+        id: String,
+        value: Option<RData>,
+        ttl: Option<u32>,
+    },
+    /// Create a record.
+    Create(RData),
+    /// Delete a record.
+    Delete(String),
+}
+
+/// The fewest per-record steps that turn `existing` (id, value, TTL, TTL fixed by the
+/// provider) into `new` with `ttl`: records already holding a wanted value stay (their TTL
+/// adjusted), the others are reused in place for the remaining values, then records are
+/// created or deleted for the difference. Updates and creates come before deletes, so the
+/// name is never empty in between.
+pub(crate) fn plan_steps(existing: &[Existing], new: &[RData], ttl: u32) -> Vec<Step> {
+    let mut wanted: Vec<RData> = Vec::new();
+    for v in new {
+        if !wanted.contains(v) {
+            wanted.push(v.clone());
+        }
+    }
+    let mut kept = vec![false; existing.len()];
+    let mut updates = Vec::new();
+    let mut remaining = Vec::new();
+    for v in &wanted {
+        match existing
+            .iter()
+            .enumerate()
+            .find(|(i, (_, value, _, _))| !kept[*i] && value == v)
+        {
+            Some((i, (id, _, t, fixed))) => {
+                kept[i] = true;
+                if *t != ttl && !fixed {
+                    updates.push(Step::Update {
+                        id: id.clone(),
+                        value: None,
+                        ttl: Some(ttl),
+                    });
+                }
+            }
+            None => remaining.push(v.clone()),
+        }
+    }
+    let mut spare = existing
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !kept[*i])
+        .map(|(_, r)| r);
+    let mut creates = Vec::new();
+    for v in remaining {
+        match spare.next() {
+            Some((id, _, t, fixed)) => updates.push(Step::Update {
+                id: id.clone(),
+                value: Some(v),
+                ttl: (*t != ttl && !fixed).then_some(ttl),
+            }),
+            None => creates.push(Step::Create(v)),
+        }
+    }
+    let deletes: Vec<Step> = spare.map(|(id, ..)| Step::Delete(id.clone())).collect();
+    updates.into_iter().chain(creates).chain(deletes).collect()
+}
 
 impl Cloudflare {
     /// Build from configuration.
-    pub fn new(_c: &Config, _setup: &mut Setup) -> Result<Self, String> {
-        Err("cloudflare: not built yet".into())
+    pub fn new(c: &Config, setup: &mut Setup) -> Result<Self, String> {
+        let token = setup.secret(&c.token, "token")?;
+        // Cloudflare allows 1,200 requests per 5 minutes per user: 250 ms keeps well below.
+        let http = Http::new(
+            &c.http,
+            Duration::from_millis(250),
+            vec![token.clone()],
+            false,
+        )?;
+        if let Some(id) = &c.zone_id
+            && (id.is_empty() || !id.chars().all(|ch| ch.is_ascii_alphanumeric()))
+        {
+            return Err(format!("zone_id '{id}' is not a Cloudflare id"));
+        }
+        Ok(Cloudflare {
+            http,
+            settings: c.http.clone(),
+            token,
+            zone_id: c.zone_id.clone(),
+            proxied: c.proxied,
+            zones: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn url(&self, segments: &[&str]) -> Result<reqwest::Url, ProviderError> {
+        let mut url = endpoint(&self.settings, DEFAULT_ENDPOINT, "")?;
+        url.path_segments_mut()
+            .map_err(|_| ProviderError::Unsupported("endpoint cannot hold a path".into()))?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(url)
+    }
+
+    fn request(&self, method: Method, url: reqwest::Url) -> Request {
+        Request::new(method, url).header("authorization", format!("Bearer {}", self.token.expose()))
+    }
+
+    async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
+        let response = self.http.send(request).await?;
+        if !response.ok() {
+            return Err(response.error(&self.http.scrub(&error_detail(&response.body))));
+        }
+        Ok(response)
+    }
+
+    fn parse_page<T: serde::de::DeserializeOwned>(
+        response: &Response,
+    ) -> Result<(T, u32, u32), ProviderError> {
+        let page: Page<T> = response.json()?;
+        if !page.success {
+            return Err(ProviderError::Protocol(format!(
+                "{}: success is false: {}",
+                response.what,
+                error_detail(&response.body)
+            )));
+        }
+        let result = page
+            .result
+            .ok_or_else(|| ProviderError::Protocol(format!("{}: no result", response.what)))?;
+        let (p, total) = page
+            .result_info
+            .map(|i| (i.page, i.total_pages))
+            .unwrap_or((1, 1));
+        Ok((result, p, total))
+    }
+
+    /// Every zone of the account (all pages), cached by name.
+    async fn list_zones(&self) -> Result<Vec<Name>, ProviderError> {
+        let mut names = Vec::new();
+        let mut page = 1u32;
+        loop {
+            let (p, pp) = (page.to_string(), ZONES_PER_PAGE.to_string());
+            let req = self
+                .request(Method::GET, self.url(&["zones"])?)
+                .query(&[("page", &p), ("per_page", &pp)]);
+            let response = self.send(&req).await?;
+            let (zones, _, total) = Self::parse_page::<Vec<Zone>>(&response)?;
+            let mut cache = self.zones.lock().unwrap_or_else(|e| e.into_inner());
+            for z in zones {
+                if let Ok(n) = Name::from_ascii(format!("{}.", z.name)) {
+                    cache.insert(z.name.to_ascii_lowercase(), z.id);
+                    names.push(n);
+                }
+            }
+            drop(cache);
+            if page >= total || page >= 1000 {
+                break;
+            }
+            page += 1;
+        }
+        Ok(names)
+    }
+
+    /// The zone's id: configured, cached, or looked up by name.
+    async fn zone_id(&self, zone: &Name) -> Result<String, ProviderError> {
+        if let Some(id) = &self.zone_id {
+            return Ok(id.clone());
+        }
+        let name = plain_name(zone).to_ascii_lowercase();
+        if let Some(id) = self
+            .zones
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&name)
+        {
+            return Ok(id.clone());
+        }
+        let req = self
+            .request(Method::GET, self.url(&["zones"])?)
+            .query(&[("name", &name)]);
+        let response = self.send(&req).await?;
+        let (zones, _, _) = Self::parse_page::<Vec<Zone>>(&response)?;
+        let id = zones
+            .into_iter()
+            .find(|z| z.name.eq_ignore_ascii_case(&name))
+            .map(|z| z.id)
+            .ok_or_else(|| {
+                ProviderError::Refused(format!(
+                    "zone {name} is not in this Cloudflare account (or the token cannot read it)"
+                ))
+            })?;
+        self.zones
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name, id.clone());
+        Ok(id)
+    }
+
+    /// The records of one name and type (all pages).
+    async fn records(&self, zone_id: &str, key: &RrsetKey) -> Result<Vec<CfRecord>, ProviderError> {
+        let name = plain_name(&key.name).to_ascii_lowercase();
+        let rtype = key.rtype.to_string();
+        let mut out = Vec::new();
+        let mut page = 1u32;
+        loop {
+            let (p, pp) = (page.to_string(), RECORDS_PER_PAGE.to_string());
+            let req = self
+                .request(Method::GET, self.url(&["zones", zone_id, "dns_records"])?)
+                .query(&[
+                    ("name", &name),
+                    ("type", &rtype),
+                    ("page", &p),
+                    ("per_page", &pp),
+                ]);
+            let response = self.send(&req).await?;
+            let (records, _, total) = Self::parse_page::<Vec<CfRecord>>(&response)?;
+            out.extend(records);
+            if page >= total || page >= 1000 {
+                break;
+            }
+            page += 1;
+        }
+        Ok(out)
+    }
+
+    fn to_rrset(
+        key: &RrsetKey,
+        zone: &Name,
+        records: &[CfRecord],
+    ) -> Result<(Rrset, Vec<Existing>), ProviderError> {
+        let mut set = Rrset::default();
+        let mut existing = Vec::new();
+        for r in records {
+            let value = parse_content(key.rtype, &r.content, zone)?;
+            let ttl = if r.ttl <= 1 { AUTO_TTL } else { r.ttl };
+            set.ttl.get_or_insert(ttl);
+            set.values.push(value.clone());
+            // A proxied record's TTL is Cloudflare's; an automatic one is left automatic
+            // only when proxied (a DNS-only record gets the TTL asked for).
+            existing.push((r.id.clone(), value, r.ttl, r.proxied));
+        }
+        Ok((set, existing))
     }
 }
 
@@ -31,23 +455,201 @@ impl Provider for Cloudflare {
     fn label(&self) -> String {
         "cloudflare".into()
     }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities::READ_WRITE
     }
-    async fn find_zone(&self, _name: &Name) -> Result<Name, ProviderError> {
-        Err(ProviderError::Unsupported("stub".into()))
+
+    async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
+        if let Some(id) = &self.zone_id {
+            let response = self
+                .send(&self.request(Method::GET, self.url(&["zones", id])?))
+                .await?;
+            let (zone, _, _) = Self::parse_page::<Zone>(&response)?;
+            let z = Name::from_ascii(format!("{}.", zone.name))
+                .map_err(|e| ProviderError::Protocol(format!("zone name '{}': {e}", zone.name)))?;
+            if !z.zone_of(name) {
+                return Err(ProviderError::Refused(format!(
+                    "{name} is not in the configured zone {z} (zone_id {id})"
+                )));
+            }
+            return Ok(z);
+        }
+        let zones = self.list_zones().await?;
+        longest_zone(name, &zones).ok_or_else(|| {
+            ProviderError::Refused(format!(
+                "no zone of this Cloudflare account holds {name} ({} zones listed)",
+                zones.len()
+            ))
+        })
     }
-    async fn read(&self, _zone: &Name, _key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        Err(ProviderError::Unsupported("stub".into()))
+
+    async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
+        let zone_id = self.zone_id(zone).await?;
+        let records = self.records(&zone_id, key).await?;
+        Ok(Self::to_rrset(key, zone, &records)?.0)
     }
+
     async fn replace(
         &self,
-        _zone: &Name,
-        _key: &RrsetKey,
-        _expected: &[RData],
-        _new: &[RData],
-        _ttl: u32,
+        zone: &Name,
+        key: &RrsetKey,
+        expected: &[RData],
+        new: &[RData],
+        ttl: u32,
     ) -> Result<Applied, ProviderError> {
-        Err(ProviderError::Unsupported("stub".into()))
+        let zone_id = self.zone_id(zone).await?;
+        let records = self.records(&zone_id, key).await?;
+        let (actual, existing) = Self::to_rrset(key, zone, &records)?;
+        if let Some(conflict) = check_expected(key, &actual, expected) {
+            return Ok(conflict);
+        }
+        // Cloudflare's minimum TTL is 60 s (30 s on Enterprise zones; the API says which).
+        let ttl = ttl.max(30);
+        // Proxied records keep Cloudflare's automatic TTL: mark their TTL fixed.
+        let existing: Vec<Existing> = existing
+            .into_iter()
+            .map(|(id, v, t, proxied)| (id, v, if proxied { 1 } else { t }, proxied))
+            .collect();
+        // New records inherit the set's proxied flag, comment and tags, if it has records.
+        let template = records.first();
+        let proxied = template.map_or(self.proxied, |r| r.proxied);
+        let name = plain_name(&key.name).to_ascii_lowercase();
+        for step in plan_steps(&existing, new, ttl) {
+            match step {
+                Step::Update { id, value, ttl } => {
+                    let mut body = serde_json::Map::new();
+                    if let Some(v) = &value {
+                        body.insert("content".into(), Value::String(value_text(v)));
+                    }
+                    if let Some(t) = ttl {
+                        body.insert("ttl".into(), json!(t));
+                    }
+                    let req = self
+                        .request(
+                            Method::PATCH,
+                            self.url(&["zones", &zone_id, "dns_records", &id])?,
+                        )
+                        .json(&Value::Object(body));
+                    self.send(&req).await?;
+                }
+                Step::Create(v) => {
+                    let proxiable = matches!(
+                        key.rtype,
+                        RecordType::A | RecordType::AAAA | RecordType::CNAME
+                    );
+                    let proxied = proxied && proxiable;
+                    let mut body = json!({
+                        "type": key.rtype.to_string(),
+                        "name": name,
+                        "content": value_text(&v),
+                        "ttl": if proxied { 1 } else { ttl },
+                    });
+                    if proxiable {
+                        body["proxied"] = json!(proxied);
+                    }
+                    if let Some(c) = template.and_then(|r| r.comment.as_ref()) {
+                        body["comment"] = json!(c);
+                    }
+                    if let Some(t) = template.and_then(|r| r.tags.as_ref())
+                        && !t.is_empty()
+                    {
+                        body["tags"] = json!(t);
+                    }
+                    let req = self
+                        .request(Method::POST, self.url(&["zones", &zone_id, "dns_records"])?)
+                        .json(&body);
+                    self.send(&req).await?;
+                }
+                Step::Delete(id) => {
+                    let req = self.request(
+                        Method::DELETE,
+                        self.url(&["zones", &zone_id, "dns_records", &id])?,
+                    );
+                    self.send(&req).await?;
+                }
+            }
+        }
+        Ok(Applied::Done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn a(s: &str) -> RData {
+        RData::A(s.parse::<std::net::Ipv4Addr>().unwrap().into())
+    }
+
+    #[test]
+    fn txt_is_quoted_both_ways() {
+        let zone = Name::from_str("example.test.").unwrap();
+        let v = RData::TXT(TXT::new(vec!["acme token".into(), "and \"q\" \\".into()]));
+        let text = value_text(&v);
+        assert_eq!(text, r#""acme token" "and \"q\" \\""#);
+        assert_eq!(parse_content(RecordType::TXT, &text, &zone).unwrap(), v);
+        // Unquoted (older records): one string, split every 255 bytes.
+        let long = "x".repeat(300);
+        match parse_content(RecordType::TXT, &long, &zone).unwrap() {
+            RData::TXT(t) => assert_eq!(t.txt_data.len(), 2),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            parse_content(RecordType::A, "192.0.2.1", &zone).unwrap(),
+            a("192.0.2.1")
+        );
+    }
+
+    #[test]
+    fn error_bodies_give_the_message() {
+        let body = br#"{"success":false,"errors":[{"code":9109,"message":"Invalid access token"}],"messages":[],"result":null}"#;
+        assert_eq!(error_detail(body), "Invalid access token (code 9109)");
+        assert_eq!(error_detail(b"<html>"), "");
+    }
+
+    #[test]
+    fn steps_reuse_records_in_place() {
+        let ex = vec![
+            ("r1".to_string(), a("192.0.2.1"), 120, false),
+            ("r2".to_string(), a("192.0.2.2"), 120, false),
+        ];
+        // Same values, same TTL: nothing.
+        assert!(plan_steps(&ex, &[a("192.0.2.2"), a("192.0.2.1")], 120).is_empty());
+        // One value changes: one in-place update, nothing created or deleted.
+        assert_eq!(
+            plan_steps(&ex, &[a("192.0.2.1"), a("192.0.2.3")], 120),
+            vec![Step::Update {
+                id: "r2".into(),
+                value: Some(a("192.0.2.3")),
+                ttl: None
+            }]
+        );
+        // Fewer values: the spare record is deleted, last.
+        assert_eq!(
+            plan_steps(&ex, &[a("192.0.2.9")], 60),
+            vec![
+                Step::Update {
+                    id: "r1".into(),
+                    value: Some(a("192.0.2.9")),
+                    ttl: Some(60)
+                },
+                Step::Delete("r2".into())
+            ]
+        );
+        // A fixed TTL (proxied) is never changed.
+        let proxied = vec![("p".to_string(), a("192.0.2.1"), 1, true)];
+        assert!(plan_steps(&proxied, &[a("192.0.2.1")], 60).is_empty());
+        // Nothing yet: creates.
+        assert_eq!(
+            plan_steps(&[], &[a("192.0.2.1")], 60),
+            vec![Step::Create(a("192.0.2.1"))]
+        );
+        // Empty new: deletes all.
+        assert_eq!(
+            plan_steps(&ex, &[], 60),
+            vec![Step::Delete("r1".into()), Step::Delete("r2".into())]
+        );
     }
 }

@@ -9,4 +9,8 @@ mod fake;
 mod store;
 mod suite;
 
+mod cloudflare;
+mod digitalocean;
+mod gandi;
+mod hetzner;
 mod rfc2136;
