@@ -229,7 +229,7 @@ async fn apply(
     let shown = |v: &[RData]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
     let in_sync = caps.read
         && same_values(&new, &current.values)
-        && (new.is_empty() || !caps.ttl || current.ttl == Some(ttl));
+        && (new.is_empty() || !caps.ttl || current.ttl == Some(caps.effective_ttl(ttl)));
     let mut body = json!({
         "from": shown(&current.values),
         "to": shown(&new),

@@ -382,10 +382,15 @@ impl Daemon {
         dirty: &mut bool,
     ) -> Outcome {
         let desired = [ip];
-        let ttl = self.config.records[t.record].ttl;
+        let pname = self.config.records[t.record].provider.clone();
+        // A provider with a minimum TTL holds at least that: compare with what it will hold,
+        // or every forced re-read would find a "difference" and write again.
+        let ttl = match self.providers.get(&pname) {
+            Some(p) => p.capabilities().effective_ttl(self.config.records[t.record].ttl),
+            None => self.config.records[t.record].ttl,
+        };
         let key = t.key.to_string();
         let now = now();
-        let pname = self.config.records[t.record].provider.clone();
         if let Some(why) = self.blocked.get(&pname) {
             return Outcome::Failed(format!(
                 "provider '{pname}' told us to stop ({why}); not retried until the configuration is reloaded"

@@ -218,6 +218,7 @@ impl Provider for DigitalOcean {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             types: &[RecordType::A, RecordType::AAAA],
+            min_ttl: MIN_TTL,
             ..Capabilities::READ_WRITE
         }
     }

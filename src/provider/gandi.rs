@@ -175,8 +175,8 @@ impl Provider for Gandi {
 
     fn capabilities(&self) -> Capabilities {
         Capabilities {
-            // TTLs below 300 s are raised to 300: the TTL is not wholly dnsup's.
-            ttl: false,
+            // TTLs below 300 s are raised to 300.
+            min_ttl: MIN_TTL,
             ..Capabilities::READ_WRITE
         }
     }

@@ -330,7 +330,10 @@ impl Provider for Hetzner {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities::READ_WRITE
+        Capabilities {
+            min_ttl: MIN_TTL,
+            ..Capabilities::READ_WRITE
+        }
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {

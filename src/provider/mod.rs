@@ -121,6 +121,8 @@ pub struct Capabilities {
     pub multiple_values: bool,
     /// The TTL is set by dnsup (false: the provider decides).
     pub ttl: bool,
+    /// The smallest TTL the provider accepts; a smaller one is raised to it (0: no minimum).
+    pub min_ttl: u32,
     /// The record types served; empty means any type the API knows.
     pub types: &'static [RecordType],
 }
@@ -133,8 +135,14 @@ impl Capabilities {
         delete: true,
         multiple_values: true,
         ttl: true,
+        min_ttl: 0,
         types: &[],
     };
+
+    /// The TTL the provider will hold when asked for `ttl`.
+    pub fn effective_ttl(&self, ttl: u32) -> u32 {
+        ttl.max(self.min_ttl)
+    }
 
     /// Whether `rtype` is served.
     pub fn serves(&self, rtype: RecordType) -> bool {
