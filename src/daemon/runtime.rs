@@ -386,7 +386,9 @@ impl Daemon {
         // A provider with a minimum TTL holds at least that: compare with what it will hold,
         // or every forced re-read would find a "difference" and write again.
         let ttl = match self.providers.get(&pname) {
-            Some(p) => p.capabilities().effective_ttl(self.config.records[t.record].ttl),
+            Some(p) => p
+                .capabilities()
+                .effective_ttl(self.config.records[t.record].ttl),
             None => self.config.records[t.record].ttl,
         };
         let key = t.key.to_string();

@@ -277,13 +277,14 @@ pub fn longest_zone(name: &Name, zones: &[Name]) -> Option<Name> {
 /// The owner name relative to its zone, as most HTTP APIs want it: `@` for the apex,
 /// `www` for `www.example.com.` in `example.com.`.
 pub fn relative_name(name: &Name, zone: &Name) -> String {
-    let labels = name.num_labels().saturating_sub(zone.num_labels());
+    // Not `num_labels`: it leaves out a leading `*` (RFC 4034 label count).
+    let labels = name.iter().count().saturating_sub(zone.iter().count());
     if labels == 0 {
         return "@".to_string();
     }
     let text = name.to_ascii();
     let parts: Vec<&str> = text.trim_end_matches('.').split('.').collect();
-    parts[..labels as usize].join(".")
+    parts[..labels].join(".")
 }
 
 /// Owner name without the final dot (`www.example.com`), as most HTTP APIs write it.
@@ -327,6 +328,10 @@ mod tests {
         let n = Name::from_str("a.b.example.com.").unwrap();
         assert_eq!(relative_name(&n, &z), "a.b");
         assert_eq!(plain_name(&n), "a.b.example.com");
+        let w = Name::from_str("*.example.com.").unwrap();
+        assert_eq!(relative_name(&w, &z), "*");
+        let w = Name::from_str("*.a.example.com.").unwrap();
+        assert_eq!(relative_name(&w, &z), "*.a");
     }
 
     #[test]

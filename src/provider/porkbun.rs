@@ -1,53 +1,476 @@
-//! STUB: replaced by the real adapter.
+//! Porkbun's JSON API v3: every call is a POST whose JSON body carries `apikey` and
+//! `secretapikey`; answers are `{"status": "SUCCESS" | "ERROR", "message": ...}`.
+//!
+//! Documentation: <https://porkbun.com/api/json/v3/documentation> (host `api.porkbun.com`;
+//! the old `porkbun.com/api/json/v3` host stopped serving the API on 2024-12-01),
+//! OpenAPI spec <https://porkbun.com/api/json/v3/spec>.
+//!
+//! Used here:
+//! - `POST /domain/listAll` (`start` offset, pages of up to 1000): the account's domains, for
+//!   `find_zone`.
+//! - `POST /dns/retrieveByNameType/{domain}/{type}[/{subdomain}]`: one RRset, with record ids.
+//! - `POST /dns/create/{domain}`, `/dns/edit/{domain}/{id}`, `/dns/delete/{domain}/{id}`: change
+//!   only the records that differ (several values per RRset are separate records).
+//! - `POST /dns/deleteByNameType/{domain}/{type}[/{subdomain}]`: delete a whole RRset.
+//!
+//! TTL: Porkbun's minimum (and default) is 600 s; a smaller TTL is raised to 600
+//! (`min_ttl` in the capabilities).
+//! TXT: Porkbun stores a TXT value as one text (`content`). A multi-string TXT is sent as the
+//! concatenation of its strings (what SPF/DKIM consumers read, RFC 7208 section 3.3); a text
+//! longer than 255 bytes reads back split into 255-byte strings (see [`txt_text`]).
+//! Errors: HTTP 4xx with `{"status":"ERROR","message":"..."}`; a refused key ("Invalid API key",
+//! or a domain not opted in to API access) is an authentication error whatever the status.
 
-use hickory_proto::rr::{Name, RData};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use hickory_proto::rr::rdata::TXT;
+use hickory_proto::rr::{Name, RData, RecordType};
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 use super::build::Setup;
-use super::http::HttpSettings;
-use super::{Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey};
+use super::http::{self, Http, HttpSettings, Request, Response};
+use super::{
+    Applied, Capabilities, Guard, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
+    check_expected, longest_zone, plain_name, relative_name,
+};
+
+/// The documented API base.
+pub const DEFAULT_ENDPOINT: &str = "https://api.porkbun.com/api/json/v3";
+
+/// Porkbun's smallest TTL.
+pub const MIN_TTL: u32 = 600;
 
 /// `type = "porkbun"`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// HTTP settings.
+    /// The API key (`pk1_...`).
+    pub api_key: SecretRef,
+    /// The secret API key (`sk1_...`).
+    pub secret_api_key: SecretRef,
+    /// HTTP settings (`endpoint` defaults to `https://api.porkbun.com/api/json/v3`).
     #[serde(default)]
     pub http: HttpSettings,
 }
 
 /// The adapter.
 #[derive(Debug)]
-pub struct Porkbun;
+pub struct Porkbun {
+    http: Http,
+    settings: HttpSettings,
+    api_key: Secret,
+    secret_api_key: Secret,
+    zones: RefCell<Option<Vec<Name>>>,
+}
 
 impl Porkbun {
     /// Build from configuration.
-    pub fn new(_c: &Config, _setup: &mut Setup) -> Result<Self, String> {
-        Err("porkbun: not built yet".into())
+    pub fn new(c: &Config, setup: &mut Setup) -> Result<Self, String> {
+        let api_key = setup.secret(&c.api_key, "api_key")?;
+        let secret_api_key = setup.secret(&c.secret_api_key, "secret_api_key")?;
+        let http = Http::new(
+            &c.http,
+            Duration::from_millis(500),
+            vec![api_key.clone(), secret_api_key.clone()],
+            false,
+        )?;
+        Ok(Porkbun {
+            http,
+            settings: c.http.clone(),
+            api_key,
+            secret_api_key,
+            zones: RefCell::new(None),
+        })
     }
+
+    /// A POST to `path` with the keys added to `body`.
+    async fn call(&self, path: &str, mut body: Value) -> Result<Response, ProviderError> {
+        let url = http::endpoint(&self.settings, DEFAULT_ENDPOINT, path)?;
+        body["apikey"] = Value::String(self.api_key.expose().to_string());
+        body["secretapikey"] = Value::String(self.secret_api_key.expose().to_string());
+        let request = Request::new(reqwest::Method::POST, url).json(&body);
+        let response = self.http.send(&request).await?;
+        let status: Status = serde_json::from_slice(&response.body).unwrap_or_default();
+        if response.ok() && status.status.eq_ignore_ascii_case("SUCCESS") {
+            return Ok(response);
+        }
+        Err(self.error(&response, &status.message.unwrap_or_default()))
+    }
+
+    fn error(&self, response: &Response, message: &str) -> ProviderError {
+        let detail = self.http.scrub(message.trim());
+        let lower = detail.to_ascii_lowercase();
+        if lower.contains("invalid api key") || lower.contains("not opted in to api access") {
+            let what = format!(
+                "{} answered HTTP {}: {detail}",
+                response.what, response.status
+            );
+            return ProviderError::Auth(what);
+        }
+        if response.ok() {
+            // 200 with status ERROR (or no status at all).
+            let detail = if detail.is_empty() {
+                "no SUCCESS status".to_string()
+            } else {
+                detail
+            };
+            return ProviderError::Refused(format!("{}: {detail}", response.what));
+        }
+        response.error(&detail)
+    }
+
+    async fn records(&self, zone: &Name, key: &RrsetKey) -> Result<Vec<Record>, ProviderError> {
+        let path = by_name_type("retrieveByNameType", zone, key);
+        let response = self.call(&path, json!({})).await?;
+        let list: RecordList = response.json()?;
+        let want = plain_name(&key.name).to_ascii_lowercase();
+        // The endpoint filters already; keep only exact matches in case it ever widens.
+        Ok(list
+            .records
+            .into_iter()
+            .filter(|r| {
+                r.name.trim_end_matches('.').eq_ignore_ascii_case(&want)
+                    && r.rtype.eq_ignore_ascii_case(&key.rtype.to_string())
+            })
+            .collect())
+    }
+}
+
+fn by_name_type(op: &str, zone: &Name, key: &RrsetKey) -> String {
+    let domain = plain_name(zone);
+    let sub = relative_name(&key.name, zone);
+    if sub == "@" {
+        format!("dns/{op}/{domain}/{}", key.rtype)
+    } else {
+        format!("dns/{op}/{domain}/{}/{sub}", key.rtype)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Status {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RecordList {
+    #[serde(default)]
+    records: Vec<Record>,
+}
+
+/// One record as Porkbun answers it (every field a string).
+#[derive(Debug, Clone, Deserialize)]
+struct Record {
+    #[serde(deserialize_with = "string_or_number")]
+    id: String,
+    name: String,
+    #[serde(rename = "type")]
+    rtype: String,
+    content: String,
+    #[serde(default, deserialize_with = "string_or_number")]
+    ttl: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct DomainList {
+    #[serde(default)]
+    domains: Vec<DomainEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DomainEntry {
+    domain: String,
+}
+
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match Value::deserialize(d)? {
+        Value::String(s) => Ok(s),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Null => Ok(String::new()),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a string, got {other}"
+        ))),
+    }
+}
+
+/// The value of `rdata` as the text an API holding one text per record wants (A/AAAA: the
+/// address; TXT: its strings concatenated, which is how consumers read a multi-string TXT).
+pub(crate) fn value_text(key: &RrsetKey, rdata: &RData) -> Result<String, ProviderError> {
+    match rdata {
+        RData::A(a) => Ok(a.0.to_string()),
+        RData::AAAA(a) => Ok(a.0.to_string()),
+        RData::TXT(t) => txt_text(key, t),
+        other => Ok(other.to_string()),
+    }
+}
+
+/// A TXT value as one text: its strings concatenated; refused when not UTF-8 (a JSON string or
+/// URL parameter cannot carry it exactly).
+pub(crate) fn txt_text(key: &RrsetKey, txt: &TXT) -> Result<String, ProviderError> {
+    let mut bytes = Vec::new();
+    for s in txt.txt_data.iter() {
+        bytes.extend_from_slice(s);
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        ProviderError::Unsupported(format!(
+            "{key}: this provider takes TXT values as text; this one is not UTF-8"
+        ))
+    })
+}
+
+/// A TXT value read as one text, split into strings of at most 255 bytes the way it is
+/// served (an empty text is one empty string).
+pub(crate) fn txt_from_text(text: &str) -> RData {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() {
+        return RData::TXT(TXT::from_bytes(vec![&[][..]]));
+    }
+    RData::TXT(TXT::from_bytes(bytes.chunks(255).collect()))
+}
+
+/// A value an API answered (`content`/`data`) as RData of `rtype`.
+pub(crate) fn parse_text(rtype: RecordType, zone: &Name, text: &str) -> Result<RData, String> {
+    if rtype == RecordType::TXT {
+        return Ok(txt_from_text(text));
+    }
+    crate::update::parse_rdata(rtype, text, zone).map_err(|e| e.to_string())
 }
 
 impl Provider for Porkbun {
     fn label(&self) -> String {
         "porkbun".into()
     }
+
     fn capabilities(&self) -> Capabilities {
-        Capabilities::READ_WRITE
+        Capabilities {
+            read: true,
+            guard: Guard::ReadThenWrite,
+            delete: true,
+            multiple_values: true,
+            ttl: true,
+            min_ttl: MIN_TTL,
+            types: &[],
+        }
     }
-    async fn find_zone(&self, _name: &Name) -> Result<Name, ProviderError> {
-        Err(ProviderError::Unsupported("stub".into()))
+
+    async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
+        if self.zones.borrow().is_none() {
+            let mut zones = Vec::new();
+            let mut start = 0usize;
+            loop {
+                let response = self
+                    .call(
+                        "domain/listAll",
+                        json!({ "start": start.to_string(), "includeLabels": "no" }),
+                    )
+                    .await?;
+                let page: DomainList = response.json()?;
+                if page.domains.is_empty() {
+                    break;
+                }
+                start += page.domains.len();
+                for d in page.domains {
+                    let zone = Name::from_str(&format!("{}.", d.domain.trim_end_matches('.')))
+                        .map_err(|e| {
+                            ProviderError::Protocol(format!("domain/listAll: bad domain: {e}"))
+                        })?;
+                    zones.push(zone);
+                }
+                if start > 1_000_000 {
+                    return Err(ProviderError::Protocol(
+                        "domain/listAll: the listing does not end".into(),
+                    ));
+                }
+            }
+            *self.zones.borrow_mut() = Some(zones);
+        }
+        let zones = self.zones.borrow();
+        longest_zone(name, zones.as_deref().unwrap_or_default()).ok_or_else(|| {
+            ProviderError::Refused(format!(
+                "{name}: no domain of this Porkbun account holds it"
+            ))
+        })
     }
-    async fn read(&self, _zone: &Name, _key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        Err(ProviderError::Unsupported("stub".into()))
+
+    async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
+        let records = self.records(zone, key).await?;
+        let mut set = Rrset::default();
+        for r in &records {
+            set.ttl = set.ttl.or_else(|| r.ttl.parse().ok());
+            let value = parse_text(key.rtype, zone, &r.content).map_err(|e| {
+                ProviderError::Protocol(format!("{key}: Porkbun holds {:?}: {e}", r.content))
+            })?;
+            set.values.push(value);
+        }
+        Ok(set)
     }
+
     async fn replace(
         &self,
-        _zone: &Name,
-        _key: &RrsetKey,
-        _expected: &[RData],
-        _new: &[RData],
-        _ttl: u32,
+        zone: &Name,
+        key: &RrsetKey,
+        expected: &[RData],
+        new: &[RData],
+        ttl: u32,
     ) -> Result<Applied, ProviderError> {
-        Err(ProviderError::Unsupported("stub".into()))
+        let ttl = ttl.max(MIN_TTL);
+        let records = self.records(zone, key).await?;
+        let mut actual = Rrset::default();
+        for r in &records {
+            if let Ok(v) = parse_text(key.rtype, zone, &r.content) {
+                actual.values.push(v);
+            }
+        }
+        if let Some(conflict) = check_expected(key, &actual, expected) {
+            return Ok(conflict);
+        }
+        if new.is_empty() {
+            if !records.is_empty() {
+                self.call(&by_name_type("deleteByNameType", zone, key), json!({}))
+                    .await?;
+            }
+            return Ok(Applied::Done);
+        }
+        let domain = plain_name(zone);
+        let sub = match relative_name(&key.name, zone).as_str() {
+            "@" => String::new(),
+            s => s.to_string(),
+        };
+        // What each wanted value looks like at Porkbun, deduplicated.
+        let mut wanted: Vec<String> = Vec::new();
+        for v in new {
+            let text = value_text(key, v)?;
+            if !wanted.contains(&text) {
+                wanted.push(text);
+            }
+        }
+        // Records already holding a wanted value stay (their TTL fixed if needed); the others
+        // are reused for the missing values, then deleted; what is still missing is created.
+        let mut missing: Vec<String> = Vec::new();
+        let mut keep: HashMap<String, &Record> = HashMap::new();
+        for w in &wanted {
+            match records
+                .iter()
+                .find(|r| &r.content == w && !keep.values().any(|k| k.id == r.id))
+            {
+                Some(r) => {
+                    keep.insert(w.clone(), r);
+                }
+                None => missing.push(w.clone()),
+            }
+        }
+        let spare: Vec<&Record> = records
+            .iter()
+            .filter(|r| !keep.values().any(|k| k.id == r.id))
+            .collect();
+        let body = |content: &str| {
+            json!({
+                "name": sub,
+                "type": key.rtype.to_string(),
+                "content": content,
+                "ttl": ttl.to_string(),
+            })
+        };
+        for r in keep.values() {
+            if r.ttl != ttl.to_string() {
+                self.call(&format!("dns/edit/{domain}/{}", r.id), body(&r.content))
+                    .await?;
+            }
+        }
+        let mut spare = spare.into_iter();
+        for content in missing {
+            match spare.next() {
+                Some(r) => {
+                    self.call(&format!("dns/edit/{domain}/{}", r.id), body(&content))
+                        .await?
+                }
+                None => {
+                    self.call(&format!("dns/create/{domain}"), body(&content))
+                        .await?
+                }
+            };
+        }
+        for r in spare {
+            self.call(&format!("dns/delete/{domain}/{}", r.id), json!({}))
+                .await?;
+        }
+        Ok(Applied::Done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(name: &str, rtype: RecordType) -> RrsetKey {
+        RrsetKey {
+            name: Name::from_str(name).unwrap(),
+            rtype,
+        }
+    }
+
+    #[test]
+    fn paths_leave_out_the_apex() {
+        let zone = Name::from_str("example.com.").unwrap();
+        assert_eq!(
+            by_name_type(
+                "retrieveByNameType",
+                &zone,
+                &key("example.com.", RecordType::A)
+            ),
+            "dns/retrieveByNameType/example.com/A"
+        );
+        assert_eq!(
+            by_name_type(
+                "deleteByNameType",
+                &zone,
+                &key("a.b.example.com.", RecordType::TXT)
+            ),
+            "dns/deleteByNameType/example.com/TXT/a.b"
+        );
+    }
+
+    #[test]
+    fn txt_text_round_trips() {
+        let k = key("x.example.com.", RecordType::TXT);
+        let one = RData::TXT(TXT::new(vec!["hello \"world\"".into()]));
+        assert_eq!(value_text(&k, &one).unwrap(), "hello \"world\"");
+        let root = Name::root();
+        assert_eq!(
+            parse_text(RecordType::TXT, &root, "hello \"world\"").unwrap(),
+            one
+        );
+        // Long texts come back as 255-byte strings; several strings are sent concatenated.
+        let long = "a".repeat(300);
+        let RData::TXT(t) = parse_text(RecordType::TXT, &root, &long).unwrap() else {
+            panic!()
+        };
+        assert_eq!(t.txt_data.len(), 2);
+        assert_eq!(txt_text(&k, &t).unwrap(), long);
+        let bad = TXT::from_bytes(vec![&[0xff][..]]);
+        assert!(matches!(
+            txt_text(&k, &bad),
+            Err(ProviderError::Unsupported(_))
+        ));
+    }
+
+    #[test]
+    fn answers_parse() {
+        let list: RecordList = serde_json::from_str(
+            r#"{"status":"SUCCESS","records":[{"id":"106926659","name":"www.example.com","type":"A","content":"1.1.1.1","ttl":"600","prio":"0","notes":""},{"id":7,"name":"example.com","type":"A","content":"1.1.1.2","ttl":600}]}"#,
+        )
+        .unwrap();
+        assert_eq!(list.records[0].id, "106926659");
+        assert_eq!(list.records[1].ttl, "600");
+        let s: Status =
+            serde_json::from_str(r#"{"status":"ERROR","message":"Invalid API key. (002)"}"#)
+                .unwrap();
+        assert_eq!(s.status, "ERROR");
     }
 }

@@ -14,3 +14,9 @@ mod digitalocean;
 mod gandi;
 mod hetzner;
 mod rfc2136;
+
+mod duckdns;
+mod dyndns2;
+mod godaddy;
+mod namecheap;
+mod porkbun;

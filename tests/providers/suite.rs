@@ -165,7 +165,11 @@ pub fn behaviour_suite<B: PartialEq + std::fmt::Debug>(s: &Subject, bystanders: 
     let got = s.read(&k);
     assert_eq!(sorted(&got.values), sorted(&next), "{label}");
     if caps.ttl {
-        assert_eq!(got.ttl, Some(caps.effective_ttl(60)), "{label}: TTL after replace");
+        assert_eq!(
+            got.ttl,
+            Some(caps.effective_ttl(60)),
+            "{label}: TTL after replace"
+        );
     }
     if caps.multiple_values && caps.guard != Guard::None {
         // A guard over a whole RRset must list all of it.
