@@ -300,7 +300,8 @@ impl Http {
     }
 
     async fn send_once(&self, r: &Request) -> Result<Response, ProviderError> {
-        let what = r.describe();
+        // Some APIs put a secret in the path (template adapters): scrub it before any log line.
+        let what = self.scrub(&r.describe());
         let mut builder = self.client.request(r.method.clone(), r.url.clone());
         for (k, v) in &r.headers {
             builder = builder.header(k.as_str(), v.as_str());

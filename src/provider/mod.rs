@@ -10,6 +10,7 @@ pub mod build;
 pub mod credential;
 pub mod http;
 pub mod rfc2136;
+pub mod sign;
 
 pub mod alibaba;
 pub mod cloudflare;

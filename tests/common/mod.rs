@@ -25,6 +25,7 @@ pub mod knot;
 pub mod named;
 pub mod options;
 pub mod parallel;
+pub mod pdns;
 pub mod process;
 pub mod proxy;
 pub mod zone;
@@ -38,6 +39,7 @@ pub use keys::{TestKey, key, key_arg, keys, write_key_file, write_knot_key_file}
 pub use knot::Knot;
 pub use named::Named;
 pub use options::{ServerOptions, ZoneSource, ZoneSpec, repo_root, zone_file};
+pub use pdns::Pdns;
 pub use process::{require, run_with_timeout};
 pub use zone::{Zone, normalize_record};
 

@@ -9,14 +9,19 @@ mod fake;
 mod store;
 mod suite;
 
+mod alibaba;
 mod cloudflare;
+mod desec;
 mod digitalocean;
-mod gandi;
-mod hetzner;
-mod rfc2136;
-
 mod duckdns;
 mod dyndns2;
+mod gandi;
 mod godaddy;
+mod hetzner;
 mod namecheap;
 mod porkbun;
+mod powerdns;
+mod rfc2136;
+mod route53;
+mod template;
+mod tencent;

@@ -1,0 +1,346 @@
+//! Small, pure building blocks for the adapters whose APIs sign requests (Route 53 SigV4,
+//! Alibaba Cloud RPC v1, Tencent Cloud TC3): hashes, HMACs, hex, RFC 3986 percent-encoding,
+//! UTC calendar dates from a Unix time, and random nonces. Nothing here does I/O except
+//! [`nonce`] (the system random generator) and [`unix_now`] (the clock); the signing
+//! functions take time and nonce as arguments so they can be pinned by known-answer tests.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use ring::{digest, hmac};
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// SHA-256 of `data`, lower-case hex.
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex(digest::digest(&digest::SHA256, data).as_ref())
+}
+
+/// HMAC-SHA256 of `data` under `key`.
+pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
+    let k = hmac::Key::new(hmac::HMAC_SHA256, key);
+    hmac::sign(&k, data).as_ref().to_vec()
+}
+
+/// HMAC-SHA1 of `data` under `key`.
+pub fn hmac_sha1(key: &[u8], data: &[u8]) -> Vec<u8> {
+    let k = hmac::Key::new(hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, key);
+    hmac::sign(&k, data).as_ref().to_vec()
+}
+
+/// Constant-time comparison (for the signature checks of tests and fakes).
+pub fn same_secret_bytes(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+/// RFC 3986 percent-encoding: the unreserved set `A-Z a-z 0-9 - _ . ~` stays, every other
+/// byte becomes `%XX` (upper-case hex); `/` stays too when `keep_slash`.
+pub fn percent_encode(s: &str, keep_slash: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'_' | b'.' | b'~')
+            || (keep_slash && b == b'/')
+        {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Decode `%XX` escapes (and `+` as a space when `plus_is_space`); invalid escapes stay as
+/// they are. Invalid UTF-8 is replaced.
+pub fn percent_decode(s: &str, plus_is_space: bool) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => {
+                let h = std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match h {
+                    Some(v) => {
+                        out.push(v);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' if plus_is_space => {
+                out.push(b' ');
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `(name, value)` pairs, each RFC 3986-encoded, joined with `&` in the order given.
+pub fn encode_query(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k, false), percent_encode(v, false)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A UTC date and time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Utc {
+    /// Year.
+    pub year: i64,
+    /// Month, 1-12.
+    pub month: u32,
+    /// Day, 1-31.
+    pub day: u32,
+    /// Hour.
+    pub hour: u32,
+    /// Minute.
+    pub minute: u32,
+    /// Second.
+    pub second: u32,
+}
+
+impl Utc {
+    /// The UTC calendar time of `unix` seconds (proleptic Gregorian; H. Hinnant's
+    /// `civil_from_days`).
+    pub fn from_unix(unix: u64) -> Utc {
+        let days = (unix / 86_400) as i64;
+        let rem = unix % 86_400;
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Utc {
+            year,
+            month,
+            day,
+            hour: (rem / 3600) as u32,
+            minute: (rem % 3600 / 60) as u32,
+            second: (rem % 60) as u32,
+        }
+    }
+
+    /// `YYYY-MM-DD`.
+    pub fn date(&self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+
+    /// `YYYYMMDD`.
+    pub fn date_compact(&self) -> String {
+        format!("{:04}{:02}{:02}", self.year, self.month, self.day)
+    }
+
+    /// `YYYYMMDDTHHMMSSZ` (ISO 8601 basic format).
+    pub fn basic(&self) -> String {
+        format!(
+            "{}T{:02}{:02}{:02}Z",
+            self.date_compact(),
+            self.hour,
+            self.minute,
+            self.second
+        )
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SSZ` (ISO 8601 extended format).
+    pub fn extended(&self) -> String {
+        format!(
+            "{}T{:02}:{:02}:{:02}Z",
+            self.date(),
+            self.hour,
+            self.minute,
+            self.second
+        )
+    }
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// 16 random bytes as 32 hex digits, for request nonces.
+pub fn nonce() -> String {
+    use ring::rand::{SecureRandom, SystemRandom};
+    let mut b = [0u8; 16];
+    if SystemRandom::new().fill(&mut b).is_err() {
+        // Never expected; a time-based value still differs per request.
+        let t = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        return format!("{t:032x}");
+    }
+    hex(&b)
+}
+
+/// TXT data as one text value, for APIs that hold a TXT record as a single string (Alibaba
+/// Cloud DNS, DNSPod): one plain string is sent as it is; several strings, or one holding a
+/// quote, a backslash, a control character or bytes that are not UTF-8, are sent in zone-file
+/// presentation form (`"a" "b"`, with `\"`, `\\` and `\DDD` escapes), which is also what those
+/// services show for such records.
+pub fn txt_to_text(strings: &[Box<[u8]>]) -> String {
+    if let [one] = strings
+        && let Ok(text) = std::str::from_utf8(one)
+        && !text.is_empty()
+        && !text.starts_with(char::is_whitespace)
+        && !text.ends_with(char::is_whitespace)
+        && !text
+            .chars()
+            .any(|c| c == '"' || c == '\\' || c.is_control())
+    {
+        return text.to_string();
+    }
+    strings
+        .iter()
+        .map(|s| {
+            let mut q = String::from("\"");
+            for &b in s.iter() {
+                match b {
+                    b'"' => q.push_str("\\\""),
+                    b'\\' => q.push_str("\\\\"),
+                    0x20..=0x7e => q.push(b as char),
+                    _ => q.push_str(&format!("\\{b:03}")),
+                }
+            }
+            q.push('"');
+            q
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The inverse of [`txt_to_text`]: a value starting with `"` is presentation form; anything
+/// else is one plain string (split into 255-byte character-strings when longer).
+pub fn txt_from_text(text: &str) -> Result<hickory_proto::rr::RData, String> {
+    use hickory_proto::rr::{Name, RData, RecordType, rdata::TXT};
+    if text.trim_start().starts_with('"') {
+        return crate::update::parse_rdata(RecordType::TXT, text, &Name::root())
+            .map_err(|e| e.to_string());
+    }
+    let chunks: Vec<&[u8]> = if text.is_empty() {
+        vec![&[]]
+    } else {
+        text.as_bytes().chunks(255).collect()
+    };
+    Ok(RData::TXT(TXT::from_bytes(chunks)))
+}
+
+/// A value as an API that holds one text per record wants it: TXT as [`txt_to_text`], names
+/// without their final dot, addresses as usual.
+pub fn value_to_text(rdata: &hickory_proto::rr::RData) -> String {
+    use hickory_proto::rr::RData;
+    match rdata {
+        RData::TXT(t) => txt_to_text(&t.txt_data),
+        RData::CNAME(n) => n.0.to_ascii().trim_end_matches('.').to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// The inverse of [`value_to_text`] (relative names are taken as absolute).
+pub fn value_from_text(
+    rtype: hickory_proto::rr::RecordType,
+    text: &str,
+) -> Result<hickory_proto::rr::RData, String> {
+    use hickory_proto::rr::{Name, RecordType};
+    if rtype == RecordType::TXT {
+        return txt_from_text(text);
+    }
+    let text = if rtype == RecordType::CNAME && !text.ends_with('.') {
+        format!("{text}.")
+    } else {
+        text.to_string()
+    };
+    crate::update::parse_rdata(rtype, &text, &Name::root()).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        // 2015-08-30T12:36:00Z, the time of the AWS SigV4 test suite.
+        let t = Utc::from_unix(1_440_938_160);
+        assert_eq!(t.basic(), "20150830T123600Z");
+        assert_eq!(t.extended(), "2015-08-30T12:36:00Z");
+        // 1551113065 is 2019-02-25 (UTC), the Tencent Cloud example's date.
+        assert_eq!(Utc::from_unix(1_551_113_065).date(), "2019-02-25");
+        assert_eq!(Utc::from_unix(0).extended(), "1970-01-01T00:00:00Z");
+        assert_eq!(Utc::from_unix(951_782_400).date(), "2000-02-29");
+    }
+
+    #[test]
+    fn encoding() {
+        assert_eq!(percent_encode("a b*c~d+e/f", false), "a%20b%2Ac~d%2Be%2Ff");
+        assert_eq!(percent_encode("/a b/", true), "/a%20b/");
+        assert_eq!(percent_encode("ሴ", false), "%E1%88%B4");
+        assert_eq!(percent_decode("a%20b+c%2", true), "a b c%2");
+        assert_eq!(percent_decode("a+b%zz", false), "a+b%zz");
+        assert_eq!(hex(&[0, 255, 16]), "00ff10");
+        assert_eq!(
+            sha256_hex(b""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_ne!(nonce(), nonce());
+    }
+
+    #[test]
+    fn txt_text_round_trips() {
+        use hickory_proto::rr::{Name, RecordType};
+        let root = Name::root();
+        for v in [
+            "plain-token_123",
+            "\"with spaces\"",
+            "\"two\" \"strings\"",
+            "\"q\\\"uote\"",
+            "\"back\\\\slash\"",
+            "\"\\255\"",
+        ] {
+            let rd = crate::update::parse_rdata(RecordType::TXT, v, &root).unwrap();
+            let text = value_to_text(&rd);
+            assert_eq!(
+                value_from_text(RecordType::TXT, &text).unwrap(),
+                rd,
+                "{v} -> {text}"
+            );
+        }
+        let rd = crate::update::parse_rdata(RecordType::TXT, "\"a b\"", &root).unwrap();
+        assert_eq!(value_to_text(&rd), "a b");
+        let cname = value_from_text(RecordType::CNAME, "target.example.com").unwrap();
+        assert_eq!(value_to_text(&cname), "target.example.com");
+        let long = "x".repeat(300);
+        assert_eq!(
+            value_to_text(&value_from_text(RecordType::TXT, &long).unwrap()),
+            "\"".to_string() + &"x".repeat(255) + "\" \"" + &"x".repeat(45) + "\""
+        );
+    }
+}
