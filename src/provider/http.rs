@@ -285,7 +285,7 @@ impl Http {
         if self.spacing.is_zero() {
             return;
         }
-        let gap = self.spacing + self.spacing.mul_f64(jitter() / 4.0);
+        let gap = spaced(self.spacing, jitter());
         let at = {
             let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
             let now = Instant::now();
@@ -348,6 +348,11 @@ impl Http {
     }
 }
 
+/// The gap between two requests: `spacing` plus up to a quarter more, by `jitter` in [-1, 1].
+fn spaced(spacing: Duration, jitter: f64) -> Duration {
+    spacing + spacing.mul_f64(jitter.abs().min(1.0) / 4.0)
+}
+
 /// A value in [-1, 1] from the system random generator.
 fn jitter() -> f64 {
     use ring::rand::{SecureRandom, SystemRandom};
@@ -387,6 +392,16 @@ pub fn endpoint(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spacing_gets_up_to_a_quarter_more_never_less() {
+        let s = Duration::from_millis(400);
+        assert_eq!(spaced(s, 0.0), s);
+        assert_eq!(spaced(s, -1.0), Duration::from_millis(500));
+        assert_eq!(spaced(s, 1.0), Duration::from_millis(500));
+        assert_eq!(spaced(s, -0.5), Duration::from_millis(450));
+        assert_eq!(spaced(Duration::ZERO, 1.0), Duration::ZERO);
+    }
 
     #[test]
     fn retry_after_forms() {
