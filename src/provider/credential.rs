@@ -85,18 +85,28 @@ impl SecretRef {
     /// Load the secret. A file readable by group or others is a warning (returned), or an
     /// error when `strict` (`strict_permissions = true`, `--strict-permissions`).
     pub fn load(&self, strict: bool) -> Result<(Secret, Option<String>), String> {
+        self.load_from(strict, |var| std::env::var_os(var))
+    }
+
+    /// [`SecretRef::load`] with the environment given as a function (for tests).
+    pub fn load_from(
+        &self,
+        strict: bool,
+        env: impl Fn(&str) -> Option<std::ffi::OsString>,
+    ) -> Result<(Secret, Option<String>), String> {
         match self {
             SecretRef::File(path) => read_secret_file(path, strict),
-            SecretRef::Env(var) => match std::env::var(var) {
-                Ok(v) if !v.trim().is_empty() => Ok((Secret::new(v.trim()), None)),
-                Ok(_) => Err(format!("the environment variable {var} is empty")),
-                Err(_) => Err(format!("the environment variable {var} is not set")),
+            SecretRef::Env(var) => match env(var).map(|v| v.into_string()) {
+                Some(Ok(v)) if !v.trim().is_empty() => Ok((Secret::new(v.trim()), None)),
+                Some(Ok(_)) => Err(format!("the environment variable {var} is empty")),
+                Some(Err(_)) => Err(format!("the environment variable {var} is not UTF-8")),
+                None => Err(format!("the environment variable {var} is not set")),
             },
             SecretRef::Credential(name) => {
                 if name.contains('/') || name.is_empty() || name == ".." {
                     return Err(format!("credential '{name}': not a credential name"));
                 }
-                let dir = std::env::var_os("CREDENTIALS_DIRECTORY").ok_or_else(|| {
+                let dir = env("CREDENTIALS_DIRECTORY").ok_or_else(|| {
                     format!(
                         "credential '{name}': $CREDENTIALS_DIRECTORY is not set (add LoadCredential={name}:PATH to the systemd unit)"
                     )
@@ -160,6 +170,38 @@ mod tests {
         let t: T = toml::from_str("token = { env = \"X\" }").unwrap();
         assert_eq!(t.token, SecretRef::Env("X".into()));
         assert!(toml::from_str::<T>("token = { env = \"X\", file = \"y\" }").is_err());
+    }
+
+    #[test]
+    fn environment_and_systemd_credentials() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("cf.token"), "from-systemd\n").unwrap();
+        let d = dir.path().as_os_str().to_owned();
+        let env = |var: &str| match var {
+            "CREDENTIALS_DIRECTORY" => Some(d.clone()),
+            "TOKEN" => Some(" from-env \n".into()),
+            "EMPTY" => Some("".into()),
+            _ => None,
+        };
+        let load = |r: SecretRef| r.load_from(true, env).map(|(s, _)| s.expose().to_string());
+        assert_eq!(
+            load(SecretRef::Credential("cf.token".into())).unwrap(),
+            "from-systemd"
+        );
+        assert_eq!(load(SecretRef::Env("TOKEN".into())).unwrap(), "from-env");
+        assert!(
+            load(SecretRef::Env("EMPTY".into()))
+                .unwrap_err()
+                .contains("empty")
+        );
+        assert!(
+            load(SecretRef::Env("NOPE".into()))
+                .unwrap_err()
+                .contains("not set")
+        );
+        assert!(load(SecretRef::Credential("../x".into())).is_err());
+        let no_dir = SecretRef::Credential("cf.token".into()).load_from(false, |_| None);
+        assert!(no_dir.unwrap_err().contains("LoadCredential=cf.token"));
     }
 
     #[test]
