@@ -25,7 +25,9 @@ use serde_json::Value;
 
 use super::build::Setup;
 use super::http::{self, Http, HttpSettings, Request, Response};
+use super::plan::{Held, Step, plan};
 use super::sign::{self, Utc};
+use super::text;
 use super::{
     Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
     check_expected, longest_zone, plain_name, relative_name,
@@ -339,7 +341,7 @@ pub fn signed_query(
 }
 
 fn parse_value(rtype: RecordType, text: &str) -> Result<RData, ProviderError> {
-    sign::value_from_text(rtype, text)
+    text::parse_compact(rtype, text)
         .map_err(|e| ProviderError::Protocol(format!("alibaba: {rtype} value {text:?}: {e}")))
 }
 
@@ -386,84 +388,55 @@ impl Provider for Alibaba {
     ) -> Result<Applied, ProviderError> {
         let records = self.records(zone, key).await?;
         let mut current = Rrset::default();
-        let mut parsed = Vec::new();
+        let mut held = Vec::new();
         for r in &records {
-            let v = parse_value(key.rtype, &r.value)?;
-            current.values.push(v.clone());
-            parsed.push((r, v));
+            let value = parse_value(key.rtype, &r.value)?;
+            current.values.push(value.clone());
+            held.push(Held {
+                value,
+                ttl_ok: r.ttl == ttl,
+            });
         }
         if let Some(conflict) = check_expected(key, &current, expected) {
             return Ok(conflict);
         }
         let rr = relative_name(&key.name, zone);
         let rtype = key.rtype.to_string();
-        // Keep one record per wanted value; reuse the others for missing values.
-        let mut missing: Vec<&RData> = Vec::new();
-        for v in new {
-            if !missing.contains(&v) {
-                missing.push(v);
-            }
-        }
-        let mut keep = Vec::new();
-        let mut spare = Vec::new();
-        for (r, v) in parsed {
-            if let Some(i) = missing.iter().position(|m| **m == v) {
-                missing.remove(i);
-                keep.push(r);
-            } else {
-                spare.push(r);
-            }
-        }
-        for r in keep {
-            if r.ttl != ttl {
-                self.call(
+        let update = |r: &AliRecord, value: String| {
+            vec![
+                ("RecordId", r.id.clone()),
+                ("RR", rr.clone()),
+                ("Type", rtype.clone()),
+                ("Value", value),
+                ("TTL", ttl.to_string()),
+            ]
+        };
+        for step in plan(&held, new) {
+            let (action, params) = match step {
+                Step::Retime(i) => (
                     "UpdateDomainRecord",
-                    &[
-                        ("RecordId", r.id.clone()),
+                    update(&records[i], records[i].value.clone()),
+                ),
+                Step::Reuse { index, value, .. } => (
+                    "UpdateDomainRecord",
+                    update(&records[index], text::compact(&value)),
+                ),
+                Step::Create(value) => (
+                    "AddDomainRecord",
+                    vec![
+                        ("DomainName", plain_name(zone)),
                         ("RR", rr.clone()),
                         ("Type", rtype.clone()),
-                        ("Value", r.value.clone()),
+                        ("Value", text::compact(&value)),
                         ("TTL", ttl.to_string()),
                     ],
-                )
-                .await?;
-            }
-        }
-        let mut spare = spare.into_iter();
-        for v in missing {
-            let value = sign::value_to_text(v);
-            match spare.next() {
-                Some(r) => {
-                    self.call(
-                        "UpdateDomainRecord",
-                        &[
-                            ("RecordId", r.id.clone()),
-                            ("RR", rr.clone()),
-                            ("Type", rtype.clone()),
-                            ("Value", value),
-                            ("TTL", ttl.to_string()),
-                        ],
-                    )
-                    .await?;
-                }
-                None => {
-                    self.call(
-                        "AddDomainRecord",
-                        &[
-                            ("DomainName", plain_name(zone)),
-                            ("RR", rr.clone()),
-                            ("Type", rtype.clone()),
-                            ("Value", value),
-                            ("TTL", ttl.to_string()),
-                        ],
-                    )
-                    .await?;
-                }
-            }
-        }
-        for r in spare {
-            self.call("DeleteDomainRecord", &[("RecordId", r.id.clone())])
-                .await?;
+                ),
+                Step::Delete(i) => (
+                    "DeleteDomainRecord",
+                    vec![("RecordId", records[i].id.clone())],
+                ),
+            };
+            self.call(action, &params).await?;
         }
         Ok(Applied::Done)
     }

@@ -20,14 +20,15 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use hickory_proto::rr::rdata::TXT;
 use hickory_proto::rr::{Name, RData, RecordType};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::build::Setup;
-use super::http::{Http, HttpSettings, Request, Response, endpoint};
+use super::http::{Http, HttpSettings, Request, Response, endpoint_url};
+use super::plan::{Held, Step, plan};
+use super::text::{parse_quoted_or_text, presentation};
 use super::{
     Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
     check_expected, longest_zone, plain_name,
@@ -141,139 +142,6 @@ pub fn error_detail(body: &[u8]) -> String {
     }
 }
 
-/// A character-string in quotes, escaping `"` and `\` and non-printing bytes (`\DDD`).
-pub(crate) fn quoted(bytes: &[u8]) -> String {
-    let mut out = String::from("\"");
-    for &b in bytes {
-        match b {
-            b'"' | b'\\' => {
-                out.push('\\');
-                out.push(b as char);
-            }
-            0x20..=0x7e => out.push(b as char),
-            _ => out.push_str(&format!("\\{b:03}")),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A value in presentation format as hosted APIs take it: TXT as quoted character strings
-/// separated by spaces (`"a b" "c"`), every other type as hickory prints it.
-pub(crate) fn value_text(v: &RData) -> String {
-    match v {
-        RData::TXT(t) => t
-            .txt_data
-            .iter()
-            .map(|s| quoted(s))
-            .collect::<Vec<_>>()
-            .join(" "),
-        other => other.to_string(),
-    }
-}
-
-/// A presentation-format value from an API as `RData`.
-pub(crate) fn parse_value(
-    rtype: RecordType,
-    text: &str,
-    zone: &Name,
-) -> Result<RData, ProviderError> {
-    crate::update::parse_rdata(rtype, text, zone).map_err(|e| {
-        ProviderError::Protocol(format!("the API holds a value dnsup cannot read: {e}"))
-    })
-}
-
-/// TXT content from Cloudflare: quoted character strings, or (records written before the API
-/// quoted them) one unquoted text, split every 255 bytes as Cloudflare does.
-pub fn parse_content(
-    rtype: RecordType,
-    content: &str,
-    zone: &Name,
-) -> Result<RData, ProviderError> {
-    if rtype == RecordType::TXT && !content.trim_start().starts_with('"') {
-        let bytes = content.as_bytes();
-        if bytes.is_empty() {
-            return Ok(RData::TXT(TXT::from_bytes(vec![&b""[..]])));
-        }
-        return Ok(RData::TXT(TXT::from_bytes(bytes.chunks(255).collect())));
-    }
-    parse_value(rtype, content, zone)
-}
-
-/// One per-value record as the planner sees it: id, value, TTL, and whether the provider fixes
-/// its TTL (a proxied Cloudflare record).
-pub(crate) type Existing = (String, RData, u32, bool);
-
-/// One step of making per-value records hold a new RRset.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Step {
-    /// Change the record with this id: its value (`None`: keep it) and/or its TTL
-    /// (`None`: keep it).
-    Update {
-        id: String,
-        value: Option<RData>,
-        ttl: Option<u32>,
-    },
-    /// Create a record.
-    Create(RData),
-    /// Delete a record.
-    Delete(String),
-}
-
-/// The fewest per-record steps that turn `existing` (id, value, TTL, TTL fixed by the
-/// provider) into `new` with `ttl`: records already holding a wanted value stay (their TTL
-/// adjusted), the others are reused in place for the remaining values, then records are
-/// created or deleted for the difference. Updates and creates come before deletes, so the
-/// name is never empty in between.
-pub(crate) fn plan_steps(existing: &[Existing], new: &[RData], ttl: u32) -> Vec<Step> {
-    let mut wanted: Vec<RData> = Vec::new();
-    for v in new {
-        if !wanted.contains(v) {
-            wanted.push(v.clone());
-        }
-    }
-    let mut kept = vec![false; existing.len()];
-    let mut updates = Vec::new();
-    let mut remaining = Vec::new();
-    for v in &wanted {
-        match existing
-            .iter()
-            .enumerate()
-            .find(|(i, (_, value, _, _))| !kept[*i] && value == v)
-        {
-            Some((i, (id, _, t, fixed))) => {
-                kept[i] = true;
-                if *t != ttl && !fixed {
-                    updates.push(Step::Update {
-                        id: id.clone(),
-                        value: None,
-                        ttl: Some(ttl),
-                    });
-                }
-            }
-            None => remaining.push(v.clone()),
-        }
-    }
-    let mut spare = existing
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !kept[*i])
-        .map(|(_, r)| r);
-    let mut creates = Vec::new();
-    for v in remaining {
-        match spare.next() {
-            Some((id, _, t, fixed)) => updates.push(Step::Update {
-                id: id.clone(),
-                value: Some(v),
-                ttl: (*t != ttl && !fixed).then_some(ttl),
-            }),
-            None => creates.push(Step::Create(v)),
-        }
-    }
-    let deletes: Vec<Step> = spare.map(|(id, ..)| Step::Delete(id.clone())).collect();
-    updates.into_iter().chain(creates).chain(deletes).collect()
-}
-
 impl Cloudflare {
     /// Build from configuration.
     pub fn new(c: &Config, setup: &mut Setup) -> Result<Self, String> {
@@ -301,24 +169,15 @@ impl Cloudflare {
     }
 
     fn url(&self, segments: &[&str]) -> Result<reqwest::Url, ProviderError> {
-        let mut url = endpoint(&self.settings, DEFAULT_ENDPOINT, "")?;
-        url.path_segments_mut()
-            .map_err(|_| ProviderError::Unsupported("endpoint cannot hold a path".into()))?
-            .pop_if_empty()
-            .extend(segments);
-        Ok(url)
+        endpoint_url(&self.settings, DEFAULT_ENDPOINT, segments)
     }
 
     fn request(&self, method: Method, url: reqwest::Url) -> Request {
-        Request::new(method, url).header("authorization", format!("Bearer {}", self.token.expose()))
+        Request::new(method, url).bearer(&self.token)
     }
 
     async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
-        let response = self.http.send(request).await?;
-        if !response.ok() {
-            return Err(response.error(&self.http.scrub(&error_detail(&response.body))));
-        }
-        Ok(response)
+        self.http.send_ok(request, error_detail).await
     }
 
     fn parse_page<T: serde::de::DeserializeOwned>(
@@ -431,23 +290,15 @@ impl Cloudflare {
         Ok(out)
     }
 
-    fn to_rrset(
-        key: &RrsetKey,
-        zone: &Name,
-        records: &[CfRecord],
-    ) -> Result<(Rrset, Vec<Existing>), ProviderError> {
+    fn to_rrset(key: &RrsetKey, zone: &Name, records: &[CfRecord]) -> Result<Rrset, ProviderError> {
         let mut set = Rrset::default();
-        let mut existing = Vec::new();
         for r in records {
-            let value = parse_content(key.rtype, &r.content, zone)?;
             let ttl = if r.ttl <= 1 { AUTO_TTL } else { r.ttl };
             set.ttl.get_or_insert(ttl);
-            set.values.push(value.clone());
-            // A proxied record's TTL is Cloudflare's; an automatic one is left automatic
-            // only when proxied (a DNS-only record gets the TTL asked for).
-            existing.push((r.id.clone(), value, r.ttl, r.proxied));
+            set.values
+                .push(parse_quoted_or_text(key.rtype, &r.content, zone)?);
         }
-        Ok((set, existing))
+        Ok(set)
     }
 }
 
@@ -487,7 +338,7 @@ impl Provider for Cloudflare {
     async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
         let zone_id = self.zone_id(zone).await?;
         let records = self.records(&zone_id, key).await?;
-        Ok(Self::to_rrset(key, zone, &records)?.0)
+        Self::to_rrset(key, zone, &records)
     }
 
     async fn replace(
@@ -500,35 +351,41 @@ impl Provider for Cloudflare {
     ) -> Result<Applied, ProviderError> {
         let zone_id = self.zone_id(zone).await?;
         let records = self.records(&zone_id, key).await?;
-        let (actual, existing) = Self::to_rrset(key, zone, &records)?;
+        let actual = Self::to_rrset(key, zone, &records)?;
         if let Some(conflict) = check_expected(key, &actual, expected) {
             return Ok(conflict);
         }
         // Cloudflare's minimum TTL is 60 s (30 s on Enterprise zones; the API says which).
         let ttl = ttl.max(30);
-        // Proxied records keep Cloudflare's automatic TTL: mark their TTL fixed.
-        let existing: Vec<Existing> = existing
-            .into_iter()
-            .map(|(id, v, t, proxied)| (id, v, if proxied { 1 } else { t }, proxied))
+        // A proxied record's TTL is Cloudflare's: never changed (an automatic TTL on a
+        // DNS-only record gets the TTL asked for).
+        let held: Vec<Held<RData>> = records
+            .iter()
+            .zip(&actual.values)
+            .map(|(r, v)| Held {
+                value: v.clone(),
+                ttl_ok: r.proxied || r.ttl == ttl,
+            })
             .collect();
         // New records inherit the set's proxied flag, comment and tags, if it has records.
         let template = records.first();
         let proxied = template.map_or(self.proxied, |r| r.proxied);
         let name = plain_name(&key.name).to_ascii_lowercase();
-        for step in plan_steps(&existing, new, ttl) {
+        for step in plan(&held, new) {
             match step {
-                Step::Update { id, value, ttl } => {
+                Step::Retime(i) | Step::Reuse { index: i, .. } => {
                     let mut body = serde_json::Map::new();
-                    if let Some(v) = &value {
-                        body.insert("content".into(), Value::String(value_text(v)));
+                    if let Step::Reuse { value, .. } = &step {
+                        body.insert("content".into(), Value::String(presentation(value)));
                     }
-                    if let Some(t) = ttl {
-                        body.insert("ttl".into(), json!(t));
+                    if matches!(step, Step::Retime(_) | Step::Reuse { ttl: true, .. }) {
+                        body.insert("ttl".into(), json!(ttl));
                     }
+                    let id = &records[i].id;
                     let req = self
                         .request(
                             Method::PATCH,
-                            self.url(&["zones", &zone_id, "dns_records", &id])?,
+                            self.url(&["zones", &zone_id, "dns_records", id])?,
                         )
                         .json(&Value::Object(body));
                     self.send(&req).await?;
@@ -542,7 +399,7 @@ impl Provider for Cloudflare {
                     let mut body = json!({
                         "type": key.rtype.to_string(),
                         "name": name,
-                        "content": value_text(&v),
+                        "content": presentation(&v),
                         "ttl": if proxied { 1 } else { ttl },
                     });
                     if proxiable {
@@ -561,10 +418,10 @@ impl Provider for Cloudflare {
                         .json(&body);
                     self.send(&req).await?;
                 }
-                Step::Delete(id) => {
+                Step::Delete(i) => {
                     let req = self.request(
                         Method::DELETE,
-                        self.url(&["zones", &zone_id, "dns_records", &id])?,
+                        self.url(&["zones", &zone_id, "dns_records", &records[i].id])?,
                     );
                     self.send(&req).await?;
                 }
@@ -577,79 +434,11 @@ impl Provider for Cloudflare {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
-
-    fn a(s: &str) -> RData {
-        RData::A(s.parse::<std::net::Ipv4Addr>().unwrap().into())
-    }
-
-    #[test]
-    fn txt_is_quoted_both_ways() {
-        let zone = Name::from_str("example.test.").unwrap();
-        let v = RData::TXT(TXT::new(vec!["acme token".into(), "and \"q\" \\".into()]));
-        let text = value_text(&v);
-        assert_eq!(text, r#""acme token" "and \"q\" \\""#);
-        assert_eq!(parse_content(RecordType::TXT, &text, &zone).unwrap(), v);
-        // Unquoted (older records): one string, split every 255 bytes.
-        let long = "x".repeat(300);
-        match parse_content(RecordType::TXT, &long, &zone).unwrap() {
-            RData::TXT(t) => assert_eq!(t.txt_data.len(), 2),
-            other => panic!("{other:?}"),
-        }
-        assert_eq!(
-            parse_content(RecordType::A, "192.0.2.1", &zone).unwrap(),
-            a("192.0.2.1")
-        );
-    }
 
     #[test]
     fn error_bodies_give_the_message() {
         let body = br#"{"success":false,"errors":[{"code":9109,"message":"Invalid access token"}],"messages":[],"result":null}"#;
         assert_eq!(error_detail(body), "Invalid access token (code 9109)");
         assert_eq!(error_detail(b"<html>"), "");
-    }
-
-    #[test]
-    fn steps_reuse_records_in_place() {
-        let ex = vec![
-            ("r1".to_string(), a("192.0.2.1"), 120, false),
-            ("r2".to_string(), a("192.0.2.2"), 120, false),
-        ];
-        // Same values, same TTL: nothing.
-        assert!(plan_steps(&ex, &[a("192.0.2.2"), a("192.0.2.1")], 120).is_empty());
-        // One value changes: one in-place update, nothing created or deleted.
-        assert_eq!(
-            plan_steps(&ex, &[a("192.0.2.1"), a("192.0.2.3")], 120),
-            vec![Step::Update {
-                id: "r2".into(),
-                value: Some(a("192.0.2.3")),
-                ttl: None
-            }]
-        );
-        // Fewer values: the spare record is deleted, last.
-        assert_eq!(
-            plan_steps(&ex, &[a("192.0.2.9")], 60),
-            vec![
-                Step::Update {
-                    id: "r1".into(),
-                    value: Some(a("192.0.2.9")),
-                    ttl: Some(60)
-                },
-                Step::Delete("r2".into())
-            ]
-        );
-        // A fixed TTL (proxied) is never changed.
-        let proxied = vec![("p".to_string(), a("192.0.2.1"), 1, true)];
-        assert!(plan_steps(&proxied, &[a("192.0.2.1")], 60).is_empty());
-        // Nothing yet: creates.
-        assert_eq!(
-            plan_steps(&[], &[a("192.0.2.1")], 60),
-            vec![Step::Create(a("192.0.2.1"))]
-        );
-        // Empty new: deletes all.
-        assert_eq!(
-            plan_steps(&ex, &[], 60),
-            vec![Step::Delete("r1".into()), Step::Delete("r2".into())]
-        );
     }
 }

@@ -26,8 +26,8 @@ use hickory_proto::rr::{Name, RData};
 use serde::Deserialize;
 
 use super::build::Setup;
-use super::http::{self, Http, HttpSettings, Request, Response};
-use super::powerdns::{presentation, short};
+use super::http::{self, Http, HttpSettings, Request, short};
+use super::text::presentation;
 use super::{
     Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
     check_expected, longest_zone, plain_name, relative_name, same_values,
@@ -90,27 +90,14 @@ impl Desec {
     }
 
     fn url(&self, segments: &[&str]) -> Result<reqwest::Url, ProviderError> {
-        let mut url = http::endpoint(&self.settings, ENDPOINT, "")?;
-        {
-            let mut p = url
-                .path_segments_mut()
-                .map_err(|_| ProviderError::Unsupported("endpoint: not a base URL".into()))?;
-            p.pop_if_empty();
-            p.extend(segments);
-            // deSEC's URLs end in a slash.
-            p.push("");
-        }
-        Ok(url)
+        // deSEC's URLs end in a slash.
+        http::endpoint_url(&self.settings, ENDPOINT, &[segments, &[""]].concat())
     }
 
     fn request(&self, method: reqwest::Method, url: reqwest::Url) -> Request {
         Request::new(method, url)
             .header("authorization", format!("Token {}", self.token.expose()))
             .header("accept", "application/json")
-    }
-
-    fn fail(&self, r: &Response) -> ProviderError {
-        r.error(&self.http.scrub(&error_detail(&r.body)))
     }
 
     /// Every domain of the account, page by page.
@@ -124,7 +111,7 @@ impl Desec {
                 .query(&[("cursor", cursor.as_str())]);
             let r = self.http.send(&req).await?;
             if !r.ok() {
-                return Err(self.fail(&r));
+                return Err(self.http.fail(&r, error_detail));
             }
             let page: Vec<DomainJson> = r.json()?;
             for d in page {
@@ -158,7 +145,7 @@ impl Desec {
             .send(&self.request(reqwest::Method::GET, self.url(&["domains", &name])?))
             .await?;
         if !r.ok() {
-            return Err(self.fail(&r));
+            return Err(self.http.fail(&r, error_detail));
         }
         let entry = domain_entry(&r.json::<DomainJson>()?, &r.what)?;
         self.domains
@@ -185,7 +172,7 @@ impl Desec {
             return Ok(Rrset::default());
         }
         if !r.ok() {
-            return Err(self.fail(&r));
+            return Err(self.http.fail(&r, error_detail));
         }
         let set: RrsetJson = r.json()?;
         let mut values = Vec::new();
@@ -228,7 +215,7 @@ impl Desec {
         };
         let r = self.http.send(&req).await?;
         if !r.ok() {
-            return Err(self.fail(&r));
+            return Err(self.http.fail(&r, error_detail));
         }
         Ok(())
     }

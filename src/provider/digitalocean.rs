@@ -25,8 +25,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::build::Setup;
-use super::cloudflare::{Existing, Step, parse_value, plan_steps, value_text};
-use super::http::{Http, HttpSettings, Request, Response, endpoint};
+use super::http::{Http, HttpSettings, Request, Response, endpoint_url};
+use super::plan::{Held, Step, plan};
+use super::text::{parse_presentation, presentation};
 use super::{
     Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
     check_expected, longest_zone, plain_name, relative_name,
@@ -143,24 +144,15 @@ impl DigitalOcean {
     }
 
     fn url(&self, segments: &[&str]) -> Result<reqwest::Url, ProviderError> {
-        let mut url = endpoint(&self.settings, DEFAULT_ENDPOINT, "")?;
-        url.path_segments_mut()
-            .map_err(|_| ProviderError::Unsupported("endpoint cannot hold a path".into()))?
-            .pop_if_empty()
-            .extend(segments);
-        Ok(url)
+        endpoint_url(&self.settings, DEFAULT_ENDPOINT, segments)
     }
 
     fn request(&self, method: Method, url: reqwest::Url) -> Request {
-        Request::new(method, url).header("authorization", format!("Bearer {}", self.token.expose()))
+        Request::new(method, url).bearer(&self.token)
     }
 
     async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
-        let response = self.http.send(request).await?;
-        if !response.ok() {
-            return Err(response.error(&self.http.scrub(&error_detail(&response.body))));
-        }
-        Ok(response)
+        self.http.send_ok(request, error_detail).await
     }
 
     async fn records(&self, zone: &Name, key: &RrsetKey) -> Result<Vec<DoRecord>, ProviderError> {
@@ -193,20 +185,14 @@ impl DigitalOcean {
         Ok(out)
     }
 
-    fn to_rrset(
-        key: &RrsetKey,
-        zone: &Name,
-        records: &[DoRecord],
-    ) -> Result<(Rrset, Vec<Existing>), ProviderError> {
+    fn to_rrset(key: &RrsetKey, zone: &Name, records: &[DoRecord]) -> Result<Rrset, ProviderError> {
         let mut set = Rrset::default();
-        let mut existing = Vec::new();
         for r in records {
-            let value = parse_value(key.rtype, &r.data, zone)?;
             set.ttl.get_or_insert(r.ttl);
-            set.values.push(value.clone());
-            existing.push((r.id.to_string(), value, r.ttl, false));
+            set.values
+                .push(parse_presentation(key.rtype, &r.data, zone)?);
         }
-        Ok((set, existing))
+        Ok(set)
     }
 }
 
@@ -250,7 +236,7 @@ impl Provider for DigitalOcean {
 
     async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
         let records = self.records(zone, key).await?;
-        Ok(Self::to_rrset(key, zone, &records)?.0)
+        Self::to_rrset(key, zone, &records)
     }
 
     async fn replace(
@@ -262,23 +248,32 @@ impl Provider for DigitalOcean {
         ttl: u32,
     ) -> Result<Applied, ProviderError> {
         let records = self.records(zone, key).await?;
-        let (actual, existing) = Self::to_rrset(key, zone, &records)?;
+        let actual = Self::to_rrset(key, zone, &records)?;
         if let Some(conflict) = check_expected(key, &actual, expected) {
             return Ok(conflict);
         }
         let ttl = ttl.max(MIN_TTL);
         let domain = plain_name(zone).to_ascii_lowercase();
         let rtype = key.rtype.to_string();
-        for step in plan_steps(&existing, new, ttl) {
+        let held: Vec<Held<RData>> = records
+            .iter()
+            .zip(&actual.values)
+            .map(|(r, v)| Held {
+                value: v.clone(),
+                ttl_ok: r.ttl == ttl,
+            })
+            .collect();
+        for step in plan(&held, new) {
             match step {
-                Step::Update { id, value, ttl: t } => {
+                Step::Retime(i) | Step::Reuse { index: i, .. } => {
                     let mut body = json!({ "type": rtype });
-                    if let Some(v) = &value {
-                        body["data"] = json!(value_text(v));
+                    if let Step::Reuse { value, .. } = &step {
+                        body["data"] = json!(presentation(value));
                     }
-                    if let Some(t) = t {
-                        body["ttl"] = json!(t);
+                    if matches!(step, Step::Retime(_) | Step::Reuse { ttl: true, .. }) {
+                        body["ttl"] = json!(ttl);
                     }
+                    let id = records[i].id.to_string();
                     let req = self
                         .request(
                             Method::PATCH,
@@ -291,7 +286,7 @@ impl Provider for DigitalOcean {
                     let body = json!({
                         "type": rtype,
                         "name": relative_name(&key.name, zone).to_ascii_lowercase(),
-                        "data": value_text(&v),
+                        "data": presentation(&v),
                         "ttl": ttl,
                     });
                     let req = self
@@ -299,7 +294,8 @@ impl Provider for DigitalOcean {
                         .json(&body);
                     self.send(&req).await?;
                 }
-                Step::Delete(id) => {
+                Step::Delete(i) => {
+                    let id = records[i].id.to_string();
                     let req = self.request(
                         Method::DELETE,
                         self.url(&["domains", &domain, "records", &id])?,

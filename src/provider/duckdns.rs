@@ -27,7 +27,7 @@ use serde::Deserialize;
 
 use super::build::Setup;
 use super::http::{Http, HttpSettings, Request};
-use super::porkbun::txt_text;
+use super::text::joined;
 use super::{
     Applied, Capabilities, Guard, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
 };
@@ -106,7 +106,7 @@ fn params(key: &RrsetKey, value: &RData) -> Result<Vec<(&'static str, String)>, 
     match value {
         RData::A(a) => p.push(("ip", a.0.to_string())),
         RData::AAAA(a) => p.push(("ipv6", a.0.to_string())),
-        RData::TXT(t) => p.push(("txt", txt_text(key, t)?)),
+        RData::TXT(t) => p.push(("txt", joined(key, t)?)),
         _ => {
             return Err(ProviderError::Unsupported(format!(
                 "{key}: DuckDNS serves only A/AAAA/TXT records"

@@ -23,8 +23,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::build::Setup;
-use super::cloudflare::{parse_value, value_text};
-use super::http::{Http, HttpSettings, Request, Response, endpoint};
+use super::http::{Http, HttpSettings, Request, Response, endpoint_url};
+use super::text::{parse_presentation, presentation};
 use super::{
     Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
     check_expected, longest_zone, plain_name, relative_name, same_values,
@@ -125,12 +125,7 @@ impl Gandi {
     }
 
     fn url(&self, segments: &[&str]) -> Result<reqwest::Url, ProviderError> {
-        let mut url = endpoint(&self.settings, DEFAULT_ENDPOINT, "")?;
-        url.path_segments_mut()
-            .map_err(|_| ProviderError::Unsupported("endpoint cannot hold a path".into()))?
-            .pop_if_empty()
-            .extend(segments);
-        Ok(url)
+        endpoint_url(&self.settings, DEFAULT_ENDPOINT, segments)
     }
 
     fn rrset_url(&self, zone: &Name, key: &RrsetKey) -> Result<reqwest::Url, ProviderError> {
@@ -144,22 +139,18 @@ impl Gandi {
     }
 
     fn request(&self, method: Method, url: reqwest::Url) -> Request {
-        Request::new(method, url).header("authorization", format!("Bearer {}", self.token.expose()))
+        Request::new(method, url).bearer(&self.token)
     }
 
     async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
-        let response = self.http.send(request).await?;
-        if !response.ok() {
-            return Err(response.error(&self.http.scrub(&error_detail(&response.body))));
-        }
-        Ok(response)
+        self.http.send_ok(request, error_detail).await
     }
 
     /// The body of a `PUT`: the values (once each) and the TTL.
     pub fn put_body(new: &[RData], ttl: u32) -> serde_json::Value {
         let mut values: Vec<String> = Vec::new();
         for v in new {
-            let t = value_text(v);
+            let t = presentation(v);
             if !values.contains(&t) {
                 values.push(t);
             }
@@ -223,12 +214,12 @@ impl Provider for Gandi {
             return Ok(Rrset::default());
         }
         if !response.ok() {
-            return Err(response.error(&self.http.scrub(&error_detail(&response.body))));
+            return Err(self.http.fail(&response, error_detail));
         }
         let r: GRrset = response.json()?;
         let mut set = Rrset::default();
         for v in &r.rrset_values {
-            set.values.push(parse_value(key.rtype, v, zone)?);
+            set.values.push(parse_presentation(key.rtype, v, zone)?);
         }
         if !set.values.is_empty() {
             set.ttl = r.rrset_ttl;

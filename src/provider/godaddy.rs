@@ -31,7 +31,7 @@ use serde_json::{Value, json};
 
 use super::build::Setup;
 use super::http::{self, Http, HttpSettings, Request, Response};
-use super::porkbun::{parse_text, value_text};
+use super::text::{joined_value, parse_joined};
 use super::{
     Applied, Capabilities, Guard, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
     check_expected, longest_zone, plain_name, relative_name, same_values,
@@ -224,7 +224,7 @@ impl Provider for GoDaddy {
         for r in records {
             set.ttl = set.ttl.or(r.ttl);
             set.values
-                .push(parse_text(key.rtype, zone, &r.data).map_err(|e| {
+                .push(parse_joined(key.rtype, zone, &r.data).map_err(|e| {
                     ProviderError::Protocol(format!("{key}: GoDaddy holds {:?}: {e}", r.data))
                 })?);
         }
@@ -264,7 +264,7 @@ impl Provider for GoDaddy {
         let mut body: Vec<Value> = Vec::new();
         let mut seen: Vec<String> = Vec::new();
         for v in new {
-            let data = value_text(key, v)?;
+            let data = joined_value(key, v)?;
             if !seen.contains(&data) {
                 body.push(json!({ "data": data, "ttl": ttl }));
                 seen.push(data);

@@ -28,8 +28,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::build::Setup;
-use super::cloudflare::{parse_value, value_text};
-use super::http::{Http, HttpSettings, Request, Response, endpoint};
+use super::http::{Http, HttpSettings, Request, Response, endpoint_url};
+use super::text::{parse_presentation, presentation};
 use super::{
     Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
     check_expected, longest_zone, plain_name, relative_name, same_values,
@@ -180,24 +180,15 @@ impl Hetzner {
     }
 
     fn url(&self, segments: &[&str]) -> Result<reqwest::Url, ProviderError> {
-        let mut url = endpoint(&self.settings, DEFAULT_ENDPOINT, "")?;
-        url.path_segments_mut()
-            .map_err(|_| ProviderError::Unsupported("endpoint cannot hold a path".into()))?
-            .pop_if_empty()
-            .extend(segments);
-        Ok(url)
+        endpoint_url(&self.settings, DEFAULT_ENDPOINT, segments)
     }
 
     fn request(&self, method: Method, url: reqwest::Url) -> Request {
-        Request::new(method, url).header("authorization", format!("Bearer {}", self.token.expose()))
+        Request::new(method, url).bearer(&self.token)
     }
 
     async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
-        let response = self.http.send(request).await?;
-        if !response.ok() {
-            return Err(response.error(&self.http.scrub(&error_detail(&response.body))));
-        }
-        Ok(response)
+        self.http.send_ok(request, error_detail).await
     }
 
     /// The RRset's path segments: zone name, `rrsets`, relative lower-case name (`@` for the
@@ -228,12 +219,13 @@ impl Hetzner {
             return Ok(None);
         }
         if !response.ok() {
-            return Err(response.error(&self.http.scrub(&error_detail(&response.body))));
+            return Err(self.http.fail(&response, error_detail));
         }
         let answer: RrsetAnswer = response.json()?;
         let mut set = Rrset::default();
         for r in &answer.rrset.records {
-            set.values.push(parse_value(key.rtype, &r.value, zone)?);
+            set.values
+                .push(parse_presentation(key.rtype, &r.value, zone)?);
         }
         if set.values.is_empty() {
             return Ok(None);
@@ -307,10 +299,10 @@ impl Hetzner {
                 continue;
             }
             seen.push(v);
-            let mut r = json!({ "value": value_text(v) });
+            let mut r = json!({ "value": presentation(v) });
             // A value that stays keeps its comment.
             if let Some(c) = old.iter().find_map(|o| {
-                parse_value(key.rtype, &o.value, zone)
+                parse_presentation(key.rtype, &o.value, zone)
                     .ok()
                     .filter(|p| p == v)
                     .and(o.comment.clone())

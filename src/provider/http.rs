@@ -87,6 +87,11 @@ impl Request {
         self
     }
 
+    /// Add `Authorization: Bearer TOKEN`.
+    pub fn bearer(self, token: &Secret) -> Request {
+        self.header("authorization", format!("Bearer {}", token.expose()))
+    }
+
     /// Set a JSON body (and its content type).
     pub fn json(mut self, value: &serde_json::Value) -> Request {
         self.body = value.to_string().into_bytes();
@@ -240,6 +245,25 @@ impl Http {
         out
     }
 
+    /// The error a non-2xx `response` means, with the API's own message (`detail` extracts
+    /// it from the body) scrubbed of secrets.
+    pub fn fail(&self, response: &Response, detail: impl Fn(&[u8]) -> String) -> ProviderError {
+        response.error(&self.scrub(&detail(&response.body)))
+    }
+
+    /// Send `request`; a non-2xx answer is an error ([`Http::fail`] with `detail`).
+    pub async fn send_ok(
+        &self,
+        request: &Request,
+        detail: impl Fn(&[u8]) -> String,
+    ) -> Result<Response, ProviderError> {
+        let response = self.send(request).await?;
+        if !response.ok() {
+            return Err(self.fail(&response, detail));
+        }
+        Ok(response)
+    }
+
     /// Send `request` as it is.
     pub async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
         self.send_signed(request, |r| r.clone()).await
@@ -387,6 +411,35 @@ pub fn endpoint(
     );
     reqwest::Url::parse(&joined)
         .map_err(|e| ProviderError::Unsupported(format!("endpoint '{base}': {e}")))
+}
+
+/// At most 200 characters of `text`, on one line.
+pub fn short(text: &str) -> String {
+    let one: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if one.chars().count() > 200 {
+        let cut: String = one.chars().take(200).collect();
+        format!("{cut}...")
+    } else {
+        one
+    }
+}
+
+/// The API's base URL (configured or `default`) with `segments` appended, each
+/// percent-encoded as one path segment.
+pub fn endpoint_url(
+    settings: &HttpSettings,
+    default: &str,
+    segments: &[&str],
+) -> Result<reqwest::Url, ProviderError> {
+    let mut url = endpoint(settings, default, "")?;
+    url.path_segments_mut()
+        .map_err(|_| ProviderError::Unsupported("endpoint cannot hold a path".into()))?
+        .pop_if_empty()
+        .extend(segments);
+    Ok(url)
 }
 
 #[cfg(test)]

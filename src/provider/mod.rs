@@ -9,8 +9,10 @@
 pub mod build;
 pub mod credential;
 pub mod http;
+pub mod plan;
 pub mod rfc2136;
 pub mod sign;
+pub mod text;
 
 pub mod alibaba;
 pub mod cloudflare;

@@ -17,22 +17,22 @@
 //! (`min_ttl` in the capabilities).
 //! TXT: Porkbun stores a TXT value as one text (`content`). A multi-string TXT is sent as the
 //! concatenation of its strings (what SPF/DKIM consumers read, RFC 7208 section 3.3); a text
-//! longer than 255 bytes reads back split into 255-byte strings (see [`txt_text`]).
+//! longer than 255 bytes reads back split into 255-byte strings (see [`super::text::joined`]).
 //! Errors: HTTP 4xx with `{"status":"ERROR","message":"..."}`; a refused key ("Invalid API key",
 //! or a domain not opted in to API access) is an authentication error whatever the status.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
-use hickory_proto::rr::rdata::TXT;
-use hickory_proto::rr::{Name, RData, RecordType};
+use hickory_proto::rr::{Name, RData};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::build::Setup;
 use super::http::{self, Http, HttpSettings, Request, Response};
+use super::plan::{Held, Step, plan};
+use super::text::{joined_value, parse_joined};
 use super::{
     Applied, Capabilities, Guard, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
     check_expected, longest_zone, plain_name, relative_name,
@@ -199,49 +199,6 @@ fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D:
     }
 }
 
-/// The value of `rdata` as the text an API holding one text per record wants (A/AAAA: the
-/// address; TXT: its strings concatenated, which is how consumers read a multi-string TXT).
-pub(crate) fn value_text(key: &RrsetKey, rdata: &RData) -> Result<String, ProviderError> {
-    match rdata {
-        RData::A(a) => Ok(a.0.to_string()),
-        RData::AAAA(a) => Ok(a.0.to_string()),
-        RData::TXT(t) => txt_text(key, t),
-        other => Ok(other.to_string()),
-    }
-}
-
-/// A TXT value as one text: its strings concatenated; refused when not UTF-8 (a JSON string or
-/// URL parameter cannot carry it exactly).
-pub(crate) fn txt_text(key: &RrsetKey, txt: &TXT) -> Result<String, ProviderError> {
-    let mut bytes = Vec::new();
-    for s in txt.txt_data.iter() {
-        bytes.extend_from_slice(s);
-    }
-    String::from_utf8(bytes).map_err(|_| {
-        ProviderError::Unsupported(format!(
-            "{key}: this provider takes TXT values as text; this one is not UTF-8"
-        ))
-    })
-}
-
-/// A TXT value read as one text, split into strings of at most 255 bytes the way it is
-/// served (an empty text is one empty string).
-pub(crate) fn txt_from_text(text: &str) -> RData {
-    let bytes = text.as_bytes();
-    if bytes.is_empty() {
-        return RData::TXT(TXT::from_bytes(vec![&[][..]]));
-    }
-    RData::TXT(TXT::from_bytes(bytes.chunks(255).collect()))
-}
-
-/// A value an API answered (`content`/`data`) as RData of `rtype`.
-pub(crate) fn parse_text(rtype: RecordType, zone: &Name, text: &str) -> Result<RData, String> {
-    if rtype == RecordType::TXT {
-        return Ok(txt_from_text(text));
-    }
-    crate::update::parse_rdata(rtype, text, zone).map_err(|e| e.to_string())
-}
-
 impl Provider for Porkbun {
     fn label(&self) -> String {
         "porkbun".into()
@@ -303,7 +260,7 @@ impl Provider for Porkbun {
         let mut set = Rrset::default();
         for r in &records {
             set.ttl = set.ttl.or_else(|| r.ttl.parse().ok());
-            let value = parse_text(key.rtype, zone, &r.content).map_err(|e| {
+            let value = parse_joined(key.rtype, zone, &r.content).map_err(|e| {
                 ProviderError::Protocol(format!("{key}: Porkbun holds {:?}: {e}", r.content))
             })?;
             set.values.push(value);
@@ -323,7 +280,7 @@ impl Provider for Porkbun {
         let records = self.records(zone, key).await?;
         let mut actual = Rrset::default();
         for r in &records {
-            if let Ok(v) = parse_text(key.rtype, zone, &r.content) {
+            if let Ok(v) = parse_joined(key.rtype, zone, &r.content) {
                 actual.values.push(v);
             }
         }
@@ -342,32 +299,17 @@ impl Provider for Porkbun {
             "@" => String::new(),
             s => s.to_string(),
         };
-        // What each wanted value looks like at Porkbun, deduplicated.
-        let mut wanted: Vec<String> = Vec::new();
-        for v in new {
-            let text = value_text(key, v)?;
-            if !wanted.contains(&text) {
-                wanted.push(text);
-            }
-        }
-        // Records already holding a wanted value stay (their TTL fixed if needed); the others
-        // are reused for the missing values, then deleted; what is still missing is created.
-        let mut missing: Vec<String> = Vec::new();
-        let mut keep: HashMap<String, &Record> = HashMap::new();
-        for w in &wanted {
-            match records
-                .iter()
-                .find(|r| &r.content == w && !keep.values().any(|k| k.id == r.id))
-            {
-                Some(r) => {
-                    keep.insert(w.clone(), r);
-                }
-                None => missing.push(w.clone()),
-            }
-        }
-        let spare: Vec<&Record> = records
+        // What each wanted value looks like at Porkbun: records are compared by that text.
+        let wanted = new
             .iter()
-            .filter(|r| !keep.values().any(|k| k.id == r.id))
+            .map(|v| joined_value(key, v))
+            .collect::<Result<Vec<String>, _>>()?;
+        let held: Vec<Held<String>> = records
+            .iter()
+            .map(|r| Held {
+                value: r.content.clone(),
+                ttl_ok: r.ttl == ttl.to_string(),
+            })
             .collect();
         let body = |content: &str| {
             json!({
@@ -377,28 +319,28 @@ impl Provider for Porkbun {
                 "ttl": ttl.to_string(),
             })
         };
-        for r in keep.values() {
-            if r.ttl != ttl.to_string() {
-                self.call(&format!("dns/edit/{domain}/{}", r.id), body(&r.content))
-                    .await?;
-            }
-        }
-        let mut spare = spare.into_iter();
-        for content in missing {
-            match spare.next() {
-                Some(r) => {
-                    self.call(&format!("dns/edit/{domain}/{}", r.id), body(&content))
+        for step in plan(&held, &wanted) {
+            match step {
+                Step::Retime(i) => {
+                    let r = &records[i];
+                    self.call(&format!("dns/edit/{domain}/{}", r.id), body(&r.content))
                         .await?
                 }
-                None => {
-                    self.call(&format!("dns/create/{domain}"), body(&content))
+                Step::Reuse { index, value, .. } => {
+                    let id = &records[index].id;
+                    self.call(&format!("dns/edit/{domain}/{id}"), body(&value))
+                        .await?
+                }
+                Step::Create(value) => {
+                    self.call(&format!("dns/create/{domain}"), body(&value))
+                        .await?
+                }
+                Step::Delete(i) => {
+                    let id = &records[i].id;
+                    self.call(&format!("dns/delete/{domain}/{id}"), json!({}))
                         .await?
                 }
             };
-        }
-        for r in spare {
-            self.call(&format!("dns/delete/{domain}/{}", r.id), json!({}))
-                .await?;
         }
         Ok(Applied::Done)
     }
@@ -407,6 +349,7 @@ impl Provider for Porkbun {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hickory_proto::rr::RecordType;
 
     fn key(name: &str, rtype: RecordType) -> RrsetKey {
         RrsetKey {
@@ -434,30 +377,6 @@ mod tests {
             ),
             "dns/deleteByNameType/example.com/TXT/a.b"
         );
-    }
-
-    #[test]
-    fn txt_text_round_trips() {
-        let k = key("x.example.com.", RecordType::TXT);
-        let one = RData::TXT(TXT::new(vec!["hello \"world\"".into()]));
-        assert_eq!(value_text(&k, &one).unwrap(), "hello \"world\"");
-        let root = Name::root();
-        assert_eq!(
-            parse_text(RecordType::TXT, &root, "hello \"world\"").unwrap(),
-            one
-        );
-        // Long texts come back as 255-byte strings; several strings are sent concatenated.
-        let long = "a".repeat(300);
-        let RData::TXT(t) = parse_text(RecordType::TXT, &root, &long).unwrap() else {
-            panic!()
-        };
-        assert_eq!(t.txt_data.len(), 2);
-        assert_eq!(txt_text(&k, &t).unwrap(), long);
-        let bad = TXT::from_bytes(vec![&[0xff][..]]);
-        assert!(matches!(
-            txt_text(&k, &bad),
-            Err(ProviderError::Unsupported(_))
-        ));
     }
 
     #[test]

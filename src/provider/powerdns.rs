@@ -34,7 +34,8 @@ use hickory_proto::rr::{Name, RData};
 use serde::Deserialize;
 
 use super::build::Setup;
-use super::http::{Http, HttpSettings, Request, Response};
+use super::http::{Http, HttpSettings, Request, short};
+use super::text::presentation;
 use super::{
     Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
     check_expected, longest_zone, same_values,
@@ -189,10 +190,6 @@ impl PowerDns {
             .header("accept", "application/json")
     }
 
-    fn fail(&self, r: &Response) -> ProviderError {
-        r.error(&self.http.scrub(&error_detail(&r.body)))
-    }
-
     /// List the server's zones and remember their ids.
     async fn list_zones(&self) -> Result<Vec<(Name, String)>, ProviderError> {
         let r = self
@@ -200,7 +197,7 @@ impl PowerDns {
             .send(&self.request(reqwest::Method::GET, self.zones_url.clone()))
             .await?;
         if !r.ok() {
-            return Err(self.fail(&r));
+            return Err(self.http.fail(&r, error_detail));
         }
         let listed: Vec<ZoneInfo> = r.json()?;
         let mut zones = Vec::new();
@@ -269,7 +266,7 @@ impl PowerDns {
             return Err(self.no_zone(zone));
         }
         if !r.ok() {
-            return Err(self.fail(&r));
+            return Err(self.http.fail(&r, error_detail));
         }
         let detail: ZoneDetail = r.json()?;
         let mut stored = Stored::default();
@@ -315,51 +312,6 @@ pub(crate) fn error_detail(body: &[u8]) -> String {
         return short(e);
     }
     short(String::from_utf8_lossy(body).trim())
-}
-
-/// At most 200 characters of `text`, on one line.
-pub(crate) fn short(text: &str) -> String {
-    let one: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if one.chars().count() > 200 {
-        let cut: String = one.chars().take(200).collect();
-        format!("{cut}...")
-    } else {
-        one
-    }
-}
-
-/// A value in zone-file presentation format, as PowerDNS, deSEC and most APIs take it. TXT is
-/// written as quoted character-strings with `"` and `\` escaped and other bytes outside
-/// printable ASCII as `\DDD`, so multi-string TXT records and any byte survive the round trip
-/// (hickory's `Display` joins the strings without quotes).
-pub fn presentation(value: &RData) -> String {
-    match value {
-        RData::TXT(txt) => txt
-            .txt_data
-            .iter()
-            .map(|s| quote(s))
-            .collect::<Vec<_>>()
-            .join(" "),
-        other => other.to_string(),
-    }
-}
-
-fn quote(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() + 2);
-    out.push('"');
-    for &b in bytes {
-        match b {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            0x20..=0x7e => out.push(b as char),
-            _ => out.push_str(&format!("\\{b:03}")),
-        }
-    }
-    out.push('"');
-    out
 }
 
 impl Provider for PowerDns {
@@ -421,7 +373,7 @@ impl Provider for PowerDns {
             return Err(self.no_zone(zone));
         }
         if !r.ok() {
-            return Err(self.fail(&r));
+            return Err(self.http.fail(&r, error_detail));
         }
         Ok(Applied::Done)
     }
@@ -503,24 +455,6 @@ mod tests {
         let (_, w) = provider("https://dns.example");
         assert!(w.is_empty());
         assert!(provider("ftp://x").0.is_err());
-    }
-
-    #[test]
-    fn txt_presentation_round_trips() {
-        let origin = Name::root();
-        for text in [
-            r#""acme token with spaces" "and \"quotes\"""#,
-            r#""back\\slash" "semi;colon" "tab\009""#,
-            r#""""#,
-        ] {
-            let v = parse_rdata(RecordType::TXT, text, &origin).unwrap();
-            let shown = presentation(&v);
-            assert_eq!(parse_rdata(RecordType::TXT, &shown, &origin).unwrap(), v);
-        }
-        let v = parse_rdata(RecordType::TXT, r#""a b" "c\"d""#, &origin).unwrap();
-        assert_eq!(presentation(&v), r#""a b" "c\"d""#);
-        let a = parse_rdata(RecordType::A, "192.0.2.1", &origin).unwrap();
-        assert_eq!(presentation(&a), "192.0.2.1");
     }
 
     #[test]

@@ -26,6 +26,7 @@ use serde::Deserialize;
 use super::build::Setup;
 use super::http::{self, Http, HttpSettings, Request, Response};
 use super::sign::{self, Utc};
+use super::text::{self, Escape};
 use super::{
     Applied, Capabilities, Guard, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
     check_expected, longest_zone, same_values,
@@ -395,24 +396,7 @@ pub fn decode_name(text: &str) -> Option<Name> {
 /// everything else in presentation format.
 pub fn format_value(rdata: &RData) -> String {
     match rdata {
-        RData::TXT(txt) => txt
-            .txt_data
-            .iter()
-            .map(|s| {
-                let mut q = String::from("\"");
-                for &b in s.iter() {
-                    match b {
-                        b'"' => q.push_str("\\\""),
-                        b'\\' => q.push_str("\\\\"),
-                        0x20..=0x7e => q.push(b as char),
-                        _ => q.push_str(&format!("\\{b:03o}")),
-                    }
-                }
-                q.push('"');
-                q
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
+        RData::TXT(txt) => text::quoted_strings(&txt.txt_data, Escape::Octal),
         other => other.to_string(),
     }
 }

@@ -202,86 +202,6 @@ pub fn nonce() -> String {
     hex(&b)
 }
 
-/// TXT data as one text value, for APIs that hold a TXT record as a single string (Alibaba
-/// Cloud DNS, DNSPod): one plain string is sent as it is; several strings, or one holding a
-/// quote, a backslash, a control character or bytes that are not UTF-8, are sent in zone-file
-/// presentation form (`"a" "b"`, with `\"`, `\\` and `\DDD` escapes), which is also what those
-/// services show for such records.
-pub fn txt_to_text(strings: &[Box<[u8]>]) -> String {
-    if let [one] = strings
-        && let Ok(text) = std::str::from_utf8(one)
-        && !text.is_empty()
-        && !text.starts_with(char::is_whitespace)
-        && !text.ends_with(char::is_whitespace)
-        && !text
-            .chars()
-            .any(|c| c == '"' || c == '\\' || c.is_control())
-    {
-        return text.to_string();
-    }
-    strings
-        .iter()
-        .map(|s| {
-            let mut q = String::from("\"");
-            for &b in s.iter() {
-                match b {
-                    b'"' => q.push_str("\\\""),
-                    b'\\' => q.push_str("\\\\"),
-                    0x20..=0x7e => q.push(b as char),
-                    _ => q.push_str(&format!("\\{b:03}")),
-                }
-            }
-            q.push('"');
-            q
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// The inverse of [`txt_to_text`]: a value starting with `"` is presentation form; anything
-/// else is one plain string (split into 255-byte character-strings when longer).
-pub fn txt_from_text(text: &str) -> Result<hickory_proto::rr::RData, String> {
-    use hickory_proto::rr::{Name, RData, RecordType, rdata::TXT};
-    if text.trim_start().starts_with('"') {
-        return crate::update::parse_rdata(RecordType::TXT, text, &Name::root())
-            .map_err(|e| e.to_string());
-    }
-    let chunks: Vec<&[u8]> = if text.is_empty() {
-        vec![&[]]
-    } else {
-        text.as_bytes().chunks(255).collect()
-    };
-    Ok(RData::TXT(TXT::from_bytes(chunks)))
-}
-
-/// A value as an API that holds one text per record wants it: TXT as [`txt_to_text`], names
-/// without their final dot, addresses as usual.
-pub fn value_to_text(rdata: &hickory_proto::rr::RData) -> String {
-    use hickory_proto::rr::RData;
-    match rdata {
-        RData::TXT(t) => txt_to_text(&t.txt_data),
-        RData::CNAME(n) => n.0.to_ascii().trim_end_matches('.').to_string(),
-        other => other.to_string(),
-    }
-}
-
-/// The inverse of [`value_to_text`] (relative names are taken as absolute).
-pub fn value_from_text(
-    rtype: hickory_proto::rr::RecordType,
-    text: &str,
-) -> Result<hickory_proto::rr::RData, String> {
-    use hickory_proto::rr::{Name, RecordType};
-    if rtype == RecordType::TXT {
-        return txt_from_text(text);
-    }
-    let text = if rtype == RecordType::CNAME && !text.ends_with('.') {
-        format!("{text}.")
-    } else {
-        text.to_string()
-    };
-    crate::update::parse_rdata(rtype, &text, &Name::root()).map_err(|e| e.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,36 +231,5 @@ mod tests {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
         assert_ne!(nonce(), nonce());
-    }
-
-    #[test]
-    fn txt_text_round_trips() {
-        use hickory_proto::rr::{Name, RecordType};
-        let root = Name::root();
-        for v in [
-            "plain-token_123",
-            "\"with spaces\"",
-            "\"two\" \"strings\"",
-            "\"q\\\"uote\"",
-            "\"back\\\\slash\"",
-            "\"\\255\"",
-        ] {
-            let rd = crate::update::parse_rdata(RecordType::TXT, v, &root).unwrap();
-            let text = value_to_text(&rd);
-            assert_eq!(
-                value_from_text(RecordType::TXT, &text).unwrap(),
-                rd,
-                "{v} -> {text}"
-            );
-        }
-        let rd = crate::update::parse_rdata(RecordType::TXT, "\"a b\"", &root).unwrap();
-        assert_eq!(value_to_text(&rd), "a b");
-        let cname = value_from_text(RecordType::CNAME, "target.example.com").unwrap();
-        assert_eq!(value_to_text(&cname), "target.example.com");
-        let long = "x".repeat(300);
-        assert_eq!(
-            value_to_text(&value_from_text(RecordType::TXT, &long).unwrap()),
-            "\"".to_string() + &"x".repeat(255) + "\" \"" + &"x".repeat(45) + "\""
-        );
     }
 }

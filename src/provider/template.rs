@@ -62,8 +62,8 @@ use hickory_proto::rr::{Name, RData};
 use serde::Deserialize;
 
 use super::build::Setup;
-use super::http::{Http, HttpSettings, Request, Response};
-use super::powerdns::{presentation, short};
+use super::http::{Http, HttpSettings, Request, Response, short};
+use super::text::{joined_lossy, presentation};
 use super::{
     Applied, Capabilities, Guard, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
     plain_name, relative_name,
@@ -270,19 +270,6 @@ fn url_form_value(v: &str) -> String {
     out
 }
 
-/// A value as a template shows it: addresses as they are, TXT as its text, others in
-/// zone-file form.
-fn plain_value(v: &RData) -> String {
-    match v {
-        RData::TXT(t) => t
-            .txt_data
-            .iter()
-            .map(|s| String::from_utf8_lossy(s).into_owned())
-            .collect(),
-        other => other.to_string(),
-    }
-}
-
 fn method(text: &str, what: &str) -> Result<reqwest::Method, String> {
     match text.to_ascii_uppercase().as_str() {
         m @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE") => {
@@ -436,7 +423,7 @@ impl Template {
         new: &[RData],
         ttl: u32,
     ) -> Result<Request, ProviderError> {
-        let values: Vec<String> = new.iter().map(plain_value).collect();
+        let values: Vec<String> = new.iter().map(joined_lossy).collect();
         let value = |w: &str| -> String {
             match w {
                 "name" => plain_name(&key.name),
@@ -612,7 +599,7 @@ mod tests {
     #[test]
     fn txt_values_are_their_text() {
         let t = crate::update::parse_rdata(RecordType::TXT, r#""a b" "c""#, &Name::root()).unwrap();
-        assert_eq!(plain_value(&t), "a bc");
+        assert_eq!(joined_lossy(&t), "a bc");
         assert_eq!(presentation(&t), r#""a b" "c""#);
     }
 }

@@ -26,7 +26,9 @@ use serde_json::{Value, json};
 
 use super::build::Setup;
 use super::http::{self, Http, HttpSettings, Request};
+use super::plan::{Held, Step, plan};
 use super::sign::{self, Utc};
+use super::text;
 use super::{
     Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
     check_expected, longest_zone, plain_name, relative_name,
@@ -384,7 +386,7 @@ impl Tencent {
 }
 
 fn parse_value(rtype: RecordType, text: &str) -> Result<RData, ProviderError> {
-    sign::value_from_text(rtype, text)
+    text::parse_compact(rtype, text)
         .map_err(|e| ProviderError::Protocol(format!("tencent: {rtype} value {text:?}: {e}")))
 }
 
@@ -430,11 +432,14 @@ impl Provider for Tencent {
     ) -> Result<Applied, ProviderError> {
         let records = self.records(zone, key).await?;
         let mut current = Rrset::default();
-        let mut parsed = Vec::new();
+        let mut held = Vec::new();
         for r in &records {
-            let v = parse_value(key.rtype, &r.value)?;
-            current.values.push(v.clone());
-            parsed.push((r, v));
+            let value = parse_value(key.rtype, &r.value)?;
+            current.values.push(value.clone());
+            held.push(Held {
+                value,
+                ttl_ok: r.ttl == ttl,
+            });
         }
         if let Some(conflict) = check_expected(key, &current, expected) {
             return Ok(conflict);
@@ -442,22 +447,6 @@ impl Provider for Tencent {
         let domain = plain_name(zone);
         let sub = relative_name(&key.name, zone);
         let rtype = key.rtype.to_string();
-        let mut missing: Vec<&RData> = Vec::new();
-        for v in new {
-            if !missing.contains(&v) {
-                missing.push(v);
-            }
-        }
-        let mut keep = Vec::new();
-        let mut spare = Vec::new();
-        for (r, v) in parsed {
-            if let Some(i) = missing.iter().position(|m| **m == v) {
-                missing.remove(i);
-                keep.push(r);
-            } else {
-                spare.push(r);
-            }
-        }
         let modify = |id: u64, value: String| {
             json!({
                 "Domain": domain,
@@ -469,35 +458,33 @@ impl Provider for Tencent {
                 "TTL": ttl,
             })
         };
-        for r in keep {
-            if r.ttl != ttl {
-                self.call("ModifyRecord", &modify(r.id, r.value.clone()))
-                    .await?;
-            }
-        }
-        let mut spare = spare.into_iter();
-        for v in missing {
-            let value = sign::value_to_text(v);
-            match spare.next() {
-                Some(r) => {
-                    self.call("ModifyRecord", &modify(r.id, value)).await?;
+        for step in plan(&held, new) {
+            let (action, params) = match step {
+                Step::Retime(i) => {
+                    let r = &records[i];
+                    ("ModifyRecord", modify(r.id, r.value.clone()))
                 }
-                None => {
-                    let params = json!({
+                Step::Reuse { index, value, .. } => (
+                    "ModifyRecord",
+                    modify(records[index].id, text::compact(&value)),
+                ),
+                Step::Create(value) => (
+                    "CreateRecord",
+                    json!({
                         "Domain": domain,
                         "SubDomain": sub,
                         "RecordType": rtype,
                         "RecordLine": DEFAULT_LINE,
-                        "Value": value,
+                        "Value": text::compact(&value),
                         "TTL": ttl,
-                    });
-                    self.call("CreateRecord", &params).await?;
-                }
-            }
-        }
-        for r in spare {
-            self.call("DeleteRecord", &json!({"Domain": domain, "RecordId": r.id}))
-                .await?;
+                    }),
+                ),
+                Step::Delete(i) => (
+                    "DeleteRecord",
+                    json!({"Domain": domain, "RecordId": records[i].id}),
+                ),
+            };
+            self.call(action, &params).await?;
         }
         Ok(Applied::Done)
     }

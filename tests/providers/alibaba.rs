@@ -9,13 +9,13 @@ use std::os::unix::fs::PermissionsExt;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
-use dnsup::provider::RrsetKey;
 use dnsup::provider::alibaba::{self, Alibaba};
 use dnsup::provider::build::Setup;
 use hickory_proto::rr::{Name, RData, RecordType};
 use serde_json::{Value, json};
 
 use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::harness::*;
 use super::route53::days_from_civil;
 use super::store::{Store, parse_value};
 use super::suite::*;
@@ -373,34 +373,25 @@ fn zone() -> Name {
 #[test]
 fn alibaba_passes_the_suite() {
     let (fake, state, p, _dir) = setup(SECRET);
-    let truth = |k: &RrsetKey| state.lock().unwrap().store.rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    behaviour_suite(&subject, &|| state.lock().unwrap().store.bystanders());
-    fake.assert_clean();
+    passes_the_suite(
+        &p,
+        zone(),
+        |k| state.lock().unwrap().store.rrset(k),
+        || state.lock().unwrap().store.bystanders(),
+        &fake,
+    );
 }
 
 #[test]
 fn alibaba_honours_rate_limits() {
     let (fake, state, p, _dir) = setup(SECRET);
-    let truth = |k: &RrsetKey| state.lock().unwrap().store.rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    rate_limits_are_honoured(&subject, &fake);
-    fake.assert_clean();
+    honours_rate_limits(&p, zone(), |k| state.lock().unwrap().store.rrset(k), &fake);
 }
 
 #[test]
 fn alibaba_bad_credentials() {
     let (fake, _state, p, _dir) = setup("a-wrong-access-key-secret");
-    bad_credentials_are_an_auth_error(&p, &zone(), "a-wrong-access-key-secret");
-    fake.assert_clean();
+    refuses_bad_credentials(&p, &zone(), "a-wrong-access-key-secret", &fake);
 }
 
 #[test]

@@ -4,17 +4,17 @@
 //! by id, `DELETE` by id, the `{"success": ..., "errors": [...], "result": ...}` envelope.
 
 use std::collections::HashMap;
-use std::os::unix::fs::PermissionsExt;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use dnsup::provider::build::Setup;
 use dnsup::provider::cloudflare::{Cloudflare, Config};
-use dnsup::provider::{Applied, DynProvider, RrsetKey};
+use dnsup::provider::{Applied, DynProvider};
 use hickory_proto::rr::{Name, RecordType};
 use serde_json::{Value, json};
 
 use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::harness::*;
 use super::store::Store;
 use super::suite::*;
 
@@ -116,19 +116,10 @@ fn check_content(rtype: &str, content: &str) -> Result<(), String> {
 }
 
 fn handle(state: &Shared, r: &FakeRequest) -> Result<FakeResponse, String> {
-    r.expect_user_agent()?;
     if r.header("x-auth-key").is_some() || r.header("x-auth-email").is_some() {
         return Err("the legacy global API key headers must not be sent".into());
     }
-    let Some(auth) = r.header("authorization") else {
-        return Err("no Authorization header".into());
-    };
-    let Some(token) = auth.strip_prefix("Bearer ") else {
-        return Err(format!(
-            "Authorization must be 'Bearer <token>', got {auth:?}"
-        ));
-    };
-    if token != TOKEN {
+    if !r.expect_auth("Bearer", TOKEN)? {
         return Ok(error(403, 9109, "Invalid access token"));
     }
     let path = r
@@ -322,23 +313,17 @@ fn start(page_size: usize, other_zones: usize) -> (Fake, Shared) {
     (fake, state)
 }
 
-fn provider(fake: &Fake, token: &str, extra: &str) -> (Cloudflare, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cf.token");
-    std::fs::write(&path, format!("{token}\n")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let settings = fake.settings("/client/v4");
-    let text = format!(
-        "token = {{ file = {:?} }}\n{extra}\n[http]\nendpoint = {:?}\nca_file = {:?}\nmin_spacing = \"0s\"\n",
-        path,
-        settings.endpoint.unwrap(),
-        settings.ca_file.unwrap()
-    );
-    let config: Config = toml::from_str(&text).unwrap();
+fn provider(fake: &Fake, token: &str, extra: &str) -> (Cloudflare, Secrets) {
+    let secrets = Secrets::new();
+    let config: Config = config(&format!(
+        "token = {}\n{extra}\n{}",
+        secrets.file("cf.token", &format!("{token}\n")),
+        http_table(fake, "/client/v4")
+    ));
     let mut setup = Setup::default();
     let p = Cloudflare::new(&config, &mut setup).unwrap();
     assert!(setup.warnings.is_empty(), "{:?}", setup.warnings);
-    (p, dir)
+    (p, secrets)
 }
 
 #[test]
@@ -346,15 +331,13 @@ fn cloudflare_passes_the_suite() {
     // One item per page: zones and multi-value RRsets span several pages.
     let (fake, state) = start(1, 3);
     let (p, _dir) = provider(&fake, TOKEN, "");
-    let truth = |k: &RrsetKey| state.lock().unwrap().store.rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    let bystanders = || state.lock().unwrap().store.bystanders();
-    behaviour_suite(&subject, &bystanders);
-    fake.assert_clean();
+    passes_the_suite(
+        &p,
+        zone(),
+        |k| state.lock().unwrap().store.rrset(k),
+        || state.lock().unwrap().store.bystanders(),
+        &fake,
+    );
     // The zone was found on a later page, and RRsets of two values were read across pages.
     let reqs = fake.requests();
     assert!(
@@ -371,15 +354,13 @@ fn cloudflare_passes_the_suite() {
 fn cloudflare_passes_the_suite_with_a_configured_zone_id() {
     let (fake, state) = start(50, 2);
     let (p, _dir) = provider(&fake, TOKEN, &format!("zone_id = {ZONE_ID:?}"));
-    let truth = |k: &RrsetKey| state.lock().unwrap().store.rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    let bystanders = || state.lock().unwrap().store.bystanders();
-    behaviour_suite(&subject, &bystanders);
-    fake.assert_clean();
+    passes_the_suite(
+        &p,
+        zone(),
+        |k| state.lock().unwrap().store.rrset(k),
+        || state.lock().unwrap().store.bystanders(),
+        &fake,
+    );
     assert!(
         !fake
             .requests()
@@ -393,14 +374,7 @@ fn cloudflare_passes_the_suite_with_a_configured_zone_id() {
 fn cloudflare_honours_rate_limits() {
     let (fake, state) = start(50, 0);
     let (p, _dir) = provider(&fake, TOKEN, "");
-    let truth = |k: &RrsetKey| state.lock().unwrap().store.rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    rate_limits_are_honoured(&subject, &fake);
-    fake.assert_clean();
+    honours_rate_limits(&p, zone(), |k| state.lock().unwrap().store.rrset(k), &fake);
 }
 
 #[test]

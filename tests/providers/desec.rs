@@ -14,6 +14,7 @@ use hickory_proto::rr::{Name, RecordType};
 use serde_json::{Value, json};
 
 use super::fake::{Fake, FakeRequest, FakeResponse, Handler};
+use super::harness::*;
 use super::store::{Store, parse_value};
 use super::suite::*;
 
@@ -377,14 +378,12 @@ fn desec_honours_rate_limits() {
     let s = start();
     let p = provider(&s, TOKEN);
     let st = s.state.clone();
-    let truth = move |k: &RrsetKey| st.lock().unwrap().store.rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    rate_limits_are_honoured(&subject, &s.fake);
-    s.fake.assert_clean();
+    honours_rate_limits(
+        &p,
+        zone(),
+        move |k| st.lock().unwrap().store.rrset(k),
+        &s.fake,
+    );
 }
 
 #[test]

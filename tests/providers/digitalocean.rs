@@ -4,17 +4,17 @@
 //! (`@` for the apex), updated by id, deleted by id; TTL at least 30; error bodies
 //! `{"id": ..., "message": ...}`.
 
-use std::os::unix::fs::PermissionsExt;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use dnsup::provider::build::Setup;
 use dnsup::provider::digitalocean::{Config, DigitalOcean};
-use dnsup::provider::{Applied, DynProvider, ProviderError, RrsetKey};
+use dnsup::provider::{Applied, DynProvider, ProviderError};
 use hickory_proto::rr::{Name, RecordType};
 use serde_json::{Value, json};
 
 use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::harness::*;
 use super::store::{Store, StoredRecord};
 use super::suite::*;
 
@@ -128,17 +128,8 @@ fn check_ttl(v: &Value) -> Result<u32, String> {
 }
 
 fn handle(state: &Shared, r: &FakeRequest) -> Result<FakeResponse, String> {
-    r.expect_user_agent()?;
-    match r.header("authorization") {
-        Some(a) if a == format!("Bearer {TOKEN}") => {}
-        Some(a) if a.starts_with("Bearer ") => {
-            return Ok(error(401, "unauthorized", "Unable to authenticate you."));
-        }
-        other => {
-            return Err(format!(
-                "Authorization must be 'Bearer <token>', got {other:?}"
-            ));
-        }
+    if !r.expect_auth("Bearer", TOKEN)? {
+        return Ok(error(401, "unauthorized", "Unable to authenticate you."));
     }
     let path = r
         .path
@@ -286,22 +277,16 @@ fn start(page_size: usize, other_domains: usize) -> (Fake, Shared) {
     (Fake::start(move |r| handle(&s, r)), state)
 }
 
-fn provider(fake: &Fake, token: &str) -> (DigitalOcean, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("do.token");
-    std::fs::write(&path, token).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let settings = fake.settings("/v2");
-    let text = format!(
-        "token = {{ file = {:?} }}\n[http]\nendpoint = {:?}\nca_file = {:?}\nmin_spacing = \"0s\"\n",
-        path,
-        settings.endpoint.unwrap(),
-        settings.ca_file.unwrap()
-    );
-    let config: Config = toml::from_str(&text).unwrap();
+fn provider(fake: &Fake, token: &str) -> (DigitalOcean, Secrets) {
+    let secrets = Secrets::new();
+    let config: Config = config(&format!(
+        "token = {}\n{}",
+        secrets.file("do.token", token),
+        http_table(fake, "/v2")
+    ));
     (
         DigitalOcean::new(&config, &mut Setup::default()).unwrap(),
-        dir,
+        secrets,
     )
 }
 
@@ -309,15 +294,13 @@ fn provider(fake: &Fake, token: &str) -> (DigitalOcean, tempfile::TempDir) {
 fn digitalocean_passes_the_suite() {
     let (fake, state) = start(1, 2);
     let (p, _dir) = provider(&fake, TOKEN);
-    let truth = |k: &RrsetKey| state.lock().unwrap().store.rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    let bystanders = || state.lock().unwrap().store.bystanders();
-    behaviour_suite(&subject, &bystanders);
-    fake.assert_clean();
+    passes_the_suite(
+        &p,
+        zone(),
+        |k| state.lock().unwrap().store.rrset(k),
+        || state.lock().unwrap().store.bystanders(),
+        &fake,
+    );
     let reqs = fake.requests();
     assert!(
         reqs.iter()
@@ -333,14 +316,7 @@ fn digitalocean_passes_the_suite() {
 fn digitalocean_honours_rate_limits() {
     let (fake, state) = start(20, 0);
     let (p, _dir) = provider(&fake, TOKEN);
-    let truth = |k: &RrsetKey| state.lock().unwrap().store.rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    rate_limits_are_honoured(&subject, &fake);
-    fake.assert_clean();
+    honours_rate_limits(&p, zone(), |k| state.lock().unwrap().store.rrset(k), &fake);
 }
 
 #[test]
@@ -348,8 +324,7 @@ fn digitalocean_bad_credentials() {
     let (fake, _state) = start(20, 0);
     let wrong = "dop_v1_wrongwrongwrongwrongwrongwrong00";
     let (p, _dir) = provider(&fake, wrong);
-    bad_credentials_are_an_auth_error(&p, &zone(), wrong);
-    fake.assert_clean();
+    refuses_bad_credentials(&p, &zone(), wrong, &fake);
 }
 
 #[test]

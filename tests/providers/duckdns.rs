@@ -1,7 +1,6 @@
 //! The DuckDNS adapter against a fake that checks every request against
 //! <https://www.duckdns.org/spec.jsp>.
 
-use std::os::unix::fs::PermissionsExt;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
@@ -11,6 +10,7 @@ use dnsup::provider::{Applied, DynProvider, ProviderError};
 use hickory_proto::rr::{Name, RecordType};
 
 use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::harness::*;
 use super::store::Store;
 use super::suite::*;
 
@@ -139,28 +139,21 @@ fn handler(
 struct Env {
     fake: Fake,
     store: Arc<Mutex<Store>>,
-    _dir: tempfile::TempDir,
+    _secrets: Secrets,
 }
 
 fn start(token: &str) -> (Env, DuckDns) {
     let store = Arc::new(Mutex::new(Store::new("duckdns.org")));
     let fake = Fake::start(handler(store.clone()));
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("token");
-    std::fs::write(&path, token).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let mut c: Config = toml::from_str(&format!(
-        "token = {{ file = {:?} }}",
-        path.display().to_string()
-    ))
-    .unwrap();
+    let secrets = Secrets::new();
+    let mut c: Config = config(&format!("token = {}", secrets.file("token", token)));
     c.http = fake.settings("/update");
     let p = DuckDns::new(&c, &mut Setup::default()).unwrap();
     (
         Env {
             fake,
             store,
-            _dir: dir,
+            _secrets: secrets,
         },
         p,
     )
@@ -169,34 +162,25 @@ fn start(token: &str) -> (Env, DuckDns) {
 #[test]
 fn duckdns_passes_the_suite() {
     let (e, p) = start(TOKEN);
-    let truth = |k: &dnsup::provider::RrsetKey| e.store.lock().unwrap().rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    behaviour_suite(&subject, &|| e.store.lock().unwrap().bystanders());
-    e.fake.assert_clean();
+    passes_the_suite(
+        &p,
+        zone(),
+        |k| e.store.lock().unwrap().rrset(k),
+        || e.store.lock().unwrap().bystanders(),
+        &e.fake,
+    );
 }
 
 #[test]
 fn duckdns_honours_rate_limits() {
     let (e, p) = start(TOKEN);
-    let truth = |k: &dnsup::provider::RrsetKey| e.store.lock().unwrap().rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    rate_limits_are_honoured(&subject, &e.fake);
-    e.fake.assert_clean();
+    honours_rate_limits(&p, zone(), |k| e.store.lock().unwrap().rrset(k), &e.fake);
 }
 
 #[test]
 fn duckdns_bad_credentials() {
     let (e, p) = start("00000000-0000-0000-0000-000000000000");
-    bad_credentials_are_an_auth_error(&p, &zone(), "00000000-0000-0000-0000-000000000000");
-    e.fake.assert_clean();
+    refuses_bad_credentials(&p, &zone(), "00000000-0000-0000-0000-000000000000", &e.fake);
 }
 
 #[test]

@@ -12,6 +12,7 @@ use dnsup::provider::{Applied, DynProvider, ProviderError};
 use hickory_proto::rr::{Name, RecordType};
 
 use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::harness::*;
 use super::store::Store;
 use super::suite::*;
 
@@ -186,14 +187,13 @@ fn provider(s: &Setup2, toml_text: &str, password: &str, path: &str) -> Dyndns2 
 }
 
 fn run_suite(s: &Setup2, p: &Dyndns2) {
-    let truth = |k: &dnsup::provider::RrsetKey| s.store.lock().unwrap().rrset(k);
-    let subject = Subject {
-        provider: p,
-        zone: zone(),
-        truth: &truth,
-    };
-    behaviour_suite(&subject, &|| s.store.lock().unwrap().bystanders());
-    s.fake.assert_clean();
+    passes_the_suite(
+        p,
+        zone(),
+        |k| s.store.lock().unwrap().rrset(k),
+        || s.store.lock().unwrap().bystanders(),
+        &s.fake,
+    );
 }
 
 #[test]
@@ -239,22 +239,14 @@ fn dyndns2_dynv6_preset_passes_the_suite() {
     run_suite(&s, &p);
     let s2 = start(Dialect::Dynv6);
     let bad = provider(&s2, "service = \"dynv6\"", "wrong-token-000", "/api/update");
-    bad_credentials_are_an_auth_error(&bad, &zone(), "wrong-token-000");
-    s2.fake.assert_clean();
+    refuses_bad_credentials(&bad, &zone(), "wrong-token-000", &s2.fake);
 }
 
 #[test]
 fn dyndns2_honours_rate_limits() {
     let s = start(Dialect::Generic);
     let p = provider(&s, &format!("username = \"{USER}\""), PASS, "/nic/update");
-    let truth = |k: &dnsup::provider::RrsetKey| s.store.lock().unwrap().rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    rate_limits_are_honoured(&subject, &s.fake);
-    s.fake.assert_clean();
+    honours_rate_limits(&p, zone(), |k| s.store.lock().unwrap().rrset(k), &s.fake);
 }
 
 #[test]
@@ -266,8 +258,7 @@ fn dyndns2_bad_credentials() {
         "wrong-password-1",
         "/nic/update",
     );
-    bad_credentials_are_an_auth_error(&p, &zone(), "wrong-password-1");
-    s.fake.assert_clean();
+    refuses_bad_credentials(&p, &zone(), "wrong-password-1", &s.fake);
 }
 
 #[test]

@@ -91,6 +91,29 @@ impl FakeRequest {
         }
     }
 
+    /// The checks every hosted API's fake makes first: a dnsup User-Agent and
+    /// `Authorization: SCHEME CREDENTIAL`. `Ok(true)`: the right credential; `Ok(false)`:
+    /// another credential of that scheme (the fake answers as its API refuses one); `Err`: no
+    /// such header at all.
+    pub fn expect_auth(&self, scheme: &str, credential: &str) -> Result<bool, String> {
+        self.expect_user_agent()?;
+        match self.header("authorization") {
+            Some(a) if a == format!("{scheme} {credential}") => Ok(true),
+            Some(a) if a.starts_with(&format!("{scheme} ")) => Ok(false),
+            other => Err(format!(
+                "Authorization must be '{scheme} <token>', got {other:?}"
+            )),
+        }
+    }
+
+    /// The path below `prefix`, split at `/`.
+    pub fn parts(&self, prefix: &str) -> Result<Vec<&str>, String> {
+        self.path
+            .strip_prefix(prefix)
+            .map(|p| p.split('/').collect())
+            .ok_or_else(|| format!("{} is outside {prefix}", self.path))
+    }
+
     /// `Err` unless the User-Agent names dnsup and its version.
     pub fn expect_user_agent(&self) -> Result<(), String> {
         match self.header("user-agent") {

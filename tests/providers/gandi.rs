@@ -5,17 +5,17 @@
 //! replaced with `PUT {"rrset_values": [...], "rrset_ttl": N}` (300 <= N <= 2592000), deleted
 //! with `DELETE`; TXT values quoted; error bodies `{"code", "message", "object", "cause"}`.
 
-use std::os::unix::fs::PermissionsExt;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use dnsup::provider::build::Setup;
 use dnsup::provider::gandi::{Config, Gandi};
-use dnsup::provider::{Applied, DynProvider, RrsetKey};
+use dnsup::provider::{Applied, DynProvider};
 use hickory_proto::rr::{Name, RecordType};
 use serde_json::{Value, json};
 
 use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::harness::*;
 use super::store::Store;
 use super::suite::*;
 
@@ -62,25 +62,16 @@ fn check_name(rel: &str, rtype: &str) -> Result<RecordType, String> {
 }
 
 fn handle(state: &Shared, r: &FakeRequest) -> Result<FakeResponse, String> {
-    r.expect_user_agent()?;
     if r.header("x-api-key").is_some() {
         return Err("X-Api-Key is the deprecated API key header".into());
     }
-    match r.header("authorization") {
-        Some(a) if a == format!("Bearer {TOKEN}") => {}
-        Some(a) if a.starts_with("Bearer ") => {
-            return Ok(error(
-                401,
-                "HTTPUnauthorized",
-                "Unauthorized",
-                "The server could not verify that you authorized to access the document you requested.",
-            ));
-        }
-        other => {
-            return Err(format!(
-                "Authorization must be 'Bearer <personal access token>', got {other:?}"
-            ));
-        }
+    if !r.expect_auth("Bearer", TOKEN)? {
+        return Ok(error(
+            401,
+            "HTTPUnauthorized",
+            "Unauthorized",
+            "The server could not verify that you authorized to access the document you requested.",
+        ));
     }
     let path = r
         .path
@@ -207,35 +198,27 @@ fn start(page_size: usize, other_domains: usize) -> (Fake, Shared) {
     (Fake::start(move |r| handle(&s, r)), state)
 }
 
-fn provider(fake: &Fake, token: &str) -> (Gandi, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("gandi.pat");
-    std::fs::write(&path, token).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let settings = fake.settings("/v5/livedns");
-    let text = format!(
-        "token = {{ file = {:?} }}\n[http]\nendpoint = {:?}\nca_file = {:?}\nmin_spacing = \"0s\"\n",
-        path,
-        settings.endpoint.unwrap(),
-        settings.ca_file.unwrap()
-    );
-    let config: Config = toml::from_str(&text).unwrap();
-    (Gandi::new(&config, &mut Setup::default()).unwrap(), dir)
+fn provider(fake: &Fake, token: &str) -> (Gandi, Secrets) {
+    let secrets = Secrets::new();
+    let config: Config = config(&format!(
+        "token = {}\n{}",
+        secrets.file("gandi.pat", token),
+        http_table(fake, "/v5/livedns")
+    ));
+    (Gandi::new(&config, &mut Setup::default()).unwrap(), secrets)
 }
 
 #[test]
 fn gandi_passes_the_suite() {
     let (fake, state) = start(2, 3);
     let (p, _dir) = provider(&fake, TOKEN);
-    let truth = |k: &RrsetKey| state.lock().unwrap().store.rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    let bystanders = || state.lock().unwrap().store.bystanders();
-    behaviour_suite(&subject, &bystanders);
-    fake.assert_clean();
+    passes_the_suite(
+        &p,
+        zone(),
+        |k| state.lock().unwrap().store.rrset(k),
+        || state.lock().unwrap().store.bystanders(),
+        &fake,
+    );
     assert!(
         fake.requests()
             .iter()
@@ -248,14 +231,7 @@ fn gandi_passes_the_suite() {
 fn gandi_honours_rate_limits() {
     let (fake, state) = start(100, 0);
     let (p, _dir) = provider(&fake, TOKEN);
-    let truth = |k: &RrsetKey| state.lock().unwrap().store.rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    rate_limits_are_honoured(&subject, &fake);
-    fake.assert_clean();
+    honours_rate_limits(&p, zone(), |k| state.lock().unwrap().store.rrset(k), &fake);
 }
 
 #[test]
@@ -263,8 +239,7 @@ fn gandi_bad_credentials() {
     let (fake, _state) = start(100, 0);
     let wrong = "pat_wrongwrongwrongwrongwrongwrongwrong00";
     let (p, _dir) = provider(&fake, wrong);
-    bad_credentials_are_an_auth_error(&p, &zone(), wrong);
-    fake.assert_clean();
+    refuses_bad_credentials(&p, &zone(), wrong, &fake);
 }
 
 #[test]

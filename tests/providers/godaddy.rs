@@ -2,7 +2,6 @@
 //! <https://developer.godaddy.com/doc/endpoint/domains>: `Authorization: sso-key KEY:SECRET`,
 //! records per type and name (`@` for the apex), PUT bodies `[{data, ttl}]` with TTL >= 600.
 
-use std::os::unix::fs::PermissionsExt;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
@@ -14,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::duckdns::presented;
 use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::harness::*;
 use super::store::{Store, parse_value};
 use super::suite::*;
 
@@ -170,32 +170,25 @@ fn handler(
 struct Env {
     fake: Fake,
     store: Arc<Mutex<Store>>,
-    _dir: tempfile::TempDir,
+    _secrets: Secrets,
 }
 
 fn start(secret: &str) -> (Env, GoDaddy) {
     let store = Arc::new(Mutex::new(Store::new("example.test")));
     let fake = Fake::start(handler(store.clone()));
-    let dir = tempfile::tempdir().unwrap();
-    let file = |n: &str, v: &str| {
-        let p = dir.path().join(n);
-        std::fs::write(&p, v).unwrap();
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-        p.display().to_string()
-    };
-    let text = format!(
-        "key = {{ file = {:?} }}\nsecret = {{ file = {:?} }}",
-        file("key", KEY),
-        file("secret", secret)
-    );
-    let mut c: Config = toml::from_str(&text).unwrap();
+    let secrets = Secrets::new();
+    let mut c: Config = config(&format!(
+        "key = {}\nsecret = {}",
+        secrets.file("key", KEY),
+        secrets.file("secret", secret)
+    ));
     c.http = fake.settings("");
     let p = GoDaddy::new(&c, &mut Setup::default()).unwrap();
     (
         Env {
             fake,
             store,
-            _dir: dir,
+            _secrets: secrets,
         },
         p,
     )
@@ -204,14 +197,13 @@ fn start(secret: &str) -> (Env, GoDaddy) {
 #[test]
 fn godaddy_passes_the_suite() {
     let (e, p) = start(SECRET);
-    let read = |k: &dnsup::provider::RrsetKey| e.store.lock().unwrap().rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &read,
-    };
-    behaviour_suite(&subject, &|| e.store.lock().unwrap().bystanders());
-    e.fake.assert_clean();
+    passes_the_suite(
+        &p,
+        zone(),
+        |k| e.store.lock().unwrap().rrset(k),
+        || e.store.lock().unwrap().bystanders(),
+        &e.fake,
+    );
     let markers: Vec<Option<String>> = e
         .fake
         .requests()
@@ -233,21 +225,13 @@ fn godaddy_passes_the_suite() {
 #[test]
 fn godaddy_honours_rate_limits() {
     let (e, p) = start(SECRET);
-    let read = |k: &dnsup::provider::RrsetKey| e.store.lock().unwrap().rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &read,
-    };
-    rate_limits_are_honoured(&subject, &e.fake);
-    e.fake.assert_clean();
+    honours_rate_limits(&p, zone(), |k| e.store.lock().unwrap().rrset(k), &e.fake);
 }
 
 #[test]
 fn godaddy_bad_credentials() {
     let (e, p) = start("wrong-secret-value");
-    bad_credentials_are_an_auth_error(&p, &zone(), "wrong-secret-value");
-    e.fake.assert_clean();
+    refuses_bad_credentials(&p, &zone(), "wrong-secret-value", &e.fake);
 }
 
 #[test]

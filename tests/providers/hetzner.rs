@@ -6,18 +6,18 @@
 //! `{"error": {"code", "message", "details"}}`.
 
 use std::collections::{HashMap, HashSet};
-use std::os::unix::fs::PermissionsExt;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use dnsup::provider::build::Setup;
 use dnsup::provider::hetzner::{Config, Hetzner};
-use dnsup::provider::{Applied, DynProvider, ProviderError, RrsetKey};
+use dnsup::provider::{Applied, DynProvider, ProviderError};
 use hickory_proto::rr::{Name, RecordType};
 use serde_json::{Value, json};
 
 use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::harness::*;
 use super::store::Store;
 use super::suite::*;
 
@@ -171,20 +171,11 @@ fn check_ttl(v: &Value) -> Result<u32, String> {
 }
 
 fn handle(state: &Shared, r: &FakeRequest) -> Result<FakeResponse, String> {
-    r.expect_user_agent()?;
     if r.header("auth-api-token").is_some() {
         return Err("Auth-API-Token is the old DNS Console API's header".into());
     }
-    match r.header("authorization") {
-        Some(a) if a == format!("Bearer {TOKEN}") => {}
-        Some(a) if a.starts_with("Bearer ") => {
-            return Ok(error(401, "unauthorized", "unable to authenticate"));
-        }
-        other => {
-            return Err(format!(
-                "Authorization must be 'Bearer <token>', got {other:?}"
-            ));
-        }
+    if !r.expect_auth("Bearer", TOKEN)? {
+        return Ok(error(401, "unauthorized", "unable to authenticate"));
     }
     let path = r
         .path
@@ -371,37 +362,29 @@ fn start(page_size: usize, other_zones: usize) -> (Fake, Shared) {
     (Fake::start(move |r| handle(&s, r)), state)
 }
 
-fn provider(fake: &Fake, token: &str) -> (Hetzner, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("hcloud.token");
-    std::fs::write(&path, token).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let settings = fake.settings("/v1");
-    let text = format!(
-        "token = {{ file = {:?} }}\naction_timeout = \"5s\"\n[http]\nendpoint = {:?}\nca_file = {:?}\nmin_spacing = \"0s\"\n",
-        path,
-        settings.endpoint.unwrap(),
-        settings.ca_file.unwrap()
-    );
-    let config: Config = toml::from_str(&text).unwrap();
+fn provider(fake: &Fake, token: &str) -> (Hetzner, Secrets) {
+    let secrets = Secrets::new();
+    let config: Config = config(&format!(
+        "token = {}\naction_timeout = \"5s\"\n{}",
+        secrets.file("hcloud.token", token),
+        http_table(fake, "/v1")
+    ));
     let mut p = Hetzner::new(&config, &mut Setup::default()).unwrap();
     p.poll_interval = Duration::from_millis(10);
-    (p, dir)
+    (p, secrets)
 }
 
 #[test]
 fn hetzner_passes_the_suite() {
     let (fake, state) = start(1, 2);
     let (p, _dir) = provider(&fake, TOKEN);
-    let truth = |k: &RrsetKey| state.lock().unwrap().store.rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    let bystanders = || state.lock().unwrap().store.bystanders();
-    behaviour_suite(&subject, &bystanders);
-    fake.assert_clean();
+    passes_the_suite(
+        &p,
+        zone(),
+        |k| state.lock().unwrap().store.rrset(k),
+        || state.lock().unwrap().store.bystanders(),
+        &fake,
+    );
     let reqs = fake.requests();
     assert!(
         reqs.iter()
@@ -418,14 +401,7 @@ fn hetzner_passes_the_suite() {
 fn hetzner_honours_rate_limits() {
     let (fake, state) = start(25, 0);
     let (p, _dir) = provider(&fake, TOKEN);
-    let truth = |k: &RrsetKey| state.lock().unwrap().store.rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    rate_limits_are_honoured(&subject, &fake);
-    fake.assert_clean();
+    honours_rate_limits(&p, zone(), |k| state.lock().unwrap().store.rrset(k), &fake);
 }
 
 #[test]
@@ -433,8 +409,7 @@ fn hetzner_bad_credentials() {
     let (fake, _state) = start(25, 0);
     let wrong = "hcloud-wrong-token-000000000000000000000000000000000000000000000";
     let (p, _dir) = provider(&fake, wrong);
-    bad_credentials_are_an_auth_error(&p, &zone(), wrong);
-    fake.assert_clean();
+    refuses_bad_credentials(&p, &zone(), wrong, &fake);
 }
 
 #[test]

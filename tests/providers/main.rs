@@ -6,6 +6,7 @@
 mod common;
 
 mod fake;
+mod harness;
 mod store;
 mod suite;
 

@@ -1,7 +1,6 @@
 //! The Namecheap dynamic DNS adapter against a fake that checks every request against
 //! Namecheap's "dynamically update the host's IP with an HTTP request" article.
 
-use std::os::unix::fs::PermissionsExt;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
@@ -11,6 +10,7 @@ use dnsup::provider::{DynProvider, ProviderError};
 use hickory_proto::rr::{Name, RecordType};
 
 use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::harness::*;
 use super::store::Store;
 use super::suite::*;
 
@@ -86,28 +86,24 @@ fn handler(
 struct Env {
     fake: Fake,
     store: Arc<Mutex<Store>>,
-    _dir: tempfile::TempDir,
+    _secrets: Secrets,
 }
 
 fn start(password: &str) -> (Env, Namecheap) {
     let store = Arc::new(Mutex::new(Store::new("example.test")));
     let fake = Fake::start(handler(store.clone()));
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("password");
-    std::fs::write(&path, password).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let mut c: Config = toml::from_str(&format!(
-        "domain = \"example.test\"\npassword = {{ file = {:?} }}",
-        path.display().to_string()
-    ))
-    .unwrap();
+    let secrets = Secrets::new();
+    let mut c: Config = config(&format!(
+        "domain = \"example.test\"\npassword = {}",
+        secrets.file("password", password)
+    ));
     c.http = fake.settings("/update");
     let p = Namecheap::new(&c, &mut Setup::default()).unwrap();
     (
         Env {
             fake,
             store,
-            _dir: dir,
+            _secrets: secrets,
         },
         p,
     )
@@ -116,34 +112,25 @@ fn start(password: &str) -> (Env, Namecheap) {
 #[test]
 fn namecheap_passes_the_suite() {
     let (e, p) = start(PASSWORD);
-    let truth = |k: &dnsup::provider::RrsetKey| e.store.lock().unwrap().rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    behaviour_suite(&subject, &|| e.store.lock().unwrap().bystanders());
-    e.fake.assert_clean();
+    passes_the_suite(
+        &p,
+        zone(),
+        |k| e.store.lock().unwrap().rrset(k),
+        || e.store.lock().unwrap().bystanders(),
+        &e.fake,
+    );
 }
 
 #[test]
 fn namecheap_honours_rate_limits() {
     let (e, p) = start(PASSWORD);
-    let truth = |k: &dnsup::provider::RrsetKey| e.store.lock().unwrap().rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    rate_limits_are_honoured(&subject, &e.fake);
-    e.fake.assert_clean();
+    honours_rate_limits(&p, zone(), |k| e.store.lock().unwrap().rrset(k), &e.fake);
 }
 
 #[test]
 fn namecheap_bad_credentials() {
     let (e, p) = start("ffffffffffffffffffffffffffffffff");
-    bad_credentials_are_an_auth_error(&p, &zone(), "ffffffffffffffffffffffffffffffff");
-    e.fake.assert_clean();
+    refuses_bad_credentials(&p, &zone(), "ffffffffffffffffffffffffffffffff", &e.fake);
 }
 
 #[test]

@@ -2,7 +2,6 @@
 //! <https://porkbun.com/api/json/v3/documentation>: POST with a JSON body holding `apikey` and
 //! `secretapikey`, string fields, TTL at least 600, answers with `status`.
 
-use std::os::unix::fs::PermissionsExt;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
@@ -14,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::duckdns::presented;
 use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::harness::*;
 use super::store::{Store, parse_value};
 use super::suite::*;
 
@@ -198,32 +198,25 @@ fn handler(
 struct Env {
     fake: Fake,
     store: Arc<Mutex<Store>>,
-    _dir: tempfile::TempDir,
+    _secrets: Secrets,
 }
 
 fn start(secret: &str) -> (Env, Porkbun) {
     let store = Arc::new(Mutex::new(Store::new("example.test")));
     let fake = Fake::start(handler(store.clone()));
-    let dir = tempfile::tempdir().unwrap();
-    let file = |n: &str, v: &str| {
-        let p = dir.path().join(n);
-        std::fs::write(&p, v).unwrap();
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-        p.display().to_string()
-    };
-    let text = format!(
-        "api_key = {{ file = {:?} }}\nsecret_api_key = {{ file = {:?} }}",
-        file("key", KEY),
-        file("secret", secret)
-    );
-    let mut c: Config = toml::from_str(&text).unwrap();
+    let secrets = Secrets::new();
+    let mut c: Config = config(&format!(
+        "api_key = {}\nsecret_api_key = {}",
+        secrets.file("key", KEY),
+        secrets.file("secret", secret)
+    ));
     c.http = fake.settings("/api/json/v3");
     let p = Porkbun::new(&c, &mut Setup::default()).unwrap();
     (
         Env {
             fake,
             store,
-            _dir: dir,
+            _secrets: secrets,
         },
         p,
     )
@@ -232,14 +225,13 @@ fn start(secret: &str) -> (Env, Porkbun) {
 #[test]
 fn porkbun_passes_the_suite() {
     let (e, p) = start(SECRET);
-    let read = |k: &dnsup::provider::RrsetKey| e.store.lock().unwrap().rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &read,
-    };
-    behaviour_suite(&subject, &|| e.store.lock().unwrap().bystanders());
-    e.fake.assert_clean();
+    passes_the_suite(
+        &p,
+        zone(),
+        |k| e.store.lock().unwrap().rrset(k),
+        || e.store.lock().unwrap().bystanders(),
+        &e.fake,
+    );
     // find_zone walked the pages (example.test is on page 2) until an empty one.
     let starts: Vec<String> = e
         .fake
@@ -254,21 +246,13 @@ fn porkbun_passes_the_suite() {
 #[test]
 fn porkbun_honours_rate_limits() {
     let (e, p) = start(SECRET);
-    let read = |k: &dnsup::provider::RrsetKey| e.store.lock().unwrap().rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &read,
-    };
-    rate_limits_are_honoured(&subject, &e.fake);
-    e.fake.assert_clean();
+    honours_rate_limits(&p, zone(), |k| e.store.lock().unwrap().rrset(k), &e.fake);
 }
 
 #[test]
 fn porkbun_bad_credentials() {
     let (e, p) = start("sk1_wrongwrongwrongwrong");
-    bad_credentials_are_an_auth_error(&p, &zone(), "sk1_wrongwrongwrongwrong");
-    e.fake.assert_clean();
+    refuses_bad_credentials(&p, &zone(), "sk1_wrongwrongwrongwrong", &e.fake);
 }
 
 #[test]

@@ -10,10 +10,11 @@ use std::sync::{Arc, Mutex};
 
 use dnsup::provider::build::Setup;
 use dnsup::provider::route53::{self, Credentials, Route53, xml};
-use dnsup::provider::{Applied, DynProvider, RrsetKey};
+use dnsup::provider::{Applied, DynProvider};
 use hickory_proto::rr::{Name, RecordType};
 
 use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::harness::*;
 use super::store::Store;
 use super::suite::*;
 
@@ -406,48 +407,37 @@ fn zone() -> Name {
 #[test]
 fn route53_passes_the_suite() {
     let (fake, state, p, _dir) = setup(None, SECRET);
-    let truth = |k: &RrsetKey| state.lock().unwrap().store.rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    let bystanders = || state.lock().unwrap().store.bystanders();
-    behaviour_suite(&subject, &bystanders);
-    fake.assert_clean();
+    passes_the_suite(
+        &p,
+        zone(),
+        |k| state.lock().unwrap().store.rrset(k),
+        || state.lock().unwrap().store.bystanders(),
+        &fake,
+    );
 }
 
 #[test]
 fn route53_with_a_session_token_passes_the_suite() {
     let (fake, state, p, _dir) = setup(Some("FwoGZXIvYXdzEXAMPLETOKEN"), SECRET);
-    let truth = |k: &RrsetKey| state.lock().unwrap().store.rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    behaviour_suite(&subject, &|| state.lock().unwrap().store.bystanders());
-    fake.assert_clean();
+    passes_the_suite(
+        &p,
+        zone(),
+        |k| state.lock().unwrap().store.rrset(k),
+        || state.lock().unwrap().store.bystanders(),
+        &fake,
+    );
 }
 
 #[test]
 fn route53_honours_rate_limits() {
     let (fake, state, p, _dir) = setup(None, SECRET);
-    let truth = |k: &RrsetKey| state.lock().unwrap().store.rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    rate_limits_are_honoured(&subject, &fake);
-    fake.assert_clean();
+    honours_rate_limits(&p, zone(), |k| state.lock().unwrap().store.rrset(k), &fake);
 }
 
 #[test]
 fn route53_bad_credentials() {
     let (fake, _state, p, _dir) = setup(None, "a-wrong-secret-access-key");
-    bad_credentials_are_an_auth_error(&p, &zone(), "a-wrong-secret-access-key");
-    fake.assert_clean();
+    refuses_bad_credentials(&p, &zone(), "a-wrong-secret-access-key", &fake);
 }
 
 #[test]

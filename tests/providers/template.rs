@@ -13,6 +13,7 @@ use hickory_proto::rr::{Name, RecordType};
 use serde_json::json;
 
 use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::harness::*;
 use super::store::Store;
 use super::suite::*;
 
@@ -149,14 +150,12 @@ fn template_honours_rate_limits() {
     let dir = tempfile::tempdir().unwrap();
     let p = make(&webhook_config(&fake, &secret_file(&dir, TOKEN)));
     let st = store.clone();
-    let truth = move |k: &RrsetKey| st.lock().unwrap().rrset(k);
-    let subject = Subject {
-        provider: p.as_ref(),
-        zone: zone(),
-        truth: &truth,
-    };
-    rate_limits_are_honoured(&subject, &fake);
-    fake.assert_clean();
+    honours_rate_limits(
+        p.as_ref(),
+        zone(),
+        move |k| st.lock().unwrap().rrset(k),
+        &fake,
+    );
 }
 
 #[test]
@@ -166,8 +165,7 @@ fn template_bad_credentials() {
     let dir = tempfile::tempdir().unwrap();
     let secret = "wrong-hook-token-99";
     let p = make(&webhook_config(&fake, &secret_file(&dir, secret)));
-    bad_credentials_are_an_auth_error(p.as_ref(), &zone(), secret);
-    fake.assert_clean();
+    refuses_bad_credentials(p.as_ref(), &zone(), secret, &fake);
 }
 
 /// Hurricane Electric-style: `GET /nic/update?hostname=&password=&myip=`.

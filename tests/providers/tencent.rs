@@ -10,12 +10,13 @@ use std::sync::{Arc, Mutex};
 
 use dnsup::provider::build::Setup;
 use dnsup::provider::tencent::{self, Tencent};
-use dnsup::provider::{Applied, DynProvider, ProviderError, RrsetKey};
+use dnsup::provider::{Applied, DynProvider, ProviderError};
 use hickory_proto::rr::{Name, RecordType};
 use serde_json::{Value, json};
 
 use super::alibaba::{from_api, to_api};
 use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::harness::*;
 use super::store::{Store, parse_value};
 use super::suite::*;
 
@@ -303,34 +304,25 @@ fn zone() -> Name {
 #[test]
 fn tencent_passes_the_suite() {
     let (fake, store, p, _dir) = setup(KEY);
-    let truth = |k: &RrsetKey| store.lock().unwrap().rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    behaviour_suite(&subject, &|| store.lock().unwrap().bystanders());
-    fake.assert_clean();
+    passes_the_suite(
+        &p,
+        zone(),
+        |k| store.lock().unwrap().rrset(k),
+        || store.lock().unwrap().bystanders(),
+        &fake,
+    );
 }
 
 #[test]
 fn tencent_honours_rate_limits() {
     let (fake, store, p, _dir) = setup(KEY);
-    let truth = |k: &RrsetKey| store.lock().unwrap().rrset(k);
-    let subject = Subject {
-        provider: &p,
-        zone: zone(),
-        truth: &truth,
-    };
-    rate_limits_are_honoured(&subject, &fake);
-    fake.assert_clean();
+    honours_rate_limits(&p, zone(), |k| store.lock().unwrap().rrset(k), &fake);
 }
 
 #[test]
 fn tencent_bad_credentials() {
     let (fake, _store, p, _dir) = setup("a-wrong-secret-key");
-    bad_credentials_are_an_auth_error(&p, &zone(), "a-wrong-secret-key");
-    fake.assert_clean();
+    refuses_bad_credentials(&p, &zone(), "a-wrong-secret-key", &fake);
 }
 
 #[test]
