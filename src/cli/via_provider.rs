@@ -44,7 +44,9 @@ struct Failure(u8, String);
 
 fn provider_code(e: &ProviderError) -> u8 {
     match e {
-        ProviderError::Network(_) | ProviderError::Protocol(_) => exit::NETWORK,
+        ProviderError::Network(_) | ProviderError::Protocol(_) | ProviderError::Throttled(..) => {
+            exit::NETWORK
+        }
         ProviderError::Auth(_) => exit::TSIG,
         ProviderError::Unsupported(_) => exit::USAGE,
         _ => exit::REFUSED,

@@ -169,6 +169,11 @@ impl Backoff {
         self.until
     }
 
+    /// Do not try again before `t` (a provider asked us to wait that long).
+    pub fn hold_until(&mut self, t: u64) {
+        self.until = self.until.max(t);
+    }
+
     /// Record a success: back to normal.
     pub fn succeeded(&mut self) {
         *self = Self::default();

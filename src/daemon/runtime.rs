@@ -460,6 +460,10 @@ impl Daemon {
         if let Err(provider::ProviderError::Blocked(why)) = &result {
             self.blocked.insert(pname.clone(), why.clone());
         }
+        let throttled = match &result {
+            Err(provider::ProviderError::Throttled(_, secs)) => Some(*secs),
+            _ => None,
+        };
         let outcome = result.unwrap_or_else(|e| Outcome::Failed(e.to_string()));
         let backoff = self.backoff.entry(pname).or_default();
         if outcome.in_sync() {
@@ -472,6 +476,9 @@ impl Daemon {
             }
         } else if matches!(outcome, Outcome::Conflict(_) | Outcome::Failed(_)) {
             backoff.failed(now, &self.policy, jitter());
+            if let Some(secs) = throttled {
+                backoff.hold_until(now.saturating_add(secs));
+            }
         }
         outcome
     }

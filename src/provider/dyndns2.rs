@@ -41,7 +41,7 @@
 //! | `notfqdn`, `nohost`, `numhost`, `!yours`, `conflict A/AAAA` | Refused               |
 //! | `!donator`                   | Refused (a paid feature: the user must act)          |
 //! | `badagent`, `abuse`          | Blocked (never retried automatically)                |
-//! | `911`, `dnserr`              | Network, "retry after 30 min" (the spec's minimum)   |
+//! | `911`, `dnserr`              | Throttled for 30 min (the spec's minimum)            |
 //! | anything else                | bad answer (Protocol)                                |
 //!
 //! User-Agent: the shared `dnsup/VERSION`. No-IP asks for "Company NameOfProgram/Version
@@ -100,6 +100,9 @@ impl Service {
         }
     }
 }
+
+/// How long to wait after `911`/`dnserr`: the protocol asks for at least 30 minutes.
+const DNSERR_WAIT: u64 = 1_800;
 
 /// `type = "dyndns2"`.
 #[derive(Debug, Clone, Deserialize)]
@@ -302,9 +305,10 @@ pub fn outcome(key: &RrsetKey, sent: &str, body: &str) -> Result<Applied, Provid
                 )));
             }
             "911" | "dnserr" => {
-                return Err(ProviderError::Network(said(
-                    "a problem at the service; retry after 30 min",
-                )));
+                return Err(ProviderError::Throttled(
+                    said("a problem at the service"),
+                    DNSERR_WAIT,
+                ));
             }
             _ => {
                 let shown: String = code
@@ -432,7 +436,7 @@ mod tests {
         }
         for code in ["911", "dnserr"] {
             assert!(
-                matches!(ok(code), Err(ProviderError::Network(m)) if m.contains("retry after 30 min")),
+                matches!(ok(code), Err(ProviderError::Throttled(_, 1800))),
                 "{code}"
             );
         }

@@ -287,11 +287,10 @@ impl Http {
             let wait = retry_after(response.header("retry-after"), SystemTime::now())
                 .unwrap_or(Duration::from_secs(1 << attempt.min(5)));
             if attempt >= self.max_retries || wait > self.max_retry_wait {
-                let mut e = response.error("rate limited");
-                if let ProviderError::Network(m) = &mut e {
-                    m.push_str(&format!(" (retry after {} s)", wait.as_secs()));
-                }
-                return Err(e);
+                return Err(ProviderError::Throttled(
+                    format!("{} answered HTTP {}", response.what, response.status),
+                    wait.as_secs().max(1),
+                ));
             }
             tracing::info!(
                 "{}: HTTP {}, retrying in {} ms",

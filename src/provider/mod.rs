@@ -78,6 +78,10 @@ pub enum ProviderError {
     /// does not serve, several values where it holds one): nothing was sent.
     #[error("not supported: {0}")]
     Unsupported(String),
+    /// The provider asked us to wait at least this many seconds (a long `Retry-After`, dyndns2
+    /// `911`): the daemon does not call it again before then.
+    #[error("rate limited: {0} (retry after {1} s)")]
+    Throttled(String, u64),
     /// The provider told us to stop (dyndns2 `abuse`, `badagent`): never retried automatically.
     #[error("blocked: {0}")]
     Blocked(String),

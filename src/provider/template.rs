@@ -510,6 +510,7 @@ impl Template {
             ProviderError::Protocol(m) => ProviderError::Protocol(s(m)),
             ProviderError::Unsupported(m) => ProviderError::Unsupported(s(m)),
             ProviderError::Blocked(m) => ProviderError::Blocked(s(m)),
+            ProviderError::Throttled(m, after) => ProviderError::Throttled(s(m), after),
         }
     }
 }

@@ -280,16 +280,12 @@ fn dyndns2_answer_codes() {
         (200, "good 127.0.0.1", |e| {
             matches!(e, ProviderError::Blocked(_))
         }),
-        (
-            200,
-            "911",
-            |e| matches!(e, ProviderError::Network(m) if m.contains("retry after 30 min")),
-        ),
-        (
-            200,
-            "dnserr",
-            |e| matches!(e, ProviderError::Network(m) if m.contains("retry after 30 min")),
-        ),
+        (200, "911", |e| {
+            matches!(e, ProviderError::Throttled(_, 1800))
+        }),
+        (200, "dnserr", |e| {
+            matches!(e, ProviderError::Throttled(_, 1800))
+        }),
         (200, "good 192.0.2.10\nabuse", |e| {
             matches!(e, ProviderError::Blocked(_))
         }),

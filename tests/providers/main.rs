@@ -12,6 +12,7 @@ mod suite;
 
 mod alibaba;
 mod cloudflare;
+mod daemon_waits;
 mod desec;
 mod digitalocean;
 mod duckdns;

@@ -296,7 +296,7 @@ pub fn rate_limits_are_honoured(s: &Subject, fake: &Fake) {
     fake.inject(FakeResponse::text(429, "slow down").with_header("Retry-After", "3600"));
     let err = op().unwrap_err();
     assert!(
-        matches!(&err, ProviderError::Network(m) if m.contains("retry after 3600 s")),
+        matches!(&err, ProviderError::Throttled(_, 3600)),
         "{}: {err}",
         s.provider.label()
     );
