@@ -27,3 +27,4 @@ mod rfc2136;
 mod route53;
 mod template;
 mod tencent;
+mod tls;
