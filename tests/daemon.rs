@@ -6,84 +6,25 @@
 mod common;
 
 use std::net::{SocketAddr, UdpSocket};
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::daemon::{DaemonSetup, daemon_setup, stdout, wait_for};
 use common::*;
 
-struct Setup {
-    dir: tempfile::TempDir,
-    addr_file: PathBuf,
-    config: PathBuf,
-}
-
 /// A config managing `home.example.test` A from a command source that prints `addr_file`.
-fn setup(server: SocketAddr, extra: &str) -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let key_file = dir.path().join("ddns.key");
-    std::fs::write(&key_file, key("k-sha256").named_conf()).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let addr_file = dir.path().join("addr");
-    std::fs::write(&addr_file, "203.0.113.10\n").unwrap();
-    let config = dir.path().join("dnsup.toml");
-    let text = format!(
-        r#"interval = "1s"
-state_file = "{state}"
-{extra}
-[providers.lab]
-type = "rfc2136"
-servers = ["{server}"]
-key_file = "{key}"
-timeout = "3s"
-
-[sources.file]
-type = "command"
-argv = ["cat", "{addr}"]
-
-[[records]]
-name = "home.example.test"
-zone = "example.test"
-provider = "lab"
-ipv4 = ["file"]
-ttl = 60
-allow = ["documentation"]
-"#,
-        state = dir.path().join("state.json").display(),
-        key = key_file.display(),
-        addr = addr_file.display(),
-    );
-    std::fs::write(&config, text).unwrap();
-    Setup {
-        dir,
-        addr_file,
-        config,
-    }
-}
-
-fn once(s: &Setup) -> Output {
-    let out = Command::new(dnsup_bin())
-        .args(["run", "--once", "--config"])
-        .arg(&s.config)
-        .output()
-        .unwrap();
-    eprintln!("{}", describe(&out));
-    out
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
+fn setup(server: SocketAddr, extra: &str) -> DaemonSetup {
+    daemon_setup(server, extra, "3s", None)
 }
 
 #[test]
 fn publishes_then_stays_quiet_then_follows_a_change() {
     let named = Named::start();
     let s = setup(named.addr(), "");
-    let out = once(&s);
+    let out = s.once();
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert!(
         stdout(&out).contains("updated nothing -> 203.0.113.10"),
@@ -94,7 +35,7 @@ fn publishes_then_stays_quiet_then_follows_a_change() {
 
     // Nothing changed: no update, the serial does not move (and nothing is even read).
     let serial = named.soa_serial("example.test");
-    let out = once(&s);
+    let out = s.once();
     assert_eq!(out.status.code(), Some(0));
     assert!(
         stdout(&out).contains("unchanged (203.0.113.10)"),
@@ -105,7 +46,7 @@ fn publishes_then_stays_quiet_then_follows_a_change() {
 
     // The source changes: one update.
     std::fs::write(&s.addr_file, "203.0.113.11\n").unwrap();
-    let out = once(&s);
+    let out = s.once();
     assert!(
         stdout(&out).contains("updated 203.0.113.10 -> 203.0.113.11"),
         "{}",
@@ -119,11 +60,11 @@ fn publishes_then_stays_quiet_then_follows_a_change() {
 fn a_restart_with_the_state_file_causes_no_update() {
     let named = Named::start();
     let s = setup(named.addr(), "");
-    assert_eq!(once(&s).status.code(), Some(0));
+    assert_eq!(s.once().status.code(), Some(0));
     let serial = named.soa_serial("example.test");
     // A new process (a restart) reads the state file and has nothing to do.
     for _ in 0..3 {
-        let out = once(&s);
+        let out = s.once();
         assert!(stdout(&out).contains("unchanged"), "{}", describe(&out));
     }
     assert_eq!(named.soa_serial("example.test"), serial);
@@ -143,7 +84,7 @@ fn an_existing_correct_record_is_confirmed_not_rewritten() {
             .success()
     );
     let serial = named.soa_serial("example.test");
-    let out = once(&s);
+    let out = s.once();
     assert!(
         stdout(&out).contains("in sync (203.0.113.10)"),
         "{}",
@@ -157,7 +98,7 @@ fn private_addresses_are_refused_unless_allowed() {
     let named = Named::start();
     let s = setup(named.addr(), "");
     std::fs::write(&s.addr_file, "192.168.1.20\n").unwrap();
-    let out = once(&s);
+    let out = s.once();
     assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
     assert!(stdout(&out).contains("private"), "{}", describe(&out));
     assert!(named.query("home.example.test", "A").is_empty());
@@ -216,7 +157,7 @@ fn a_concurrent_edit_is_not_clobbered() {
     let named = Named::start();
     let relay = meddling_relay(&named);
     let s = setup(relay, "");
-    let out = once(&s);
+    let out = s.once();
     assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
     assert!(
         stdout(&out).contains("conflict, not changed"),
@@ -255,38 +196,13 @@ fn switchable_relay(server: SocketAddr, down: Arc<AtomicBool>) -> SocketAddr {
     addr
 }
 
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn wait_for(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[test]
 fn recovers_after_the_server_was_unreachable() {
     let named = Named::start();
     let down = Arc::new(AtomicBool::new(true));
     let relay = switchable_relay(named.addr(), down.clone());
     let s = setup(relay, "");
-    let log = s.dir.path().join("daemon.log");
-    let child = Command::new(dnsup_bin())
-        .args(["-v", "run", "--config"])
-        .arg(&s.config)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let _running = Running(child);
+    let (_running, log) = s.spawn();
     // While the server is unreachable the daemon fails and backs off; nothing is published.
     wait_for("a failure in the log", Duration::from_secs(20), || {
         std::fs::read_to_string(&log)

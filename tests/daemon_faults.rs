@@ -9,13 +9,14 @@
 mod common;
 
 use std::net::{SocketAddr, UdpSocket};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use common::daemon::{DaemonSetup, daemon_setup, stdout, wait_for};
 use common::*;
 
 /// A UDP relay in front of named: drops everything while `down`, delays UPDATE answers by
@@ -101,156 +102,15 @@ fn relay(server: SocketAddr) -> Relay {
     }
 }
 
-struct Setup {
-    dir: tempfile::TempDir,
-    addr_file: PathBuf,
-    config: PathBuf,
-    state: PathBuf,
-}
-
 /// `home.example.test` A from a command source reading `addr_file`; the state file in
-/// `state_dir` (default: the temporary directory).
-fn setup(server: SocketAddr, state_dir: Option<&Path>) -> Setup {
-    let dir = tempfile::tempdir().unwrap();
-    let key_file = dir.path().join("ddns.key");
-    std::fs::write(&key_file, key("k-sha256").named_conf()).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let addr_file = dir.path().join("addr");
-    std::fs::write(&addr_file, "203.0.113.10\n").unwrap();
-    let state = state_dir.unwrap_or(dir.path()).join("state.json");
-    let config = dir.path().join("dnsup.toml");
-    let text = format!(
-        r#"interval = "1s"
-retry_min = "1s"
-retry_max = "2s"
-state_file = "{state}"
-
-[providers.lab]
-type = "rfc2136"
-servers = ["{server}"]
-key_file = "{key}"
-timeout = "2s"
-
-[sources.file]
-type = "command"
-argv = ["cat", "{addr}"]
-
-[[records]]
-name = "home.example.test"
-zone = "example.test"
-provider = "lab"
-ipv4 = ["file"]
-ttl = 60
-allow = ["documentation"]
-"#,
-        state = state.display(),
-        key = key_file.display(),
-        addr = addr_file.display(),
-    );
-    std::fs::write(&config, text).unwrap();
-    Setup {
-        dir,
-        addr_file,
-        config,
-        state,
-    }
-}
-
-impl Setup {
-    fn once(&self) -> Output {
-        let out = Command::new(dnsup_bin())
-            .args(["run", "--once", "--config"])
-            .arg(&self.config)
-            .output()
-            .unwrap();
-        eprintln!("{}", describe(&out));
-        out
-    }
-
-    fn once_under(&self, wrapper: &[&str]) -> Output {
-        let out = Command::new(wrapper[0])
-            .args(&wrapper[1..])
-            .arg(dnsup_bin())
-            .args(["run", "--once", "--config"])
-            .arg(&self.config)
-            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
-            .output()
-            .unwrap();
-        eprintln!("{}", describe(&out));
-        out
-    }
-
-    fn spawn(&self) -> (Running, PathBuf) {
-        let log = self.dir.path().join("daemon.log");
-        let child = Command::new(dnsup_bin())
-            .args(["-v", "run", "--config"])
-            .arg(&self.config)
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        (Running(Some(child)), log)
-    }
-
-    /// The published addresses the state file holds; panics if it does not parse.
-    fn state_addresses(&self) -> Vec<String> {
-        let text = std::fs::read_to_string(&self.state).unwrap();
-        let v: serde_json::Value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("state file does not parse ({e}):\n{text}"));
-        let records = v["records"].as_object().expect("records in the state file");
-        records
-            .values()
-            .flat_map(|m| m["published"].as_array().cloned().unwrap_or_default())
-            .map(|a| a.as_str().unwrap().to_string())
-            .collect()
-    }
-}
-
-struct Running(Option<Child>);
-
-impl Running {
-    fn pid(&self) -> i32 {
-        self.0.as_ref().unwrap().id() as i32
-    }
-
-    /// Wait for the process to end, at most `limit`.
-    fn wait(&mut self, limit: Duration) -> std::process::ExitStatus {
-        let start = Instant::now();
-        let child = self.0.as_mut().unwrap();
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                self.0 = None;
-                return status;
-            }
-            assert!(
-                start.elapsed() < limit,
-                "the daemon did not exit within {limit:?}"
-            );
-            thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Some(c) = self.0.as_mut() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn wait_for(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
+/// `state_dir` (default: the temporary directory). Long outages are compressed (see above).
+fn setup(server: SocketAddr, state_dir: Option<&Path>) -> DaemonSetup {
+    daemon_setup(
+        server,
+        "retry_min = \"1s\"\nretry_max = \"2s\"\n",
+        "2s",
+        state_dir,
+    )
 }
 
 #[test]

@@ -15,7 +15,6 @@
 //! `DescribeDomainRecords` (paginated, filtered by host record and type, and filtered again
 //! here for an exact match) and changed record by record: read, compare, then write.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use base64::Engine;
@@ -25,6 +24,7 @@ use serde_json::Value;
 
 use super::build::Setup;
 use super::http::{self, Http, HttpSettings, Request, Response};
+use super::page::{self, ZoneCache};
 use super::plan::{Held, Step, plan};
 use super::sign::{self, Utc};
 use super::text;
@@ -62,7 +62,7 @@ pub struct Alibaba {
     settings: HttpSettings,
     access_key_id: String,
     secret: Secret,
-    zones: Mutex<Option<Vec<Name>>>,
+    zones: ZoneCache,
 }
 
 /// One record as `DescribeDomainRecords` lists it.
@@ -88,19 +88,18 @@ impl Alibaba {
         if c.access_key_id.trim().is_empty() {
             return Err("alibaba: access_key_id is empty".into());
         }
-        let secret = setup.secret(&c.access_key_secret, "access_key_secret")?;
-        let http = Http::new(
+        let ([secret], http) = Http::configured(
+            setup,
+            [(&c.access_key_secret, "access_key_secret")],
             &c.http,
             Duration::from_millis(100),
-            vec![secret.clone()],
-            false,
         )?;
         Ok(Alibaba {
             http,
             settings: c.http.clone(),
             access_key_id: c.access_key_id.trim().to_string(),
             secret,
-            zones: Mutex::new(None),
+            zones: ZoneCache::default(),
         })
     }
 
@@ -133,52 +132,44 @@ impl Alibaba {
     }
 
     async fn zones(&self) -> Result<Vec<Name>, ProviderError> {
-        if let Some(z) = self.zones.lock().unwrap_or_else(|p| p.into_inner()).clone() {
-            return Ok(z);
-        }
-        let mut zones = Vec::new();
-        for page in 1..=1000u32 {
-            let v = self
-                .call(
-                    "DescribeDomains",
-                    &[
-                        ("PageNumber", page.to_string()),
-                        ("PageSize", DOMAIN_PAGE.to_string()),
-                    ],
-                )
-                .await?;
-            let list = v
-                .pointer("/Domains/Domain")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            for d in &list {
-                let name = d
-                    .get("DomainName")
-                    .and_then(Value::as_str)
-                    .and_then(|n| Name::from_utf8(format!("{n}.")).ok())
-                    .ok_or_else(|| {
-                        ProviderError::Protocol(
-                            "alibaba: DescribeDomains: a domain without DomainName".into(),
-                        )
-                    })?;
-                zones.push(name);
-            }
-            let total = v.get("TotalCount").and_then(Value::as_u64).unwrap_or(0);
-            if list.is_empty() || zones.len() as u64 >= total {
-                break;
-            }
-        }
-        *self.zones.lock().unwrap_or_else(|p| p.into_inner()) = Some(zones.clone());
-        Ok(zones)
+        self.zones
+            .get_or_list(page::counted(|page, _| async move {
+                let v = self
+                    .call(
+                        "DescribeDomains",
+                        &[
+                            ("PageNumber", page.to_string()),
+                            ("PageSize", DOMAIN_PAGE.to_string()),
+                        ],
+                    )
+                    .await?;
+                let list = v
+                    .pointer("/Domains/Domain")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let names = list
+                    .iter()
+                    .map(|d| {
+                        d.get("DomainName")
+                            .and_then(Value::as_str)
+                            .and_then(|n| Name::from_utf8(format!("{n}.")).ok())
+                            .ok_or_else(|| {
+                                ProviderError::Protocol(
+                                    "alibaba: DescribeDomains: a domain without DomainName".into(),
+                                )
+                            })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok((names, total_count(&v)))
+            }))
+            .await
     }
 
     /// The records of one host record and type (default line), every page.
     async fn records(&self, zone: &Name, key: &RrsetKey) -> Result<Vec<AliRecord>, ProviderError> {
-        let rr = relative_name(&key.name, zone);
-        let mut out = Vec::new();
-        let mut seen = 0u64;
-        for page in 1..=1000u32 {
+        let rr = &relative_name(&key.name, zone);
+        let all = page::counted(|page, _| async move {
             let v = self
                 .call(
                     "DescribeDomainRecords",
@@ -195,20 +186,23 @@ impl Alibaba {
             let list = parse_records(&v).map_err(|e| {
                 ProviderError::Protocol(format!("alibaba: DescribeDomainRecords: {e}"))
             })?;
-            seen += list.len() as u64;
-            let empty = list.is_empty();
-            out.extend(list.into_iter().filter(|r| {
-                r.rr.eq_ignore_ascii_case(&rr)
+            Ok((list, total_count(&v)))
+        })
+        .await?;
+        Ok(all
+            .into_iter()
+            .filter(|r| {
+                r.rr.eq_ignore_ascii_case(rr)
                     && r.rtype.eq_ignore_ascii_case(&key.rtype.to_string())
                     && (r.line.is_empty() || r.line == "default")
-            }));
-            let total = v.get("TotalCount").and_then(Value::as_u64).unwrap_or(0);
-            if empty || seen >= total {
-                break;
-            }
-        }
-        Ok(out)
+            })
+            .collect())
     }
+}
+
+/// `TotalCount` of a listing (0 when absent).
+fn total_count(v: &Value) -> u64 {
+    v.get("TotalCount").and_then(Value::as_u64).unwrap_or(0)
 }
 
 /// The records of a `DescribeDomainRecords` answer.

@@ -26,12 +26,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::build::Setup;
-use super::http::{Http, HttpSettings, Request, Response, endpoint_url};
+use super::http::{BearerApi, HttpSettings, Response};
+use super::page;
 use super::plan::{Held, Step, plan};
 use super::text::{parse_quoted_or_text, presentation};
 use super::{
-    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
-    check_expected, longest_zone, plain_name,
+    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, SecretRef, check_expected,
+    longest_zone, plain_name,
 };
 
 /// The documented API base.
@@ -63,9 +64,7 @@ pub struct Config {
 /// Cloudflare.
 #[derive(Debug)]
 pub struct Cloudflare {
-    http: Http,
-    settings: HttpSettings,
-    token: Secret,
+    api: BearerApi,
     zone_id: Option<String>,
     proxied: bool,
     /// Zone name (no final dot, lower case) to id.
@@ -145,13 +144,14 @@ pub fn error_detail(body: &[u8]) -> String {
 impl Cloudflare {
     /// Build from configuration.
     pub fn new(c: &Config, setup: &mut Setup) -> Result<Self, String> {
-        let token = setup.secret(&c.token, "token")?;
         // Cloudflare allows 1,200 requests per 5 minutes per user: 250 ms keeps well below.
-        let http = Http::new(
+        let api = BearerApi::new(
+            setup,
+            &c.token,
             &c.http,
+            DEFAULT_ENDPOINT,
             Duration::from_millis(250),
-            vec![token.clone()],
-            false,
+            error_detail,
         )?;
         if let Some(id) = &c.zone_id
             && (id.is_empty() || !id.chars().all(|ch| ch.is_ascii_alphanumeric()))
@@ -159,25 +159,11 @@ impl Cloudflare {
             return Err(format!("zone_id '{id}' is not a Cloudflare id"));
         }
         Ok(Cloudflare {
-            http,
-            settings: c.http.clone(),
-            token,
+            api,
             zone_id: c.zone_id.clone(),
             proxied: c.proxied,
             zones: Mutex::new(HashMap::new()),
         })
-    }
-
-    fn url(&self, segments: &[&str]) -> Result<reqwest::Url, ProviderError> {
-        endpoint_url(&self.settings, DEFAULT_ENDPOINT, segments)
-    }
-
-    fn request(&self, method: Method, url: reqwest::Url) -> Request {
-        Request::new(method, url).bearer(&self.token)
-    }
-
-    async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
-        self.http.send_ok(request, error_detail).await
     }
 
     fn parse_page<T: serde::de::DeserializeOwned>(
@@ -203,15 +189,15 @@ impl Cloudflare {
 
     /// Every zone of the account (all pages), cached by name.
     async fn list_zones(&self) -> Result<Vec<Name>, ProviderError> {
-        let mut names = Vec::new();
-        let mut page = 1u32;
-        loop {
+        let names = page::numbered(|page| async move {
             let (p, pp) = (page.to_string(), ZONES_PER_PAGE.to_string());
             let req = self
-                .request(Method::GET, self.url(&["zones"])?)
+                .api
+                .request(Method::GET, self.api.url(&["zones"])?)
                 .query(&[("page", &p), ("per_page", &pp)]);
-            let response = self.send(&req).await?;
+            let response = self.api.send(&req).await?;
             let (zones, _, total) = Self::parse_page::<Vec<Zone>>(&response)?;
+            let mut names = Vec::new();
             let mut cache = self.zones.lock().unwrap_or_else(|e| e.into_inner());
             for z in zones {
                 if let Ok(n) = Name::from_ascii(format!("{}.", z.name)) {
@@ -219,12 +205,9 @@ impl Cloudflare {
                     names.push(n);
                 }
             }
-            drop(cache);
-            if page >= total || page >= 1000 {
-                break;
-            }
-            page += 1;
-        }
+            Ok((names, page < total))
+        })
+        .await?;
         Ok(names)
     }
 
@@ -243,9 +226,10 @@ impl Cloudflare {
             return Ok(id.clone());
         }
         let req = self
-            .request(Method::GET, self.url(&["zones"])?)
+            .api
+            .request(Method::GET, self.api.url(&["zones"])?)
             .query(&[("name", &name)]);
-        let response = self.send(&req).await?;
+        let response = self.api.send(&req).await?;
         let (zones, _, _) = Self::parse_page::<Vec<Zone>>(&response)?;
         let id = zones
             .into_iter()
@@ -267,27 +251,26 @@ impl Cloudflare {
     async fn records(&self, zone_id: &str, key: &RrsetKey) -> Result<Vec<CfRecord>, ProviderError> {
         let name = plain_name(&key.name).to_ascii_lowercase();
         let rtype = key.rtype.to_string();
-        let mut out = Vec::new();
-        let mut page = 1u32;
-        loop {
+        let (name, rtype) = (&name, &rtype);
+        page::numbered(|page| async move {
             let (p, pp) = (page.to_string(), RECORDS_PER_PAGE.to_string());
             let req = self
-                .request(Method::GET, self.url(&["zones", zone_id, "dns_records"])?)
+                .api
+                .request(
+                    Method::GET,
+                    self.api.url(&["zones", zone_id, "dns_records"])?,
+                )
                 .query(&[
-                    ("name", &name),
-                    ("type", &rtype),
+                    ("name", name),
+                    ("type", rtype),
                     ("page", &p),
                     ("per_page", &pp),
                 ]);
-            let response = self.send(&req).await?;
+            let response = self.api.send(&req).await?;
             let (records, _, total) = Self::parse_page::<Vec<CfRecord>>(&response)?;
-            out.extend(records);
-            if page >= total || page >= 1000 {
-                break;
-            }
-            page += 1;
-        }
-        Ok(out)
+            Ok((records, page < total))
+        })
+        .await
     }
 
     fn to_rrset(key: &RrsetKey, zone: &Name, records: &[CfRecord]) -> Result<Rrset, ProviderError> {
@@ -314,7 +297,8 @@ impl Provider for Cloudflare {
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
         if let Some(id) = &self.zone_id {
             let response = self
-                .send(&self.request(Method::GET, self.url(&["zones", id])?))
+                .api
+                .send(&self.api.request(Method::GET, self.api.url(&["zones", id])?))
                 .await?;
             let (zone, _, _) = Self::parse_page::<Zone>(&response)?;
             let z = Name::from_ascii(format!("{}.", zone.name))
@@ -383,12 +367,13 @@ impl Provider for Cloudflare {
                     }
                     let id = &records[i].id;
                     let req = self
+                        .api
                         .request(
                             Method::PATCH,
-                            self.url(&["zones", &zone_id, "dns_records", id])?,
+                            self.api.url(&["zones", &zone_id, "dns_records", id])?,
                         )
                         .json(&Value::Object(body));
-                    self.send(&req).await?;
+                    self.api.send(&req).await?;
                 }
                 Step::Create(v) => {
                     let proxiable = matches!(
@@ -414,16 +399,21 @@ impl Provider for Cloudflare {
                         body["tags"] = json!(t);
                     }
                     let req = self
-                        .request(Method::POST, self.url(&["zones", &zone_id, "dns_records"])?)
+                        .api
+                        .request(
+                            Method::POST,
+                            self.api.url(&["zones", &zone_id, "dns_records"])?,
+                        )
                         .json(&body);
-                    self.send(&req).await?;
+                    self.api.send(&req).await?;
                 }
                 Step::Delete(i) => {
-                    let req = self.request(
+                    let req = self.api.request(
                         Method::DELETE,
-                        self.url(&["zones", &zone_id, "dns_records", &records[i].id])?,
+                        self.api
+                            .url(&["zones", &zone_id, "dns_records", &records[i].id])?,
                     );
-                    self.send(&req).await?;
+                    self.api.send(&req).await?;
                 }
             }
         }

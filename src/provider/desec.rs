@@ -27,6 +27,7 @@ use serde::Deserialize;
 
 use super::build::Setup;
 use super::http::{self, Http, HttpSettings, Request, short};
+use super::page;
 use super::text::presentation;
 use super::{
     Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
@@ -79,8 +80,12 @@ struct RrsetJson {
 impl Desec {
     /// Build from configuration.
     pub fn new(c: &Config, setup: &mut Setup) -> Result<Self, String> {
-        let token = setup.secret(&c.token, "token")?;
-        let http = Http::new(&c.http, Duration::from_secs(1), vec![token.clone()], false)?;
+        let ([token], http) = Http::configured(
+            setup,
+            [(&c.token, "token")],
+            &c.http,
+            Duration::from_secs(1),
+        )?;
         Ok(Desec {
             http,
             settings: c.http.clone(),
@@ -102,9 +107,7 @@ impl Desec {
 
     /// Every domain of the account, page by page.
     async fn list_domains(&self) -> Result<Vec<(Name, u32)>, ProviderError> {
-        let mut out = Vec::new();
-        let mut cursor = String::new();
-        for _ in 0..MAX_PAGES {
+        let listing = page::pages(MAX_PAGES, String::new(), |cursor, _| async move {
             let url = self.url(&["domains"])?;
             let req = self
                 .request(reqwest::Method::GET, url)
@@ -114,20 +117,20 @@ impl Desec {
                 return Err(self.http.fail(&r, error_detail));
             }
             let page: Vec<DomainJson> = r.json()?;
-            for d in page {
-                out.push(domain_entry(&d, &r.what)?);
-            }
-            match r.header("link").and_then(next_cursor) {
-                Some(next) => cursor = next,
-                None => {
-                    *self.domains.lock().unwrap_or_else(|p| p.into_inner()) = out.clone();
-                    return Ok(out);
-                }
-            }
+            let entries = page
+                .iter()
+                .map(|d| domain_entry(d, &r.what))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((entries, r.header("link").and_then(next_cursor)))
+        })
+        .await?;
+        if !listing.complete {
+            return Err(ProviderError::Protocol(format!(
+                "GET /domains/: more than {MAX_PAGES} pages"
+            )));
         }
-        Err(ProviderError::Protocol(format!(
-            "GET /domains/: more than {MAX_PAGES} pages"
-        )))
+        *self.domains.lock().unwrap_or_else(|p| p.into_inner()) = listing.items.clone();
+        Ok(listing.items)
     }
 
     /// The minimum TTL of `zone` (from the listing, or `GET /domains/{name}/`).

@@ -25,12 +25,13 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::build::Setup;
-use super::http::{Http, HttpSettings, Request, Response, endpoint_url};
+use super::http::{BearerApi, HttpSettings};
+use super::page;
 use super::plan::{Held, Step, plan};
 use super::text::{parse_presentation, presentation};
 use super::{
-    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
-    check_expected, longest_zone, plain_name, relative_name,
+    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, SecretRef, check_expected,
+    longest_zone, plain_name, relative_name,
 };
 
 /// The documented API base.
@@ -55,9 +56,7 @@ pub struct Config {
 /// DigitalOcean.
 #[derive(Debug)]
 pub struct DigitalOcean {
-    http: Http,
-    settings: HttpSettings,
-    token: Secret,
+    api: BearerApi,
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,61 +127,47 @@ fn has_next(links: &Option<Links>) -> bool {
 impl DigitalOcean {
     /// Build from configuration.
     pub fn new(c: &Config, setup: &mut Setup) -> Result<Self, String> {
-        let token = setup.secret(&c.token, "token")?;
         // 5,000 requests per hour and 250 per minute: one every 250 ms stays below both.
-        let http = Http::new(
+        let api = BearerApi::new(
+            setup,
+            &c.token,
             &c.http,
+            DEFAULT_ENDPOINT,
             Duration::from_millis(250),
-            vec![token.clone()],
-            false,
+            error_detail,
         )?;
-        Ok(DigitalOcean {
-            http,
-            settings: c.http.clone(),
-            token,
-        })
-    }
-
-    fn url(&self, segments: &[&str]) -> Result<reqwest::Url, ProviderError> {
-        endpoint_url(&self.settings, DEFAULT_ENDPOINT, segments)
-    }
-
-    fn request(&self, method: Method, url: reqwest::Url) -> Request {
-        Request::new(method, url).bearer(&self.token)
-    }
-
-    async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
-        self.http.send_ok(request, error_detail).await
+        Ok(DigitalOcean { api })
     }
 
     async fn records(&self, zone: &Name, key: &RrsetKey) -> Result<Vec<DoRecord>, ProviderError> {
         let domain = plain_name(zone).to_ascii_lowercase();
         let fqdn = plain_name(&key.name).to_ascii_lowercase();
         let rtype = key.rtype.to_string();
-        let mut out = Vec::new();
-        for page in 1..=1000u32 {
+        let relative = relative_name(&key.name, zone).to_ascii_lowercase();
+        let (domain, fqdn, rtype) = (&domain, &fqdn, &rtype);
+        let all = page::numbered(|page| async move {
             let (p, pp) = (page.to_string(), PER_PAGE.to_string());
             let req = self
-                .request(Method::GET, self.url(&["domains", &domain, "records"])?)
+                .api
+                .request(Method::GET, self.api.url(&["domains", domain, "records"])?)
                 .query(&[
-                    ("name", &fqdn),
-                    ("type", &rtype),
+                    ("name", fqdn),
+                    ("type", rtype),
                     ("page", &p),
                     ("per_page", &pp),
                 ]);
-            let list: RecordList = self.send(&req).await?.json()?;
-            let relative = relative_name(&key.name, zone).to_ascii_lowercase();
-            out.extend(list.domain_records.into_iter().filter(|r| {
-                // The filter is the server's; keep only exact matches all the same.
-                r.rtype.eq_ignore_ascii_case(&rtype)
-                    && (r.name.eq_ignore_ascii_case(&relative)
-                        || r.name.eq_ignore_ascii_case(&fqdn))
-            }));
-            if !has_next(&list.links) {
-                break;
-            }
-        }
-        Ok(out)
+            let list: RecordList = self.api.send(&req).await?.json()?;
+            Ok((list.domain_records, has_next(&list.links)))
+        })
+        .await?;
+        // The filter is the server's; keep only exact matches all the same.
+        Ok(all
+            .into_iter()
+            .filter(|r| {
+                r.rtype.eq_ignore_ascii_case(rtype)
+                    && (r.name.eq_ignore_ascii_case(&relative) || r.name.eq_ignore_ascii_case(fqdn))
+            })
+            .collect())
     }
 
     fn to_rrset(key: &RrsetKey, zone: &Name, records: &[DoRecord]) -> Result<Rrset, ProviderError> {
@@ -210,22 +195,21 @@ impl Provider for DigitalOcean {
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
-        let mut zones = Vec::new();
-        for page in 1..=1000u32 {
+        let zones = page::numbered(|page| async move {
             let (p, pp) = (page.to_string(), PER_PAGE.to_string());
             let req = self
-                .request(Method::GET, self.url(&["domains"])?)
+                .api
+                .request(Method::GET, self.api.url(&["domains"])?)
                 .query(&[("page", &p), ("per_page", &pp)]);
-            let list: DomainList = self.send(&req).await?.json()?;
-            zones.extend(
-                list.domains
-                    .iter()
-                    .filter_map(|d| Name::from_ascii(format!("{}.", d.name)).ok()),
-            );
-            if !has_next(&list.links) {
-                break;
-            }
-        }
+            let list: DomainList = self.api.send(&req).await?.json()?;
+            let names = list
+                .domains
+                .iter()
+                .filter_map(|d| Name::from_ascii(format!("{}.", d.name)).ok())
+                .collect();
+            Ok((names, has_next(&list.links)))
+        })
+        .await?;
         longest_zone(name, &zones).ok_or_else(|| {
             ProviderError::Refused(format!(
                 "no domain of this DigitalOcean account holds {name} ({} domains listed)",
@@ -275,12 +259,13 @@ impl Provider for DigitalOcean {
                     }
                     let id = records[i].id.to_string();
                     let req = self
+                        .api
                         .request(
                             Method::PATCH,
-                            self.url(&["domains", &domain, "records", &id])?,
+                            self.api.url(&["domains", &domain, "records", &id])?,
                         )
                         .json(&body);
-                    self.send(&req).await?;
+                    self.api.send(&req).await?;
                 }
                 Step::Create(v) => {
                     let body = json!({
@@ -290,17 +275,21 @@ impl Provider for DigitalOcean {
                         "ttl": ttl,
                     });
                     let req = self
-                        .request(Method::POST, self.url(&["domains", &domain, "records"])?)
+                        .api
+                        .request(
+                            Method::POST,
+                            self.api.url(&["domains", &domain, "records"])?,
+                        )
                         .json(&body);
-                    self.send(&req).await?;
+                    self.api.send(&req).await?;
                 }
                 Step::Delete(i) => {
                     let id = records[i].id.to_string();
-                    let req = self.request(
+                    let req = self.api.request(
                         Method::DELETE,
-                        self.url(&["domains", &domain, "records", &id])?,
+                        self.api.url(&["domains", &domain, "records", &id])?,
                     );
-                    self.send(&req).await?;
+                    self.api.send(&req).await?;
                 }
             }
         }

@@ -28,9 +28,8 @@ use serde::Deserialize;
 use super::build::Setup;
 use super::http::{Http, HttpSettings, Request};
 use super::text::joined;
-use super::{
-    Applied, Capabilities, Guard, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
-};
+use super::update_only;
+use super::{Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef};
 
 /// The documented update URL.
 pub const DEFAULT_ENDPOINT: &str = "https://www.duckdns.org/update";
@@ -138,15 +137,7 @@ impl Provider for DuckDns {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            read: false,
-            guard: Guard::None,
-            delete: false,
-            multiple_values: false,
-            ttl: false,
-            min_ttl: 0,
-            types: &[RecordType::A, RecordType::AAAA, RecordType::TXT],
-        }
+        update_only::capabilities(&[RecordType::A, RecordType::AAAA, RecordType::TXT])
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
@@ -161,9 +152,7 @@ impl Provider for DuckDns {
     }
 
     async fn read(&self, _zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        Err(ProviderError::Unsupported(format!(
-            "{key}: DuckDNS cannot read records"
-        )))
+        update_only::cannot_read("DuckDNS", key)
     }
 
     async fn replace(
@@ -174,11 +163,7 @@ impl Provider for DuckDns {
         new: &[RData],
         _ttl: u32,
     ) -> Result<Applied, ProviderError> {
-        let [value] = new else {
-            return Err(ProviderError::Unsupported(format!(
-                "{key}: DuckDNS sets exactly one value"
-            )));
-        };
+        let value = update_only::one_value("DuckDNS", "value", key, new)?;
         let p = params(key, value)?;
         let mut pairs: Vec<(&str, &str)> = p.iter().map(|(k, v)| (*k, v.as_str())).collect();
         pairs.insert(1, ("token", self.token.expose()));

@@ -60,9 +60,9 @@ use serde::Deserialize;
 
 use super::build::Setup;
 use super::http::{Http, HttpSettings, Request, Response, USER_AGENT};
+use super::update_only;
 use super::{
-    Applied, Capabilities, Guard, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
-    plain_name,
+    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef, plain_name,
 };
 
 /// A service with known settings.
@@ -329,6 +329,9 @@ pub fn outcome(key: &RrsetKey, sent: &str, body: &str) -> Result<Applied, Provid
     }
 }
 
+/// The service, for messages.
+const SERVICE: &str = "a dyndns2 service";
+
 impl Provider for Dyndns2 {
     fn label(&self) -> String {
         match self.service {
@@ -338,19 +341,11 @@ impl Provider for Dyndns2 {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            read: false,
-            guard: Guard::None,
-            delete: false,
-            multiple_values: false,
-            ttl: false,
-            min_ttl: 0,
-            types: if self.service == Some(Service::Dnsomatic) {
-                &[RecordType::A]
-            } else {
-                &[RecordType::A, RecordType::AAAA]
-            },
-        }
+        update_only::capabilities(if self.service == Some(Service::Dnsomatic) {
+            &[RecordType::A]
+        } else {
+            &[RecordType::A, RecordType::AAAA]
+        })
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
@@ -360,9 +355,7 @@ impl Provider for Dyndns2 {
     }
 
     async fn read(&self, _zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        Err(ProviderError::Unsupported(format!(
-            "{key}: a dyndns2 service cannot read records"
-        )))
+        update_only::cannot_read(SERVICE, key)
     }
 
     async fn replace(
@@ -373,14 +366,10 @@ impl Provider for Dyndns2 {
         new: &[RData],
         _ttl: u32,
     ) -> Result<Applied, ProviderError> {
-        let ip = match new {
-            [RData::A(a)] if key.rtype == RecordType::A => a.0.to_string(),
-            [RData::AAAA(a)] if key.rtype == RecordType::AAAA => a.0.to_string(),
-            _ => {
-                return Err(ProviderError::Unsupported(format!(
-                    "{key}: a dyndns2 service sets exactly one address"
-                )));
-            }
+        let ip = match update_only::one_value(SERVICE, "address", key, new)? {
+            RData::A(a) if key.rtype == RecordType::A => a.0.to_string(),
+            RData::AAAA(a) if key.rtype == RecordType::AAAA => a.0.to_string(),
+            _ => return Err(update_only::not_one(SERVICE, "address", key)),
         };
         let response = self.http.send(&self.request(key, &ip)).await?;
         if self.service == Some(Service::Dynv6) {

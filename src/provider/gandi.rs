@@ -23,11 +23,12 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::build::Setup;
-use super::http::{Http, HttpSettings, Request, Response, endpoint_url};
+use super::http::{BearerApi, HttpSettings};
+use super::page;
 use super::text::{parse_presentation, presentation};
 use super::{
-    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
-    check_expected, longest_zone, plain_name, relative_name, same_values,
+    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, SecretRef, check_expected,
+    longest_zone, plain_name, relative_name, same_values,
 };
 
 /// The documented API base.
@@ -55,9 +56,7 @@ pub struct Config {
 /// Gandi LiveDNS.
 #[derive(Debug)]
 pub struct Gandi {
-    http: Http,
-    settings: HttpSettings,
-    token: Secret,
+    api: BearerApi,
 }
 
 #[derive(Debug, Deserialize)]
@@ -109,41 +108,26 @@ pub fn error_detail(body: &[u8]) -> String {
 impl Gandi {
     /// Build from configuration.
     pub fn new(c: &Config, setup: &mut Setup) -> Result<Self, String> {
-        let token = setup.secret(&c.token, "token")?;
         // 1,000 requests per minute: 100 ms between requests is far below.
-        let http = Http::new(
+        let api = BearerApi::new(
+            setup,
+            &c.token,
             &c.http,
+            DEFAULT_ENDPOINT,
             Duration::from_millis(100),
-            vec![token.clone()],
-            false,
+            error_detail,
         )?;
-        Ok(Gandi {
-            http,
-            settings: c.http.clone(),
-            token,
-        })
-    }
-
-    fn url(&self, segments: &[&str]) -> Result<reqwest::Url, ProviderError> {
-        endpoint_url(&self.settings, DEFAULT_ENDPOINT, segments)
+        Ok(Gandi { api })
     }
 
     fn rrset_url(&self, zone: &Name, key: &RrsetKey) -> Result<reqwest::Url, ProviderError> {
-        self.url(&[
+        self.api.url(&[
             "domains",
             &plain_name(zone).to_ascii_lowercase(),
             "records",
             &relative_name(&key.name, zone).to_ascii_lowercase(),
             &key.rtype.to_string(),
         ])
-    }
-
-    fn request(&self, method: Method, url: reqwest::Url) -> Request {
-        Request::new(method, url).bearer(&self.token)
-    }
-
-    async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
-        self.http.send_ok(request, error_detail).await
     }
 
     /// The body of a `PUT`: the values (once each) and the TTL.
@@ -173,30 +157,30 @@ impl Provider for Gandi {
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
-        let mut zones = Vec::new();
-        for page in 1..=1000u32 {
+        let zones = page::pages(page::MAX_PAGES, 1u32, |page, seen| async move {
             let (p, pp) = (page.to_string(), PER_PAGE.to_string());
             let req = self
-                .request(Method::GET, self.url(&["domains"])?)
+                .api
+                .request(Method::GET, self.api.url(&["domains"])?)
                 .query(&[("page", &p), ("per_page", &pp)]);
-            let response = self.send(&req).await?;
+            let response = self.api.send(&req).await?;
             let list: Vec<Domain> = response.json()?;
             let got = list.len();
-            zones.extend(
-                list.iter()
-                    .filter_map(|d| Name::from_ascii(format!("{}.", d.fqdn)).ok()),
-            );
+            let names: Vec<Name> = list
+                .iter()
+                .filter_map(|d| Name::from_ascii(format!("{}.", d.fqdn)).ok())
+                .collect();
             let total = response
                 .header("total-count")
                 .and_then(|t| t.trim().parse::<usize>().ok());
             let more = match total {
-                Some(t) => zones.len() < t && got > 0,
+                Some(t) => seen + names.len() < t && got > 0,
                 None => got as u32 >= PER_PAGE,
             };
-            if !more {
-                break;
-            }
-        }
+            Ok((names, more.then_some(page + 1)))
+        })
+        .await?
+        .items;
         longest_zone(name, &zones).ok_or_else(|| {
             ProviderError::Refused(format!(
                 "no LiveDNS domain of this Gandi account holds {name} ({} domains listed)",
@@ -207,14 +191,15 @@ impl Provider for Gandi {
 
     async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
         let response = self
+            .api
             .http
-            .send(&self.request(Method::GET, self.rrset_url(zone, key)?))
+            .send(&self.api.request(Method::GET, self.rrset_url(zone, key)?))
             .await?;
         if response.status == 404 {
             return Ok(Rrset::default());
         }
         if !response.ok() {
-            return Err(self.http.fail(&response, error_detail));
+            return Err(self.api.fail(&response));
         }
         let r: GRrset = response.json()?;
         let mut set = Rrset::default();
@@ -242,7 +227,9 @@ impl Provider for Gandi {
         let url = self.rrset_url(zone, key)?;
         if new.is_empty() {
             if !actual.values.is_empty() {
-                self.send(&self.request(Method::DELETE, url)).await?;
+                self.api
+                    .send(&self.api.request(Method::DELETE, url))
+                    .await?;
             }
             return Ok(Applied::Done);
         }
@@ -253,12 +240,14 @@ impl Provider for Gandi {
         if same_values(&actual.values, new) && actual.ttl == Some(ttl) {
             return Ok(Applied::Done);
         }
-        self.send(
-            &self
-                .request(Method::PUT, url)
-                .json(&Self::put_body(new, ttl)),
-        )
-        .await?;
+        self.api
+            .send(
+                &self
+                    .api
+                    .request(Method::PUT, url)
+                    .json(&Self::put_body(new, ttl)),
+            )
+            .await?;
         Ok(Applied::Done)
     }
 }

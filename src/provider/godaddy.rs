@@ -21,7 +21,6 @@
 //! capabilities). TXT: `data` holds one text; handled as for Porkbun
 //! ([`super::porkbun::txt_text`]). Errors are `{"code": "...", "message": "..."}`.
 
-use std::cell::RefCell;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -31,9 +30,10 @@ use serde_json::{Value, json};
 
 use super::build::Setup;
 use super::http::{self, Http, HttpSettings, Request, Response};
+use super::page::{self, ZoneCache};
 use super::text::{joined_value, parse_joined};
 use super::{
-    Applied, Capabilities, Guard, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
+    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
     check_expected, longest_zone, plain_name, relative_name, same_values,
 };
 
@@ -69,7 +69,7 @@ pub struct GoDaddy {
     key: Secret,
     secret: Secret,
     shopper_id: Option<String>,
-    zones: RefCell<Option<Vec<Name>>>,
+    zones: ZoneCache,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -95,14 +95,12 @@ struct Domain {
 impl GoDaddy {
     /// Build from configuration.
     pub fn new(c: &Config, setup: &mut Setup) -> Result<Self, String> {
-        let key = setup.secret(&c.key, "key")?;
-        let secret = setup.secret(&c.secret, "secret")?;
         // GoDaddy allows 60 requests a minute per endpoint.
-        let http = Http::new(
+        let ([key, secret], http) = Http::configured(
+            setup,
+            [(&c.key, "key"), (&c.secret, "secret")],
             &c.http,
             Duration::from_secs(1),
-            vec![key.clone(), secret.clone()],
-            false,
         )?;
         Ok(GoDaddy {
             http,
@@ -110,7 +108,7 @@ impl GoDaddy {
             key,
             secret,
             shopper_id: c.shopper_id.clone(),
-            zones: RefCell::new(None),
+            zones: ZoneCache::default(),
         })
     }
 
@@ -161,51 +159,49 @@ impl Provider for GoDaddy {
 
     fn capabilities(&self) -> Capabilities {
         Capabilities {
-            read: true,
-            guard: Guard::ReadThenWrite,
-            delete: true,
-            multiple_values: true,
-            ttl: true,
             min_ttl: MIN_TTL,
-            types: &[],
+            ..Capabilities::READ_WRITE
         }
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
-        if self.zones.borrow().is_none() {
-            let mut zones = Vec::new();
-            let mut marker: Option<String> = None;
-            loop {
-                let mut request = self.request(reqwest::Method::GET, "v1/domains")?;
-                let limit = PAGE.to_string();
-                let mut query = vec![("statuses", "ACTIVE"), ("limit", limit.as_str())];
-                if let Some(m) = &marker {
-                    query.push(("marker", m.as_str()));
-                }
-                request = request.query(&query);
-                let response = self.http.send(&request).await?;
-                if !response.ok() {
-                    return Err(self.error(&response));
-                }
-                let page: Vec<Domain> = response.json()?;
-                // A page may hold fewer than `limit` before the end: stop at an empty page.
-                let last = marker.clone();
-                marker = page.last().map(|d| d.domain.clone());
-                for d in page {
-                    zones.push(
-                        Name::from_str(&format!("{}.", d.domain.trim_end_matches('.'))).map_err(
-                            |e| ProviderError::Protocol(format!("GET /v1/domains: {e}")),
-                        )?,
-                    );
-                }
-                if marker.is_none() || marker == last {
-                    break;
-                }
-            }
-            *self.zones.borrow_mut() = Some(zones);
-        }
-        let zones = self.zones.borrow();
-        longest_zone(name, zones.as_deref().unwrap_or_default()).ok_or_else(|| {
+        let zones = self
+            .zones
+            .get_or_list(async {
+                let listing =
+                    page::pages(usize::MAX, None, |marker: Option<String>, _| async move {
+                        let limit = PAGE.to_string();
+                        let mut query = vec![("statuses", "ACTIVE"), ("limit", limit.as_str())];
+                        if let Some(m) = &marker {
+                            query.push(("marker", m.as_str()));
+                        }
+                        let request = self
+                            .request(reqwest::Method::GET, "v1/domains")?
+                            .query(&query);
+                        let response = self.http.send(&request).await?;
+                        if !response.ok() {
+                            return Err(self.error(&response));
+                        }
+                        let page: Vec<Domain> = response.json()?;
+                        // A page may hold fewer than `limit` before the end: stop at an empty page.
+                        let next = page.last().map(|d| d.domain.clone());
+                        let zones = page
+                            .iter()
+                            .map(|d| {
+                                Name::from_str(&format!("{}.", d.domain.trim_end_matches('.')))
+                                    .map_err(|e| {
+                                        ProviderError::Protocol(format!("GET /v1/domains: {e}"))
+                                    })
+                            })
+                            .collect::<Result<Vec<_>, _>>()?;
+                        let more = next.is_some() && next != marker;
+                        Ok((zones, more.then_some(next)))
+                    })
+                    .await?;
+                Ok(listing.items)
+            })
+            .await?;
+        longest_zone(name, &zones).ok_or_else(|| {
             ProviderError::Refused(format!(
                 "{name}: no active domain of this GoDaddy account holds it"
             ))
@@ -311,7 +307,7 @@ mod tests {
             key: Secret::new("k"),
             secret: Secret::new("s"),
             shopper_id: None,
-            zones: RefCell::new(None),
+            zones: ZoneCache::default(),
         };
         let r = Response {
             status: 403,

@@ -28,11 +28,12 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::build::Setup;
-use super::http::{Http, HttpSettings, Request, Response, endpoint_url};
+use super::http::{BearerApi, HttpSettings, Response};
+use super::page;
 use super::text::{parse_presentation, presentation};
 use super::{
-    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
-    check_expected, longest_zone, plain_name, relative_name, same_values,
+    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, SecretRef, check_expected,
+    longest_zone, plain_name, relative_name, same_values,
 };
 
 /// The documented API base.
@@ -67,9 +68,7 @@ fn default_action_timeout() -> Duration {
 /// Hetzner DNS (Cloud API).
 #[derive(Debug)]
 pub struct Hetzner {
-    http: Http,
-    settings: HttpSettings,
-    token: Secret,
+    api: BearerApi,
     action_timeout: Duration,
     /// Pause between two looks at a running action.
     pub poll_interval: Duration,
@@ -167,28 +166,20 @@ pub fn error_detail(body: &[u8]) -> String {
 impl Hetzner {
     /// Build from configuration.
     pub fn new(c: &Config, setup: &mut Setup) -> Result<Self, String> {
-        let token = setup.secret(&c.token, "token")?;
         // 3,600 requests per hour per project: one a second never runs the budget dry.
-        let http = Http::new(&c.http, Duration::from_secs(1), vec![token.clone()], false)?;
+        let api = BearerApi::new(
+            setup,
+            &c.token,
+            &c.http,
+            DEFAULT_ENDPOINT,
+            Duration::from_secs(1),
+            error_detail,
+        )?;
         Ok(Hetzner {
-            http,
-            settings: c.http.clone(),
-            token,
+            api,
             action_timeout: c.action_timeout,
             poll_interval: Duration::from_millis(500),
         })
-    }
-
-    fn url(&self, segments: &[&str]) -> Result<reqwest::Url, ProviderError> {
-        endpoint_url(&self.settings, DEFAULT_ENDPOINT, segments)
-    }
-
-    fn request(&self, method: Method, url: reqwest::Url) -> Request {
-        Request::new(method, url).bearer(&self.token)
-    }
-
-    async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
-        self.http.send_ok(request, error_detail).await
     }
 
     /// The RRset's path segments: zone name, `rrsets`, relative lower-case name (`@` for the
@@ -212,14 +203,15 @@ impl Hetzner {
         let path = Self::rrset_path(zone, key);
         let segments: Vec<&str> = path.iter().map(String::as_str).collect();
         let response = self
+            .api
             .http
-            .send(&self.request(Method::GET, self.url(&segments)?))
+            .send(&self.api.request(Method::GET, self.api.url(&segments)?))
             .await?;
         if response.status == 404 {
             return Ok(None);
         }
         if !response.ok() {
-            return Err(self.http.fail(&response, error_detail));
+            return Err(self.api.fail(&response));
         }
         let answer: RrsetAnswer = response.json()?;
         let mut set = Rrset::default();
@@ -235,10 +227,14 @@ impl Hetzner {
             // No TTL of its own: the zone's default applies.
             None => {
                 let response = self
-                    .send(&self.request(
-                        Method::GET,
-                        self.url(&["zones", &plain_name(zone).to_ascii_lowercase()])?,
-                    ))
+                    .api
+                    .send(
+                        &self.api.request(
+                            Method::GET,
+                            self.api
+                                .url(&["zones", &plain_name(zone).to_ascii_lowercase()])?,
+                        ),
+                    )
                     .await?;
                 response.json::<ZoneAnswer>()?.zone.ttl
             }
@@ -258,7 +254,7 @@ impl Hetzner {
                         code: None,
                         message: None,
                     });
-                    return Err(ProviderError::Refused(self.http.scrub(&format!(
+                    return Err(ProviderError::Refused(self.api.http.scrub(&format!(
                         "{}: action {} failed: {} ({})",
                         response.what,
                         action.id,
@@ -280,7 +276,12 @@ impl Hetzner {
             tokio::time::sleep(self.poll_interval).await;
             let id = action.id.to_string();
             let polled = self
-                .send(&self.request(Method::GET, self.url(&["zones", "actions", &id])?))
+                .api
+                .send(
+                    &self
+                        .api
+                        .request(Method::GET, self.api.url(&["zones", "actions", &id])?),
+                )
                 .await?;
             action = polled.json::<ActionAnswer>()?.action;
         }
@@ -329,28 +330,27 @@ impl Provider for Hetzner {
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
-        let mut zones = Vec::new();
-        let mut page = 1u32;
-        for _ in 0..1000 {
+        let zones = page::pages(page::MAX_PAGES, 1u32, |page, _| async move {
             let (p, pp) = (page.to_string(), PER_PAGE.to_string());
             let req = self
-                .request(Method::GET, self.url(&["zones"])?)
+                .api
+                .request(Method::GET, self.api.url(&["zones"])?)
                 .query(&[("page", &p), ("per_page", &pp)]);
-            let list: ZoneList = self.send(&req).await?.json()?;
-            zones.extend(
-                list.zones
-                    .iter()
-                    .filter_map(|z| Name::from_ascii(format!("{}.", z.name)).ok()),
-            );
-            match list
+            let list: ZoneList = self.api.send(&req).await?.json()?;
+            let names = list
+                .zones
+                .iter()
+                .filter_map(|z| Name::from_ascii(format!("{}.", z.name)).ok())
+                .collect();
+            let next = list
                 .meta
                 .and_then(|m| m.pagination)
                 .and_then(|p| p.next_page)
-            {
-                Some(next) if next > page => page = next,
-                _ => break,
-            }
-        }
+                .filter(|next| *next > page);
+            Ok((names, next))
+        })
+        .await?
+        .items;
         longest_zone(name, &zones).ok_or_else(|| {
             ProviderError::Refused(format!(
                 "no zone of this Hetzner project holds {name} ({} zones listed; zones still on the old DNS Console must be migrated)",
@@ -393,14 +393,16 @@ impl Provider for Hetzner {
                     "records": Self::records_body(new, &[], zone, key),
                 });
                 let req = self
-                    .request(Method::POST, self.url(&segments[..3])?)
+                    .api
+                    .request(Method::POST, self.api.url(&segments[..3])?)
                     .json(&body);
-                let response = self.send(&req).await?;
+                let response = self.api.send(&req).await?;
                 self.finish(&response).await?;
             }
             Some(_) if new.is_empty() => {
                 let response = self
-                    .send(&self.request(Method::DELETE, self.url(&segments)?))
+                    .api
+                    .send(&self.api.request(Method::DELETE, self.api.url(&segments)?))
                     .await?;
                 self.finish(&response).await?;
             }
@@ -410,7 +412,13 @@ impl Provider for Hetzner {
                     s.extend(["actions", "set_records"]);
                     let body = json!({ "records": Self::records_body(new, &old, zone, key) });
                     let response = self
-                        .send(&self.request(Method::POST, self.url(&s)?).json(&body))
+                        .api
+                        .send(
+                            &self
+                                .api
+                                .request(Method::POST, self.api.url(&s)?)
+                                .json(&body),
+                        )
                         .await?;
                     self.finish(&response).await?;
                 }
@@ -418,9 +426,11 @@ impl Provider for Hetzner {
                     let mut s = segments.clone();
                     s.extend(["actions", "change_ttl"]);
                     let response = self
+                        .api
                         .send(
                             &self
-                                .request(Method::POST, self.url(&s)?)
+                                .api
+                                .request(Method::POST, self.api.url(&s)?)
                                 .json(&json!({ "ttl": ttl })),
                         )
                         .await?;

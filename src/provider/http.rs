@@ -13,7 +13,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
-use super::{ProviderError, Secret};
+use super::build::Setup;
+use super::{ProviderError, Secret, SecretRef};
 use crate::ip::source::http::{request_error, tls_config};
 
 /// The User-Agent of every request.
@@ -233,6 +234,26 @@ impl Http {
         })
     }
 
+    /// Load the secrets an adapter's configuration names (each `(reference, its key in the
+    /// configuration)`) and build a client with `settings` and the adapter's default `spacing`
+    /// that scrubs them from every message (HTTPS only).
+    pub fn configured<const N: usize>(
+        setup: &mut Setup,
+        secrets: [(&SecretRef, &str); N],
+        settings: &HttpSettings,
+        spacing: Duration,
+    ) -> Result<([Secret; N], Http), String> {
+        let mut loaded = Vec::with_capacity(N);
+        for (r, what) in secrets {
+            loaded.push(setup.secret(r, what)?);
+        }
+        let http = Http::new(settings, spacing, loaded.clone(), false)?;
+        let loaded: [Secret; N] = loaded
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("one secret per reference"));
+        Ok((loaded, http))
+    }
+
     /// `text` with every known secret replaced by `[redacted]`.
     pub fn scrub(&self, text: &str) -> String {
         let mut out = text.to_string();
@@ -368,6 +389,59 @@ impl Http {
             body,
             what,
         })
+    }
+}
+
+/// A JSON API reached with `Authorization: Bearer TOKEN` at a base URL (configured, or the
+/// adapter's documented one), whose error bodies the adapter's `detail` reads.
+#[derive(Debug)]
+pub struct BearerApi {
+    /// The client.
+    pub http: Http,
+    settings: HttpSettings,
+    token: Secret,
+    default_endpoint: &'static str,
+    detail: fn(&[u8]) -> String,
+}
+
+impl BearerApi {
+    /// Load the `token` secret and build the client (`spacing`: the adapter's default).
+    pub fn new(
+        setup: &mut Setup,
+        token: &SecretRef,
+        settings: &HttpSettings,
+        default_endpoint: &'static str,
+        spacing: Duration,
+        detail: fn(&[u8]) -> String,
+    ) -> Result<BearerApi, String> {
+        let ([token], http) = Http::configured(setup, [(token, "token")], settings, spacing)?;
+        Ok(BearerApi {
+            http,
+            settings: settings.clone(),
+            token,
+            default_endpoint,
+            detail,
+        })
+    }
+
+    /// The base URL with `segments` appended ([`endpoint_url`]).
+    pub fn url(&self, segments: &[&str]) -> Result<reqwest::Url, ProviderError> {
+        endpoint_url(&self.settings, self.default_endpoint, segments)
+    }
+
+    /// A request carrying the token.
+    pub fn request(&self, method: reqwest::Method, url: reqwest::Url) -> Request {
+        Request::new(method, url).bearer(&self.token)
+    }
+
+    /// Send `request`; a non-2xx answer is an error ([`Http::send_ok`]).
+    pub async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
+        self.http.send_ok(request, self.detail).await
+    }
+
+    /// The error a non-2xx `response` means ([`Http::fail`]).
+    pub fn fail(&self, response: &Response) -> ProviderError {
+        self.http.fail(response, self.detail)
     }
 }
 

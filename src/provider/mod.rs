@@ -9,10 +9,12 @@
 pub mod build;
 pub mod credential;
 pub mod http;
+pub mod page;
 pub mod plan;
 pub mod rfc2136;
 pub mod sign;
 pub mod text;
+pub mod update_only;
 
 pub mod alibaba;
 pub mod cloudflare;

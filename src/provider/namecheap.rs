@@ -22,9 +22,10 @@ use serde::Deserialize;
 
 use super::build::Setup;
 use super::http::{Http, HttpSettings, Request};
+use super::update_only;
 use super::{
-    Applied, Capabilities, Guard, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
-    plain_name, relative_name,
+    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef, plain_name,
+    relative_name,
 };
 
 /// The documented update URL.
@@ -129,21 +130,16 @@ fn outcome(key: &RrsetKey, xml: &str) -> Result<Applied, ProviderError> {
     }
 }
 
+/// The service, for messages.
+const SERVICE: &str = "Namecheap dynamic DNS";
+
 impl Provider for Namecheap {
     fn label(&self) -> String {
         format!("namecheap {}", plain_name(&self.domain))
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            read: false,
-            guard: Guard::None,
-            delete: false,
-            multiple_values: false,
-            ttl: false,
-            min_ttl: 0,
-            types: &[RecordType::A],
-        }
+        update_only::capabilities(&[RecordType::A])
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
@@ -158,9 +154,7 @@ impl Provider for Namecheap {
     }
 
     async fn read(&self, _zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        Err(ProviderError::Unsupported(format!(
-            "{key}: Namecheap dynamic DNS cannot read records"
-        )))
+        update_only::cannot_read(SERVICE, key)
     }
 
     async fn replace(
@@ -171,10 +165,8 @@ impl Provider for Namecheap {
         new: &[RData],
         _ttl: u32,
     ) -> Result<Applied, ProviderError> {
-        let [RData::A(ip)] = new else {
-            return Err(ProviderError::Unsupported(format!(
-                "{key}: Namecheap dynamic DNS sets exactly one IPv4 address"
-            )));
+        let RData::A(ip) = update_only::one_value(SERVICE, "IPv4 address", key, new)? else {
+            return Err(update_only::not_one(SERVICE, "IPv4 address", key));
         };
         if !self.domain.zone_of(&key.name) {
             return Err(ProviderError::Refused(format!(

@@ -21,7 +21,6 @@
 //! Errors: HTTP 4xx with `{"status":"ERROR","message":"..."}`; a refused key ("Invalid API key",
 //! or a domain not opted in to API access) is an authentication error whatever the status.
 
-use std::cell::RefCell;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -31,10 +30,11 @@ use serde_json::{Value, json};
 
 use super::build::Setup;
 use super::http::{self, Http, HttpSettings, Request, Response};
+use super::page::{self, ZoneCache};
 use super::plan::{Held, Step, plan};
 use super::text::{joined_value, parse_joined};
 use super::{
-    Applied, Capabilities, Guard, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
+    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
     check_expected, longest_zone, plain_name, relative_name,
 };
 
@@ -64,26 +64,27 @@ pub struct Porkbun {
     settings: HttpSettings,
     api_key: Secret,
     secret_api_key: Secret,
-    zones: RefCell<Option<Vec<Name>>>,
+    zones: ZoneCache,
 }
 
 impl Porkbun {
     /// Build from configuration.
     pub fn new(c: &Config, setup: &mut Setup) -> Result<Self, String> {
-        let api_key = setup.secret(&c.api_key, "api_key")?;
-        let secret_api_key = setup.secret(&c.secret_api_key, "secret_api_key")?;
-        let http = Http::new(
+        let ([api_key, secret_api_key], http) = Http::configured(
+            setup,
+            [
+                (&c.api_key, "api_key"),
+                (&c.secret_api_key, "secret_api_key"),
+            ],
             &c.http,
             Duration::from_millis(500),
-            vec![api_key.clone(), secret_api_key.clone()],
-            false,
         )?;
         Ok(Porkbun {
             http,
             settings: c.http.clone(),
             api_key,
             secret_api_key,
-            zones: RefCell::new(None),
+            zones: ZoneCache::default(),
         })
     }
 
@@ -206,49 +207,50 @@ impl Provider for Porkbun {
 
     fn capabilities(&self) -> Capabilities {
         Capabilities {
-            read: true,
-            guard: Guard::ReadThenWrite,
-            delete: true,
-            multiple_values: true,
-            ttl: true,
             min_ttl: MIN_TTL,
-            types: &[],
+            ..Capabilities::READ_WRITE
         }
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
-        if self.zones.borrow().is_none() {
-            let mut zones = Vec::new();
-            let mut start = 0usize;
-            loop {
-                let response = self
-                    .call(
-                        "domain/listAll",
-                        json!({ "start": start.to_string(), "includeLabels": "no" }),
-                    )
-                    .await?;
-                let page: DomainList = response.json()?;
-                if page.domains.is_empty() {
-                    break;
-                }
-                start += page.domains.len();
-                for d in page.domains {
-                    let zone = Name::from_str(&format!("{}.", d.domain.trim_end_matches('.')))
-                        .map_err(|e| {
-                            ProviderError::Protocol(format!("domain/listAll: bad domain: {e}"))
-                        })?;
-                    zones.push(zone);
-                }
-                if start > 1_000_000 {
-                    return Err(ProviderError::Protocol(
-                        "domain/listAll: the listing does not end".into(),
-                    ));
-                }
-            }
-            *self.zones.borrow_mut() = Some(zones);
-        }
-        let zones = self.zones.borrow();
-        longest_zone(name, zones.as_deref().unwrap_or_default()).ok_or_else(|| {
+        let zones = self
+            .zones
+            .get_or_list(async {
+                let listing = page::pages(usize::MAX, (), |(), start| async move {
+                    let response = self
+                        .call(
+                            "domain/listAll",
+                            json!({ "start": start.to_string(), "includeLabels": "no" }),
+                        )
+                        .await?;
+                    let page: DomainList = response.json()?;
+                    if page.domains.is_empty() {
+                        return Ok((Vec::new(), None));
+                    }
+                    let zones =
+                        page.domains
+                            .iter()
+                            .map(|d| {
+                                Name::from_str(&format!("{}.", d.domain.trim_end_matches('.')))
+                                    .map_err(|e| {
+                                        ProviderError::Protocol(format!(
+                                            "domain/listAll: bad domain: {e}"
+                                        ))
+                                    })
+                            })
+                            .collect::<Result<Vec<_>, _>>()?;
+                    if start + zones.len() > 1_000_000 {
+                        return Err(ProviderError::Protocol(
+                            "domain/listAll: the listing does not end".into(),
+                        ));
+                    }
+                    Ok((zones, Some(())))
+                })
+                .await?;
+                Ok(listing.items)
+            })
+            .await?;
+        longest_zone(name, &zones).ok_or_else(|| {
             ProviderError::Refused(format!(
                 "{name}: no domain of this Porkbun account holds it"
             ))

@@ -17,7 +17,6 @@
 //! DNSPod holds one record (with its own `RecordId`) per value on a line; dnsup manages the
 //! default line (`默认`). Read, compare, then write.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use hickory_proto::rr::{Name, RData, RecordType};
@@ -26,6 +25,7 @@ use serde_json::{Value, json};
 
 use super::build::Setup;
 use super::http::{self, Http, HttpSettings, Request};
+use super::page::{self, ZoneCache};
 use super::plan::{Held, Step, plan};
 use super::sign::{self, Utc};
 use super::text;
@@ -69,7 +69,7 @@ pub struct Tencent {
     settings: HttpSettings,
     secret_id: String,
     secret: Secret,
-    zones: Mutex<Option<Vec<Name>>>,
+    zones: ZoneCache,
 }
 
 /// One record as `DescribeRecordList` lists it.
@@ -213,19 +213,18 @@ impl Tencent {
         if c.secret_id.trim().is_empty() {
             return Err("tencent: secret_id is empty".into());
         }
-        let secret = setup.secret(&c.secret_key, "secret_key")?;
-        let http = Http::new(
+        let ([secret], http) = Http::configured(
+            setup,
+            [(&c.secret_key, "secret_key")],
             &c.http,
             Duration::from_millis(100),
-            vec![secret.clone()],
-            false,
         )?;
         Ok(Tencent {
             http,
             settings: c.http.clone(),
             secret_id: c.secret_id.trim().to_string(),
             secret,
-            zones: Mutex::new(None),
+            zones: ZoneCache::default(),
         })
     }
 
@@ -283,66 +282,70 @@ impl Tencent {
     }
 
     async fn zones(&self) -> Result<Vec<Name>, ProviderError> {
-        if let Some(z) = self.zones.lock().unwrap_or_else(|p| p.into_inner()).clone() {
-            return Ok(z);
+        self.zones
+            .get_or_list(page::counted(|_, offset| async move {
+                let params = json!({"Type": "ALL", "Offset": offset, "Limit": DOMAIN_PAGE});
+                let Some(r) = self
+                    .listed(
+                        "DescribeDomainList",
+                        &params,
+                        "ResourceNotFound.NoDataOfDomain",
+                    )
+                    .await?
+                else {
+                    return Ok((Vec::new(), 0));
+                };
+                let list = r
+                    .get("DomainList")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let names = list
+                    .iter()
+                    .map(|d| {
+                        d.get("Name")
+                            .and_then(Value::as_str)
+                            .and_then(|n| Name::from_utf8(format!("{n}.")).ok())
+                            .ok_or_else(|| {
+                                ProviderError::Protocol(
+                                    "tencent: DescribeDomainList: a domain without Name".into(),
+                                )
+                            })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let total = r
+                    .pointer("/DomainCountInfo/AllTotal")
+                    .or_else(|| r.pointer("/DomainCountInfo/DomainTotal"))
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0);
+                Ok((names, total))
+            }))
+            .await
+    }
+
+    /// A page of a listing: `None` when the API answers `empty` (its code for "nothing
+    /// (more) to list").
+    async fn listed(
+        &self,
+        action: &str,
+        params: &Value,
+        empty: &str,
+    ) -> Result<Option<Value>, ProviderError> {
+        match self.call_raw(action, params).await? {
+            Ok(r) => Ok(Some(r)),
+            Err((code, _)) if code == empty => Ok(None),
+            Err((code, msg)) => Err(error_kind(
+                &code,
+                format!("tencent: {action}: {code}: {msg}"),
+            )),
         }
-        let mut zones = Vec::new();
-        let mut offset = 0u64;
-        for _ in 0..1000 {
-            let r = match self
-                .call_raw(
-                    "DescribeDomainList",
-                    &json!({"Type": "ALL", "Offset": offset, "Limit": DOMAIN_PAGE}),
-                )
-                .await?
-            {
-                Ok(r) => r,
-                Err((code, _)) if code == "ResourceNotFound.NoDataOfDomain" => break,
-                Err((code, msg)) => {
-                    return Err(error_kind(
-                        &code,
-                        format!("tencent: DescribeDomainList: {code}: {msg}"),
-                    ));
-                }
-            };
-            let list = r
-                .get("DomainList")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            for d in &list {
-                let name = d
-                    .get("Name")
-                    .and_then(Value::as_str)
-                    .and_then(|n| Name::from_utf8(format!("{n}.")).ok())
-                    .ok_or_else(|| {
-                        ProviderError::Protocol(
-                            "tencent: DescribeDomainList: a domain without Name".into(),
-                        )
-                    })?;
-                zones.push(name);
-            }
-            offset += list.len() as u64;
-            let total = r
-                .pointer("/DomainCountInfo/AllTotal")
-                .or_else(|| r.pointer("/DomainCountInfo/DomainTotal"))
-                .and_then(Value::as_u64)
-                .unwrap_or(0);
-            if list.is_empty() || offset >= total {
-                break;
-            }
-        }
-        *self.zones.lock().unwrap_or_else(|p| p.into_inner()) = Some(zones.clone());
-        Ok(zones)
     }
 
     /// The default-line records of one host and type, every page.
     async fn records(&self, zone: &Name, key: &RrsetKey) -> Result<Vec<PodRecord>, ProviderError> {
-        let sub = relative_name(&key.name, zone);
-        let rtype = key.rtype.to_string();
-        let mut out = Vec::new();
-        let mut offset = 0u64;
-        for _ in 0..1000 {
+        let sub = &relative_name(&key.name, zone);
+        let rtype = &key.rtype.to_string();
+        let all = page::counted(|_, offset| async move {
             let params = json!({
                 "Domain": plain_name(zone),
                 "Subdomain": sub,
@@ -350,38 +353,37 @@ impl Tencent {
                 "Offset": offset,
                 "Limit": RECORD_PAGE,
             });
-            let r = match self.call_raw("DescribeRecordList", &params).await? {
-                Ok(r) => r,
-                // "No records": the documented answer to an empty list.
-                Err((code, _)) if code == "ResourceNotFound.NoDataOfRecord" => break,
-                Err((code, msg)) => {
-                    return Err(error_kind(
-                        &code,
-                        format!("tencent: DescribeRecordList: {code}: {msg}"),
-                    ));
-                }
+            // "No records": the documented answer to an empty list.
+            let Some(r) = self
+                .listed(
+                    "DescribeRecordList",
+                    &params,
+                    "ResourceNotFound.NoDataOfRecord",
+                )
+                .await?
+            else {
+                return Ok((Vec::new(), 0));
             };
             let list = parse_records(&r).map_err(|e| {
                 ProviderError::Protocol(format!("tencent: DescribeRecordList: {e}"))
             })?;
-            offset += list.len() as u64;
-            let empty = list.is_empty();
-            out.extend(list.into_iter().filter(|x| {
-                x.name.eq_ignore_ascii_case(&sub)
-                    && x.rtype.eq_ignore_ascii_case(&rtype)
-                    && (x.line.is_empty() || x.line == DEFAULT_LINE)
-            }));
             // TotalCount: the records matching the filter (a page past the end answers
-            // NoDataOfRecord, which ends the loop too).
+            // NoDataOfRecord, which ends the listing too).
             let total = r
                 .pointer("/RecordCountInfo/TotalCount")
                 .and_then(Value::as_u64)
                 .unwrap_or(0);
-            if empty || offset >= total {
-                break;
-            }
-        }
-        Ok(out)
+            Ok((list, total))
+        })
+        .await?;
+        Ok(all
+            .into_iter()
+            .filter(|x| {
+                x.name.eq_ignore_ascii_case(sub)
+                    && x.rtype.eq_ignore_ascii_case(rtype)
+                    && (x.line.is_empty() || x.line == DEFAULT_LINE)
+            })
+            .collect())
     }
 }
 

@@ -20,6 +20,7 @@
 // Each test binary uses a subset of the harness.
 #![allow(dead_code, unused_imports, unused_macros)]
 
+pub mod daemon;
 pub mod keys;
 pub mod knot;
 pub mod named;

@@ -373,19 +373,13 @@ fn zone() -> Name {
 #[test]
 fn alibaba_passes_the_suite() {
     let (fake, state, p, _dir) = setup(SECRET);
-    passes_the_suite(
-        &p,
-        zone(),
-        |k| state.lock().unwrap().store.rrset(k),
-        || state.lock().unwrap().store.bystanders(),
-        &fake,
-    );
+    store_passes_the_suite(&p, zone(), &state, |s| &s.store, &fake);
 }
 
 #[test]
 fn alibaba_honours_rate_limits() {
     let (fake, state, p, _dir) = setup(SECRET);
-    honours_rate_limits(&p, zone(), |k| state.lock().unwrap().store.rrset(k), &fake);
+    store_honours_rate_limits(&p, zone(), &state, |s| &s.store, &fake);
 }
 
 #[test]

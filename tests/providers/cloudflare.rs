@@ -331,13 +331,7 @@ fn cloudflare_passes_the_suite() {
     // One item per page: zones and multi-value RRsets span several pages.
     let (fake, state) = start(1, 3);
     let (p, _dir) = provider(&fake, TOKEN, "");
-    passes_the_suite(
-        &p,
-        zone(),
-        |k| state.lock().unwrap().store.rrset(k),
-        || state.lock().unwrap().store.bystanders(),
-        &fake,
-    );
+    store_passes_the_suite(&p, zone(), &state, |s| &s.store, &fake);
     // The zone was found on a later page, and RRsets of two values were read across pages.
     let reqs = fake.requests();
     assert!(
@@ -354,13 +348,7 @@ fn cloudflare_passes_the_suite() {
 fn cloudflare_passes_the_suite_with_a_configured_zone_id() {
     let (fake, state) = start(50, 2);
     let (p, _dir) = provider(&fake, TOKEN, &format!("zone_id = {ZONE_ID:?}"));
-    passes_the_suite(
-        &p,
-        zone(),
-        |k| state.lock().unwrap().store.rrset(k),
-        || state.lock().unwrap().store.bystanders(),
-        &fake,
-    );
+    store_passes_the_suite(&p, zone(), &state, |s| &s.store, &fake);
     assert!(
         !fake
             .requests()
@@ -374,7 +362,7 @@ fn cloudflare_passes_the_suite_with_a_configured_zone_id() {
 fn cloudflare_honours_rate_limits() {
     let (fake, state) = start(50, 0);
     let (p, _dir) = provider(&fake, TOKEN, "");
-    honours_rate_limits(&p, zone(), |k| state.lock().unwrap().store.rrset(k), &fake);
+    store_honours_rate_limits(&p, zone(), &state, |s| &s.store, &fake);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use dnsup::provider::duckdns::{Config, DuckDns};
 use dnsup::provider::{Applied, DynProvider, ProviderError};
 use hickory_proto::rr::{Name, RecordType};
 
-use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::fake::{FakeRequest, FakeResponse};
 use super::harness::*;
 use super::store::Store;
 use super::suite::*;
@@ -136,45 +136,24 @@ fn handler(
     }
 }
 
-struct Env {
-    fake: Fake,
-    store: Arc<Mutex<Store>>,
-    _secrets: Secrets,
-}
-
 fn start(token: &str) -> (Env, DuckDns) {
-    let store = Arc::new(Mutex::new(Store::new("duckdns.org")));
-    let fake = Fake::start(handler(store.clone()));
-    let secrets = Secrets::new();
-    let mut c: Config = config(&format!("token = {}", secrets.file("token", token)));
-    c.http = fake.settings("/update");
-    let p = DuckDns::new(&c, &mut Setup::default()).unwrap();
-    (
-        Env {
-            fake,
-            store,
-            _secrets: secrets,
-        },
-        p,
-    )
+    Env::start("duckdns.org", handler, |fake, secrets| {
+        let mut c: Config = config(&format!("token = {}", secrets.file("token", token)));
+        c.http = fake.settings("/update");
+        DuckDns::new(&c, &mut Setup::default()).unwrap()
+    })
 }
 
 #[test]
 fn duckdns_passes_the_suite() {
     let (e, p) = start(TOKEN);
-    passes_the_suite(
-        &p,
-        zone(),
-        |k| e.store.lock().unwrap().rrset(k),
-        || e.store.lock().unwrap().bystanders(),
-        &e.fake,
-    );
+    store_passes_the_suite(&p, zone(), &e.store, |s| s, &e.fake);
 }
 
 #[test]
 fn duckdns_honours_rate_limits() {
     let (e, p) = start(TOKEN);
-    honours_rate_limits(&p, zone(), |k| e.store.lock().unwrap().rrset(k), &e.fake);
+    store_honours_rate_limits(&p, zone(), &e.store, |s| s, &e.fake);
 }
 
 #[test]

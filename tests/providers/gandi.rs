@@ -189,13 +189,14 @@ fn handle(state: &Shared, r: &FakeRequest) -> Result<FakeResponse, String> {
 }
 
 fn start(page_size: usize, other_domains: usize) -> (Fake, Shared) {
-    let state = Arc::new(Mutex::new(State {
-        store: Store::new("example.test"),
-        other_domains: (0..other_domains).map(|i| format!("g{i}.test")).collect(),
-        page_size,
-    }));
-    let s = state.clone();
-    (Fake::start(move |r| handle(&s, r)), state)
+    serve(
+        State {
+            store: Store::new("example.test"),
+            other_domains: (0..other_domains).map(|i| format!("g{i}.test")).collect(),
+            page_size,
+        },
+        handle,
+    )
 }
 
 fn provider(fake: &Fake, token: &str) -> (Gandi, Secrets) {
@@ -212,13 +213,7 @@ fn provider(fake: &Fake, token: &str) -> (Gandi, Secrets) {
 fn gandi_passes_the_suite() {
     let (fake, state) = start(2, 3);
     let (p, _dir) = provider(&fake, TOKEN);
-    passes_the_suite(
-        &p,
-        zone(),
-        |k| state.lock().unwrap().store.rrset(k),
-        || state.lock().unwrap().store.bystanders(),
-        &fake,
-    );
+    store_passes_the_suite(&p, zone(), &state, |s| &s.store, &fake);
     assert!(
         fake.requests()
             .iter()
@@ -231,7 +226,7 @@ fn gandi_passes_the_suite() {
 fn gandi_honours_rate_limits() {
     let (fake, state) = start(100, 0);
     let (p, _dir) = provider(&fake, TOKEN);
-    honours_rate_limits(&p, zone(), |k| state.lock().unwrap().store.rrset(k), &fake);
+    store_honours_rate_limits(&p, zone(), &state, |s| &s.store, &fake);
 }
 
 #[test]

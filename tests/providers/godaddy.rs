@@ -12,7 +12,7 @@ use hickory_proto::rr::{Name, RData, RecordType};
 use serde_json::{Value, json};
 
 use super::duckdns::presented;
-use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::fake::{FakeRequest, FakeResponse};
 use super::harness::*;
 use super::store::{Store, parse_value};
 use super::suite::*;
@@ -167,43 +167,22 @@ fn handler(
     }
 }
 
-struct Env {
-    fake: Fake,
-    store: Arc<Mutex<Store>>,
-    _secrets: Secrets,
-}
-
 fn start(secret: &str) -> (Env, GoDaddy) {
-    let store = Arc::new(Mutex::new(Store::new("example.test")));
-    let fake = Fake::start(handler(store.clone()));
-    let secrets = Secrets::new();
-    let mut c: Config = config(&format!(
-        "key = {}\nsecret = {}",
-        secrets.file("key", KEY),
-        secrets.file("secret", secret)
-    ));
-    c.http = fake.settings("");
-    let p = GoDaddy::new(&c, &mut Setup::default()).unwrap();
-    (
-        Env {
-            fake,
-            store,
-            _secrets: secrets,
-        },
-        p,
-    )
+    Env::start("example.test", handler, |fake, secrets| {
+        let mut c: Config = config(&format!(
+            "key = {}\nsecret = {}",
+            secrets.file("key", KEY),
+            secrets.file("secret", secret)
+        ));
+        c.http = fake.settings("");
+        GoDaddy::new(&c, &mut Setup::default()).unwrap()
+    })
 }
 
 #[test]
 fn godaddy_passes_the_suite() {
     let (e, p) = start(SECRET);
-    passes_the_suite(
-        &p,
-        zone(),
-        |k| e.store.lock().unwrap().rrset(k),
-        || e.store.lock().unwrap().bystanders(),
-        &e.fake,
-    );
+    store_passes_the_suite(&p, zone(), &e.store, |s| s, &e.fake);
     let markers: Vec<Option<String>> = e
         .fake
         .requests()
@@ -225,7 +204,7 @@ fn godaddy_passes_the_suite() {
 #[test]
 fn godaddy_honours_rate_limits() {
     let (e, p) = start(SECRET);
-    honours_rate_limits(&p, zone(), |k| e.store.lock().unwrap().rrset(k), &e.fake);
+    store_honours_rate_limits(&p, zone(), &e.store, |s| s, &e.fake);
 }
 
 #[test]

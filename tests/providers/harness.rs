@@ -6,11 +6,13 @@
 
 use std::fmt::Debug;
 use std::os::unix::fs::PermissionsExt;
+use std::sync::{Arc, Mutex};
 
 use dnsup::provider::{DynProvider, Rrset, RrsetKey};
 use hickory_proto::rr::Name;
 
-use super::fake::Fake;
+use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::store::Store;
 use super::suite::{
     Subject, bad_credentials_are_an_auth_error, behaviour_suite, rate_limits_are_honoured,
 };
@@ -90,4 +92,76 @@ pub fn honours_rate_limits(
 pub fn refuses_bad_credentials(p: &dyn DynProvider, zone: &Name, secret: &str, fake: &Fake) {
     bad_credentials_are_an_auth_error(p, zone, secret);
     fake.assert_clean();
+}
+
+/// A fake holding the records of one [`Store`] (the handler `handler` makes of it), and the
+/// secret files of the provider built against it.
+pub struct Env {
+    pub fake: Fake,
+    pub store: Arc<Mutex<Store>>,
+    _secrets: Secrets,
+}
+
+impl Env {
+    /// A fake for a store of `zone`, and the provider `provider` builds from it and the
+    /// secret files.
+    pub fn start<P, H>(
+        zone: &str,
+        handler: impl FnOnce(Arc<Mutex<Store>>) -> H,
+        provider: impl FnOnce(&Fake, &Secrets) -> P,
+    ) -> (Env, P)
+    where
+        H: FnMut(&FakeRequest) -> Result<FakeResponse, String> + Send + 'static,
+    {
+        let store = Arc::new(Mutex::new(Store::new(zone)));
+        let fake = Fake::start(handler(store.clone()));
+        let secrets = Secrets::new();
+        let p = provider(&fake, &secrets);
+        (
+            Env {
+                fake,
+                store,
+                _secrets: secrets,
+            },
+            p,
+        )
+    }
+}
+
+/// A fake whose `handle` answers from a shared `state`, and that state.
+pub fn serve<S: Send + 'static>(
+    state: S,
+    handle: fn(&Arc<Mutex<S>>, &FakeRequest) -> Result<FakeResponse, String>,
+) -> (Fake, Arc<Mutex<S>>) {
+    let state = Arc::new(Mutex::new(state));
+    let s = state.clone();
+    (Fake::start(move |r| handle(&s, r)), state)
+}
+
+/// [`passes_the_suite`] against the [`Store`] that `store` finds in a fake's `state`.
+pub fn store_passes_the_suite<S>(
+    p: &dyn DynProvider,
+    zone: Name,
+    state: &Mutex<S>,
+    store: fn(&S) -> &Store,
+    fake: &Fake,
+) {
+    passes_the_suite(
+        p,
+        zone,
+        |k| store(&state.lock().unwrap()).rrset(k),
+        || store(&state.lock().unwrap()).bystanders(),
+        fake,
+    );
+}
+
+/// [`honours_rate_limits`] against the [`Store`] that `store` finds in a fake's `state`.
+pub fn store_honours_rate_limits<S>(
+    p: &dyn DynProvider,
+    zone: Name,
+    state: &Mutex<S>,
+    store: fn(&S) -> &Store,
+    fake: &Fake,
+) {
+    honours_rate_limits(p, zone, |k| store(&state.lock().unwrap()).rrset(k), fake);
 }

@@ -348,18 +348,19 @@ fn handle(state: &Shared, r: &FakeRequest) -> Result<FakeResponse, String> {
 }
 
 fn start(page_size: usize, other_zones: usize) -> (Fake, Shared) {
-    let state = Arc::new(Mutex::new(State {
-        store: Store::new("example.test"),
-        other_zones: (0..other_zones).map(|i| format!("z{i}.test")).collect(),
-        page_size,
-        comments: HashMap::new(),
-        no_ttl: HashSet::new(),
-        actions: HashMap::new(),
-        next_action: 0,
-        fail_next: None,
-    }));
-    let s = state.clone();
-    (Fake::start(move |r| handle(&s, r)), state)
+    serve(
+        State {
+            store: Store::new("example.test"),
+            other_zones: (0..other_zones).map(|i| format!("z{i}.test")).collect(),
+            page_size,
+            comments: HashMap::new(),
+            no_ttl: HashSet::new(),
+            actions: HashMap::new(),
+            next_action: 0,
+            fail_next: None,
+        },
+        handle,
+    )
 }
 
 fn provider(fake: &Fake, token: &str) -> (Hetzner, Secrets) {
@@ -378,13 +379,7 @@ fn provider(fake: &Fake, token: &str) -> (Hetzner, Secrets) {
 fn hetzner_passes_the_suite() {
     let (fake, state) = start(1, 2);
     let (p, _dir) = provider(&fake, TOKEN);
-    passes_the_suite(
-        &p,
-        zone(),
-        |k| state.lock().unwrap().store.rrset(k),
-        || state.lock().unwrap().store.bystanders(),
-        &fake,
-    );
+    store_passes_the_suite(&p, zone(), &state, |s| &s.store, &fake);
     let reqs = fake.requests();
     assert!(
         reqs.iter()
@@ -401,7 +396,7 @@ fn hetzner_passes_the_suite() {
 fn hetzner_honours_rate_limits() {
     let (fake, state) = start(25, 0);
     let (p, _dir) = provider(&fake, TOKEN);
-    honours_rate_limits(&p, zone(), |k| state.lock().unwrap().store.rrset(k), &fake);
+    store_honours_rate_limits(&p, zone(), &state, |s| &s.store, &fake);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use dnsup::provider::namecheap::{Config, Namecheap};
 use dnsup::provider::{DynProvider, ProviderError};
 use hickory_proto::rr::{Name, RecordType};
 
-use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::fake::{FakeRequest, FakeResponse};
 use super::harness::*;
 use super::store::Store;
 use super::suite::*;
@@ -83,48 +83,27 @@ fn handler(
     }
 }
 
-struct Env {
-    fake: Fake,
-    store: Arc<Mutex<Store>>,
-    _secrets: Secrets,
-}
-
 fn start(password: &str) -> (Env, Namecheap) {
-    let store = Arc::new(Mutex::new(Store::new("example.test")));
-    let fake = Fake::start(handler(store.clone()));
-    let secrets = Secrets::new();
-    let mut c: Config = config(&format!(
-        "domain = \"example.test\"\npassword = {}",
-        secrets.file("password", password)
-    ));
-    c.http = fake.settings("/update");
-    let p = Namecheap::new(&c, &mut Setup::default()).unwrap();
-    (
-        Env {
-            fake,
-            store,
-            _secrets: secrets,
-        },
-        p,
-    )
+    Env::start("example.test", handler, |fake, secrets| {
+        let mut c: Config = config(&format!(
+            "domain = \"example.test\"\npassword = {}",
+            secrets.file("password", password)
+        ));
+        c.http = fake.settings("/update");
+        Namecheap::new(&c, &mut Setup::default()).unwrap()
+    })
 }
 
 #[test]
 fn namecheap_passes_the_suite() {
     let (e, p) = start(PASSWORD);
-    passes_the_suite(
-        &p,
-        zone(),
-        |k| e.store.lock().unwrap().rrset(k),
-        || e.store.lock().unwrap().bystanders(),
-        &e.fake,
-    );
+    store_passes_the_suite(&p, zone(), &e.store, |s| s, &e.fake);
 }
 
 #[test]
 fn namecheap_honours_rate_limits() {
     let (e, p) = start(PASSWORD);
-    honours_rate_limits(&p, zone(), |k| e.store.lock().unwrap().rrset(k), &e.fake);
+    store_honours_rate_limits(&p, zone(), &e.store, |s| s, &e.fake);
 }
 
 #[test]

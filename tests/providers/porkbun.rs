@@ -12,7 +12,7 @@ use hickory_proto::rr::{Name, RData, RecordType};
 use serde_json::{Value, json};
 
 use super::duckdns::presented;
-use super::fake::{Fake, FakeRequest, FakeResponse};
+use super::fake::{FakeRequest, FakeResponse};
 use super::harness::*;
 use super::store::{Store, parse_value};
 use super::suite::*;
@@ -195,43 +195,22 @@ fn handler(
     }
 }
 
-struct Env {
-    fake: Fake,
-    store: Arc<Mutex<Store>>,
-    _secrets: Secrets,
-}
-
 fn start(secret: &str) -> (Env, Porkbun) {
-    let store = Arc::new(Mutex::new(Store::new("example.test")));
-    let fake = Fake::start(handler(store.clone()));
-    let secrets = Secrets::new();
-    let mut c: Config = config(&format!(
-        "api_key = {}\nsecret_api_key = {}",
-        secrets.file("key", KEY),
-        secrets.file("secret", secret)
-    ));
-    c.http = fake.settings("/api/json/v3");
-    let p = Porkbun::new(&c, &mut Setup::default()).unwrap();
-    (
-        Env {
-            fake,
-            store,
-            _secrets: secrets,
-        },
-        p,
-    )
+    Env::start("example.test", handler, |fake, secrets| {
+        let mut c: Config = config(&format!(
+            "api_key = {}\nsecret_api_key = {}",
+            secrets.file("key", KEY),
+            secrets.file("secret", secret)
+        ));
+        c.http = fake.settings("/api/json/v3");
+        Porkbun::new(&c, &mut Setup::default()).unwrap()
+    })
 }
 
 #[test]
 fn porkbun_passes_the_suite() {
     let (e, p) = start(SECRET);
-    passes_the_suite(
-        &p,
-        zone(),
-        |k| e.store.lock().unwrap().rrset(k),
-        || e.store.lock().unwrap().bystanders(),
-        &e.fake,
-    );
+    store_passes_the_suite(&p, zone(), &e.store, |s| s, &e.fake);
     // find_zone walked the pages (example.test is on page 2) until an empty one.
     let starts: Vec<String> = e
         .fake
@@ -246,7 +225,7 @@ fn porkbun_passes_the_suite() {
 #[test]
 fn porkbun_honours_rate_limits() {
     let (e, p) = start(SECRET);
-    honours_rate_limits(&p, zone(), |k| e.store.lock().unwrap().rrset(k), &e.fake);
+    store_honours_rate_limits(&p, zone(), &e.store, |s| s, &e.fake);
 }
 
 #[test]

@@ -407,31 +407,19 @@ fn zone() -> Name {
 #[test]
 fn route53_passes_the_suite() {
     let (fake, state, p, _dir) = setup(None, SECRET);
-    passes_the_suite(
-        &p,
-        zone(),
-        |k| state.lock().unwrap().store.rrset(k),
-        || state.lock().unwrap().store.bystanders(),
-        &fake,
-    );
+    store_passes_the_suite(&p, zone(), &state, |s| &s.store, &fake);
 }
 
 #[test]
 fn route53_with_a_session_token_passes_the_suite() {
     let (fake, state, p, _dir) = setup(Some("FwoGZXIvYXdzEXAMPLETOKEN"), SECRET);
-    passes_the_suite(
-        &p,
-        zone(),
-        |k| state.lock().unwrap().store.rrset(k),
-        || state.lock().unwrap().store.bystanders(),
-        &fake,
-    );
+    store_passes_the_suite(&p, zone(), &state, |s| &s.store, &fake);
 }
 
 #[test]
 fn route53_honours_rate_limits() {
     let (fake, state, p, _dir) = setup(None, SECRET);
-    honours_rate_limits(&p, zone(), |k| state.lock().unwrap().store.rrset(k), &fake);
+    store_honours_rate_limits(&p, zone(), &state, |s| &s.store, &fake);
 }
 
 #[test]
