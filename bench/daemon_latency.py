@@ -6,7 +6,7 @@ a private named and the dnsup daemon (poll interval 1 h, so only kernel events c
 fast update). For each round it adds a new address to the interface and polls named with raw
 UDP queries (no process spawns) until the A record shows it. Prints the median in ms.
 
-usage: bench/daemon_latency.py target/release/dnsup keys.example zones/example.test.zone [ROUNDS]
+usage: bench/daemon_latency.py target/x86_64-unknown-linux-gnu/release/dnsup keys.example zones/example.test.zone [ROUNDS]
 Needs root (ip netns), iproute2 and named. Prints the median in milliseconds; the issue's target
 is 50 ms (the polling updaters take 120 to 300 s).
 """

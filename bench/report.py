@@ -309,10 +309,11 @@ few minutes on 2 cores. Ratios are dnsup / peer: below 1 means dnsup is faster o
 {targets}
 - release profile: LTO, one codegen unit, symbols stripped, `panic = "abort"` (Cargo.toml).
 
-The static build is the same code linked with glibc's `crt-static`:
-`RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --target x86_64-unknown-linux-gnu`
-(the binary is then in `target/x86_64-unknown-linux-gnu/release/`). It skips the dynamic
-loader's work at every start.
+The release build is linked statically, glibc's `crt-static` (a static PIE; .cargo/config.toml
+builds for an explicit host target, so the binary is in `target/x86_64-unknown-linux-gnu/release/`).
+It skips the dynamic loader's work at every start. Without that file the build is dynamically
+linked, and the "static build" rows compare it with
+`RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --target x86_64-unknown-linux-gnu`.
 
 ## How it is measured
 

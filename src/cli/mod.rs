@@ -251,20 +251,23 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Some("knsupdate") => return knsupdate::main(args.into_iter().skip(2).collect()),
         _ => {}
     }
-    let cli = match Cli::try_parse_from(&args) {
-        Ok(cli) => cli,
-        Err(e) => {
-            let code = if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            };
-            let _ = e.print();
-            return code;
-        }
+    let (verbose, command) = match fast_record_command(&args) {
+        Some(parsed) => parsed,
+        None => match Cli::try_parse_from(&args) {
+            Ok(cli) => (cli.verbose, cli.command),
+            Err(e) => {
+                let code = if e.use_stderr() {
+                    exit::USAGE
+                } else {
+                    exit::OK
+                };
+                let _ = e.print();
+                return code;
+            }
+        },
     };
-    init_logging(cli.verbose);
-    match cli.command {
+    init_logging(verbose);
+    match command {
         Command::Nsupdate { args } => nsupdate::main(args),
         Command::Knsupdate { args } => knsupdate::main(args),
         Command::Keygen(k) => native::keygen(&k),
@@ -279,12 +282,45 @@ pub fn run(args: Vec<OsString>) -> u8 {
     }
 }
 
+/// `dnsup add|set|delete ...` parsed by a parser of that command alone. Building the parser of
+/// every subcommand costs more than the update itself (issue 6: a third of the instructions of
+/// a one-shot `dnsup add`), so the one-shot record commands skip it. Only a clean parse is
+/// taken: help, `-v` before the command and every error go through the full parser, so what
+/// users see is unchanged (`fast_parse_agrees_with_the_full_parser` checks the results agree).
+fn fast_record_command(args: &[OsString]) -> Option<(u8, Command)> {
+    use clap::{Args as _, FromArgMatches as _};
+    let sub = args.get(1)?.to_str()?;
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        return None;
+    }
+    // The only global option of `Cli`.
+    let base = clap::Command::new("dnsup").arg(
+        clap::Arg::new("verbose")
+            .short('v')
+            .long("verbose")
+            .action(clap::ArgAction::Count),
+    );
+    let parser = match sub {
+        "add" | "set" => RecordArgs::augment_args(base),
+        "delete" => DeleteArgs::augment_args(base),
+        _ => return None,
+    };
+    let mut matches = parser.try_get_matches_from(&args[1..]).ok()?;
+    let verbose = matches.get_count("verbose");
+    // `_mut` takes the values out instead of cloning every match first.
+    let command = match sub {
+        "add" => Command::Add(RecordArgs::from_arg_matches_mut(&mut matches).ok()?),
+        "set" => Command::Set(RecordArgs::from_arg_matches_mut(&mut matches).ok()?),
+        _ => Command::Delete(DeleteArgs::from_arg_matches_mut(&mut matches).ok()?),
+    };
+    Some((verbose, command))
+}
+
 /// Logs go to stderr; `-v` shows debug, `-vv` trace. `RUST_LOG` (e.g. `dnsup=debug`) overrides.
 /// A `Targets` filter rather than `EnvFilter`: no regex engine in the binary, which keeps the
 /// daemon's resident memory small.
 pub fn init_logging(verbose: u8) {
     use tracing_subscriber::filter::{LevelFilter, Targets};
-    use tracing_subscriber::prelude::*;
     let level = match verbose {
         0 => LevelFilter::WARN,
         1 => LevelFilter::DEBUG,
@@ -294,13 +330,160 @@ pub fn init_logging(verbose: u8) {
         .ok()
         .and_then(|v| v.parse::<Targets>().ok())
         .unwrap_or_else(|| Targets::new().with_target("dnsup", level));
-    let _ = tracing_subscriber::registry()
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_target(false)
-                .without_time(),
+    let _ = tracing::subscriber::set_global_default(LazyLog {
+        filter,
+        inner: std::sync::OnceLock::new(),
+    });
+}
+
+/// The subscriber `init_logging` installs: the filter decides at once, and the formatting
+/// subscriber behind it is built at the first span or event that passes. Building it up front
+/// (the registry's span slab: 32 KiB written) cost a one-shot update more than its logging
+/// does, which without `-v` is nothing.
+struct LazyLog {
+    filter: tracing_subscriber::filter::Targets,
+    inner: std::sync::OnceLock<Box<dyn tracing::Subscriber + Send + Sync>>,
+}
+
+impl LazyLog {
+    fn inner(&self) -> &(dyn tracing::Subscriber + Send + Sync) {
+        use tracing_subscriber::prelude::*;
+        self.inner
+            .get_or_init(|| {
+                Box::new(
+                    tracing_subscriber::registry()
+                        .with(
+                            tracing_subscriber::fmt::layer()
+                                .with_writer(std::io::stderr)
+                                .with_target(false)
+                                .without_time(),
+                        )
+                        .with(self.filter.clone()),
+                )
+            })
+            .as_ref()
+    }
+}
+
+impl tracing::Subscriber for LazyLog {
+    // The filter's own answers, which the built subscriber would give too; they are cached per
+    // call site (always or never), so `enabled` is hardly ever asked.
+    fn register_callsite(
+        &self,
+        metadata: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        tracing_subscriber::Layer::<tracing_subscriber::Registry>::register_callsite(
+            &self.filter,
+            metadata,
         )
-        .with(filter)
-        .try_init();
+    }
+
+    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
+        tracing_subscriber::Layer::<tracing_subscriber::Registry>::max_level_hint(&self.filter)
+    }
+
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        self.inner().enabled(metadata)
+    }
+
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        self.inner().new_span(span)
+    }
+
+    fn record(&self, span: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        self.inner().record(span, values);
+    }
+
+    fn record_follows_from(&self, span: &tracing::span::Id, follows: &tracing::span::Id) {
+        self.inner().record_follows_from(span, follows);
+    }
+
+    fn event(&self, event: &tracing::Event<'_>) {
+        self.inner().event(event);
+    }
+
+    fn enter(&self, span: &tracing::span::Id) {
+        self.inner().enter(span);
+    }
+
+    fn exit(&self, span: &tracing::span::Id) {
+        self.inner().exit(span);
+    }
+
+    fn clone_span(&self, id: &tracing::span::Id) -> tracing::span::Id {
+        self.inner().clone_span(id)
+    }
+
+    fn try_close(&self, id: tracing::span::Id) -> bool {
+        self.inner().try_close(id)
+    }
+
+    fn current_span(&self) -> tracing_core::span::Current {
+        // No span was entered before the first one built the subscriber.
+        match self.inner.get() {
+            Some(inner) => inner.current_span(),
+            None => tracing_core::span::Current::none(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> Vec<OsString> {
+        std::iter::once("dnsup")
+            .chain(line.split_whitespace())
+            .map(OsString::from)
+            .collect()
+    }
+
+    #[test]
+    fn fast_parse_agrees_with_the_full_parser() {
+        for line in [
+            "add www A 192.0.2.1 --zone example.test --server 127.0.0.1:53 -k key.conf",
+            "add www.example.test. A 192.0.2.1 192.0.2.2 --ttl 0 -s a -s b:54 --port 5353",
+            "set www TXT a b --ttl 60 -v -v --json --tcp --timeout 3 --retries 0",
+            "set www AAAA ::1 --retry-interval 1 --local 127.0.0.1 --dry-run --verbose",
+            "add www A 192.0.2.1 --if-name-absent --if-equals 192.0.2.9 --if-equals 192.0.2.8",
+            "add www A 192.0.2.1 --if-absent -k key.conf --key-name other",
+            "delete www",
+            "delete www A",
+            "delete www A 192.0.2.1 --if-exists -y hmac-sha256:k:c2VjcmV0 --if-name-exists",
+            "delete -v www MX 10 mx.example.test. -z example.test",
+        ] {
+            let (verbose, command) = fast_record_command(&args(line)).expect(line);
+            let cli = Cli::try_parse_from(args(line)).expect(line);
+            assert_eq!(verbose, cli.verbose, "{line}");
+            assert_eq!(
+                format!("{command:?}"),
+                format!("{:?}", cli.command),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn fast_parse_leaves_help_errors_and_other_commands_to_the_full_parser() {
+        for line in [
+            "add --help",
+            "add www A 192.0.2.1 -h",
+            "add www A",
+            "add www A 192.0.2.1 --ttl -1",
+            "add www A 192.0.2.1 --ttl 2147483648",
+            "add www A 192.0.2.1 --version",
+            "add www A 192.0.2.1 --no-such-option",
+            "add www A 192.0.2.1 --if-absent --if-exists",
+            "add www A 192.0.2.1 --key-name k",
+            "add www A 192.0.2.1 -k f -y k:c2VjcmV0",
+            "delete",
+            "delete www A --timeout 0",
+        ] {
+            assert!(fast_record_command(&args(line)).is_none(), "{line}");
+            assert!(Cli::try_parse_from(args(line)).is_err(), "{line}");
+        }
+        for line in ["-v add www A 192.0.2.1", "keygen", "apply changes.txt"] {
+            assert!(fast_record_command(&args(line)).is_none(), "{line}");
+        }
+    }
 }

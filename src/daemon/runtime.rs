@@ -43,7 +43,7 @@ pub enum Outcome {
     Conflict(String),
     /// The provider failed; retried after a back-off.
     Failed(String),
-    /// Not tried: the provider is backing off after failures.
+    /// Not tried: the provider is backing off after failures (seconds until the next try).
     BackingOff(u64),
 }
 
@@ -79,7 +79,7 @@ impl fmt::Display for Outcome {
             Self::NoAddress(why) => write!(f, "left alone: {why}"),
             Self::Conflict(why) => write!(f, "conflict, not changed: {why}"),
             Self::Failed(why) => write!(f, "failed: {why}"),
-            Self::BackingOff(until) => write!(f, "backing off until {until} (unix time)"),
+            Self::BackingOff(left) => write!(f, "backing off, next try in {left} s"),
         }
     }
 }
@@ -142,7 +142,10 @@ pub struct Daemon {
     providers: BTreeMap<String, Box<dyn DynProvider>>,
     targets: Vec<Target>,
     state: State,
+    /// Back-off per provider, in seconds of the monotonic clock since `started` (a jump of
+    /// the wall clock must not stretch or cancel a back-off).
     backoff: BTreeMap<String, Backoff>,
+    started: std::time::Instant,
     /// Providers that told us to stop (dyndns2 `abuse`, `badagent`): not tried again until the
     /// configuration is reloaded, since retrying would get the account blocked.
     blocked: BTreeMap<String, String>,
@@ -239,6 +242,7 @@ impl Daemon {
             targets,
             state,
             backoff: BTreeMap::new(),
+            started: std::time::Instant::now(),
             blocked: BTreeMap::new(),
             policy,
         })
@@ -393,14 +397,15 @@ impl Daemon {
         };
         let key = t.key.to_string();
         let now = now();
+        let mono = self.mono();
         if let Some(why) = self.blocked.get(&pname) {
             return Outcome::Failed(format!(
                 "provider '{pname}' told us to stop ({why}); not retried until the configuration is reloaded"
             ));
         }
         let backoff = self.backoff.entry(pname.clone()).or_default();
-        if !backoff.ready(now) {
-            return Outcome::BackingOff(backoff.until());
+        if !backoff.ready(mono) {
+            return Outcome::BackingOff(backoff.until().saturating_sub(mono));
         }
         let memory = self.state.records.get(&key);
         if !dry_run && !reconcile::needs_read(memory, &desired, ttl, now, &self.policy) {
@@ -475,18 +480,23 @@ impl Daemon {
                 *dirty = true;
             }
         } else if matches!(outcome, Outcome::Conflict(_) | Outcome::Failed(_)) {
-            backoff.failed(now, &self.policy, jitter());
+            backoff.failed(mono, &self.policy, jitter());
             if let Some(secs) = throttled {
-                backoff.hold_until(now.saturating_add(secs));
+                backoff.hold_until(mono.saturating_add(secs));
             }
         }
         outcome
     }
 
+    /// Seconds on the monotonic clock since the daemon started.
+    fn mono(&self) -> u64 {
+        self.started.elapsed().as_secs()
+    }
+
     /// When the next pass is due: the poll interval, or sooner when a back-off ends.
     pub fn next_wake(&self) -> Duration {
         let interval = self.config.interval;
-        let now = now();
+        let now = self.mono();
         self.backoff
             .values()
             .filter(|b| b.failures() > 0)

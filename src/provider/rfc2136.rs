@@ -117,9 +117,14 @@ fn client_error(e: ClientError) -> ProviderError {
 
 fn answer_error(o: &Outcome) -> ProviderError {
     let what = format!("{} answered {}", o.server, o.rcode_name());
-    match o.tsig_error {
-        Some(t) => ProviderError::Auth(format!("{what} ({t})")),
-        None => ProviderError::Refused(what),
+    match (o.tsig_error, o.clock_skew()) {
+        (Some(t @ crate::tsig::TsigRcode::BadTime), Some(skew)) => ProviderError::Auth(format!(
+            "{what} ({t}): the server's clock is {} s {} ours; fix the clock of this machine or the server",
+            skew.unsigned_abs(),
+            if skew >= 0 { "ahead of" } else { "behind" }
+        )),
+        (Some(t), _) => ProviderError::Auth(format!("{what} ({t})")),
+        (None, _) => ProviderError::Refused(what),
     }
 }
 

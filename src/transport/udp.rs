@@ -36,7 +36,10 @@ where
     let socket = bind(server, config.local)
         .await
         .map_err(|e| Failure::Io(e.to_string()))?;
-    let mut buf = vec![0u8; MAX_DATAGRAM];
+    // Capacity only: `recv_buf` reads into the spare capacity, so the 64 KiB are neither
+    // zeroed nor touched beyond what a datagram fills (a one-shot update gets a ~100-byte
+    // answer; zeroing cost a dozen page faults).
+    let mut buf: Vec<u8> = Vec::with_capacity(MAX_DATAGRAM);
     let mut last_rejection = None;
     for attempt in 0..=config.udp_retries {
         if Instant::now() >= deadline {
@@ -54,12 +57,13 @@ where
         }
         let try_deadline = super::after(config.udp_interval).min(deadline);
         loop {
-            let received = match timeout_at(try_deadline, socket.recv(&mut buf)).await {
+            buf.clear();
+            match timeout_at(try_deadline, socket.recv_buf(&mut buf)).await {
                 Err(_elapsed) => break,
                 Ok(Err(e)) => return Err(fail(e, last_rejection)),
-                Ok(Ok(n)) => n,
-            };
-            match accept(&buf[..received]) {
+                Ok(Ok(_)) => {}
+            }
+            match accept(&buf) {
                 Verdict::Accept(v) => return Ok(v),
                 Verdict::Ignore(why) => {
                     tracing::debug!(%server, %why, "ignoring a datagram");

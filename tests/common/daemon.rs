@@ -79,23 +79,7 @@ allow = ["documentation"]
 impl DaemonSetup {
     /// `dnsup run --once` on this configuration (its output also goes to stderr).
     pub fn once(&self) -> Output {
-        self.once_under(&[])
-    }
-
-    /// [`DaemonSetup::once`] run by `wrapper` (a command and its arguments, such as
-    /// `faketime`; empty: none).
-    pub fn once_under(&self, wrapper: &[&str]) -> Output {
-        let mut command = match wrapper {
-            [] => Command::new(dnsup_bin()),
-            [program, args @ ..] => {
-                let mut c = Command::new(program);
-                c.args(args)
-                    .arg(dnsup_bin())
-                    .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
-                c
-            }
-        };
-        let out = command
+        let out = Command::new(dnsup_bin())
             .args(["run", "--once", "--config"])
             .arg(&self.config)
             .output()

@@ -44,6 +44,7 @@ impl Knot {
                     .unwrap_or_else(|e| panic!("writing {}: {e}", conf.display()));
                 let mut cmd = Command::new(&knotd);
                 cmd.arg("-c").arg(&conf);
+                cmd.envs(options.env.iter().map(|(k, v)| (k, v)));
                 cmd
             },
         );

@@ -60,6 +60,8 @@ pub struct ServerOptions {
     pub update_keys: Vec<String>,
     /// Raw named.conf text appended at top level (BIND only; ignored by Knot).
     pub named_extra: String,
+    /// Extra environment of the server process (Knot only), e.g. libfaketime's.
+    pub env: Vec<(String, String)>,
 }
 
 impl Default for ServerOptions {
@@ -77,6 +79,7 @@ impl ServerOptions {
             zones: Vec::new(),
             update_keys: keys().iter().map(|k| k.name.to_string()).collect(),
             named_extra: String::new(),
+            env: Vec::new(),
         }
     }
 
@@ -111,6 +114,30 @@ impl ServerOptions {
     /// Sets the keys allowed to update zones without their own list (empty: nobody).
     pub fn update_keys(mut self, keys: &[&str]) -> Self {
         self.update_keys = keys.iter().map(|k| k.to_string()).collect();
+        self
+    }
+
+    /// Runs knotd with libfaketime preloaded (named does not run under libfaketime), its clock offset read from `file` at every call
+    /// (write `+2h`, `-2h` or `+0` to it to move the server's clock while it runs). Panics
+    /// with the package to install when libfaketime is missing.
+    pub fn clock_file(mut self, file: &std::path::Path) -> Self {
+        let lib = [
+            "/usr/lib/x86_64-linux-gnu",
+            "/usr/lib/aarch64-linux-gnu",
+            "/usr/lib",
+        ]
+        .iter()
+        .map(|d| PathBuf::from(d).join("faketime/libfaketime.so.1"))
+        .find(|p| p.exists())
+        .expect("libfaketime is missing: apt-get install faketime");
+        for (k, v) in [
+            ("LD_PRELOAD", lib.display().to_string()),
+            ("FAKETIME_TIMESTAMP_FILE", file.display().to_string()),
+            ("FAKETIME_NO_CACHE", "1".to_string()),
+            ("FAKETIME_DONT_FAKE_MONOTONIC", "1".to_string()),
+        ] {
+            self.env.push((k.to_string(), v));
+        }
         self
     }
 
