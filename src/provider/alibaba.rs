@@ -23,6 +23,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::build::Setup;
+use super::fuzz::{self, Case, Format};
 use super::http::{self, Http, HttpSettings, Request, Response};
 use super::page::{self, ZoneCache};
 use super::plan::{Held, Step, plan};
@@ -143,25 +144,7 @@ impl Alibaba {
                         ],
                     )
                     .await?;
-                let list = v
-                    .pointer("/Domains/Domain")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                let names = list
-                    .iter()
-                    .map(|d| {
-                        d.get("DomainName")
-                            .and_then(Value::as_str)
-                            .and_then(|n| Name::from_utf8(format!("{n}.")).ok())
-                            .ok_or_else(|| {
-                                ProviderError::Protocol(
-                                    "alibaba: DescribeDomains: a domain without DomainName".into(),
-                                )
-                            })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok((names, total_count(&v)))
+                parse_domains(&v)
             }))
             .await
     }
@@ -201,6 +184,61 @@ impl Alibaba {
 }
 
 /// `TotalCount` of a listing (0 when absent).
+/// The domains of a `DescribeDomains` answer and the total count.
+fn parse_domains(v: &Value) -> Result<(Vec<Name>, u64), ProviderError> {
+    let list = v
+        .pointer("/Domains/Domain")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let names = list
+        .iter()
+        .map(|d| {
+            d.get("DomainName")
+                .and_then(Value::as_str)
+                .and_then(|n| Name::from_utf8(format!("{n}.")).ok())
+                .ok_or_else(|| {
+                    ProviderError::Protocol(
+                        "alibaba: DescribeDomains: a domain without DomainName".into(),
+                    )
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((names, total_count(v)))
+}
+
+/// The fuzzer's way in ([`super::fuzz`]): op 0 `DescribeDomains`, 1 `DescribeDomainRecords`
+/// (every value read), anything else a write answer (`AddDomainRecord`, ...).
+pub(crate) fn fuzz_answer(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        fuzz::error(&error_of(r, str::to_string));
+        return;
+    }
+    let Some(v) = fuzz::result(r.json::<Value>()) else {
+        return;
+    };
+    match case.op % 3 {
+        0 => {
+            if let Some((names, _)) = fuzz::result(parse_domains(&v)) {
+                fuzz::zones(case, &names);
+            }
+        }
+        1 => {
+            let Ok(records) = parse_records(&v) else {
+                return;
+            };
+            let _ = total_count(&v);
+            for rec in &records {
+                if let Some(value) = fuzz::result(parse_value(case.key.rtype, &rec.value)) {
+                    fuzz::values(case, Format::Compact, &[value]);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 fn total_count(v: &Value) -> u64 {
     v.get("TotalCount").and_then(Value::as_u64).unwrap_or(0)
 }
@@ -244,10 +282,15 @@ pub fn parse_records(v: &Value) -> Result<Vec<AliRecord>, String> {
 /// The error of a non-2xx answer (`{"Code": ..., "Message": ...}`), by its code where the
 /// HTTP status alone says too little (Alibaba answers 400 for a bad signature).
 pub fn api_error(resp: &Response, http: &Http) -> ProviderError {
+    error_of(resp, |m| http.scrub(m))
+}
+
+/// [`api_error`] with the message passed through `scrub`.
+fn error_of(resp: &Response, scrub: impl Fn(&str) -> String) -> ProviderError {
     let v: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
     let code = v.get("Code").and_then(Value::as_str).unwrap_or_default();
     let message = v.get("Message").and_then(Value::as_str).unwrap_or_default();
-    let detail = http.scrub(&match (code.is_empty(), message.is_empty()) {
+    let detail = scrub(&match (code.is_empty(), message.is_empty()) {
         (false, false) => format!("{code}: {message}"),
         (false, true) => code.to_string(),
         _ => message.to_string(),

@@ -26,6 +26,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::build::Setup;
+use super::fuzz::{self, Case, Format};
 use super::http::{BearerApi, HttpSettings, Response};
 use super::page;
 use super::plan::{Held, Step, plan};
@@ -199,11 +200,9 @@ impl Cloudflare {
             let (zones, _, total) = Self::parse_page::<Vec<Zone>>(&response)?;
             let mut names = Vec::new();
             let mut cache = self.zones.lock().unwrap_or_else(|e| e.into_inner());
-            for z in zones {
-                if let Ok(n) = Name::from_ascii(format!("{}.", z.name)) {
-                    cache.insert(z.name.to_ascii_lowercase(), z.id);
-                    names.push(n);
-                }
+            for (name, id, n) in zone_names(zones) {
+                cache.insert(name, id);
+                names.push(n);
             }
             Ok((names, page < total))
         })
@@ -285,6 +284,57 @@ impl Cloudflare {
     }
 }
 
+/// The zones of a listing page whose names are names: (name as listed in lower case, id, name).
+fn zone_names(zones: Vec<Zone>) -> Vec<(String, String, Name)> {
+    zones
+        .into_iter()
+        .filter_map(|z| {
+            let n = Name::from_ascii(format!("{}.", z.name)).ok()?;
+            Some((z.name.to_ascii_lowercase(), z.id, n))
+        })
+        .collect()
+}
+
+/// The name of a zone looked up by id.
+fn zone_name(zone: &Zone) -> Result<Name, ProviderError> {
+    Name::from_ascii(format!("{}.", zone.name))
+        .map_err(|e| ProviderError::Protocol(format!("zone name '{}': {e}", zone.name)))
+}
+
+/// The fuzzer's way in ([`super::fuzz`]): op 0 a zone listing page, 1 a zone looked up by id,
+/// 2 a page of records, anything else a write answer (its status only).
+pub(crate) fn fuzz_answer(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        fuzz::error(&r.error(&error_detail(&r.body)));
+        return;
+    }
+    match case.op % 4 {
+        0 => {
+            if let Some((zones, _, _)) = fuzz::result(Cloudflare::parse_page::<Vec<Zone>>(r)) {
+                let names: Vec<Name> = zone_names(zones).into_iter().map(|(_, _, n)| n).collect();
+                fuzz::zones(case, &names);
+            }
+        }
+        1 => {
+            if let Some((zone, _, _)) = fuzz::result(Cloudflare::parse_page::<Zone>(r))
+                && let Some(z) = fuzz::result(zone_name(&zone))
+            {
+                fuzz::zones(case, &[z]);
+            }
+        }
+        2 => {
+            if let Some((records, _, _)) = fuzz::result(Cloudflare::parse_page::<Vec<CfRecord>>(r))
+                && let Some(set) =
+                    fuzz::result(Cloudflare::to_rrset(&case.key, &case.zone, &records))
+            {
+                fuzz::values(case, Format::QuotedOrText, &set.values);
+            }
+        }
+        _ => {}
+    }
+}
+
 impl Provider for Cloudflare {
     fn label(&self) -> String {
         "cloudflare".into()
@@ -301,8 +351,7 @@ impl Provider for Cloudflare {
                 .send(&self.api.request(Method::GET, self.api.url(&["zones", id])?))
                 .await?;
             let (zone, _, _) = Self::parse_page::<Zone>(&response)?;
-            let z = Name::from_ascii(format!("{}.", zone.name))
-                .map_err(|e| ProviderError::Protocol(format!("zone name '{}': {e}", zone.name)))?;
+            let z = zone_name(&zone)?;
             if !z.zone_of(name) {
                 return Err(ProviderError::Refused(format!(
                     "{name} is not in the configured zone {z} (zone_id {id})"

@@ -26,7 +26,8 @@ use hickory_proto::rr::{Name, RData};
 use serde::Deserialize;
 
 use super::build::Setup;
-use super::http::{self, Http, HttpSettings, Request, short};
+use super::fuzz::{self, Case, Format};
+use super::http::{self, Http, HttpSettings, Request, Response, short};
 use super::page;
 use super::text::presentation;
 use super::{
@@ -116,12 +117,7 @@ impl Desec {
             if !r.ok() {
                 return Err(self.http.fail(&r, error_detail));
             }
-            let page: Vec<DomainJson> = r.json()?;
-            let entries = page
-                .iter()
-                .map(|d| domain_entry(d, &r.what))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok((entries, r.header("link").and_then(next_cursor)))
+            parse_domains(&r)
         })
         .await?;
         if !listing.complete {
@@ -177,18 +173,7 @@ impl Desec {
         if !r.ok() {
             return Err(self.http.fail(&r, error_detail));
         }
-        let set: RrsetJson = r.json()?;
-        let mut values = Vec::new();
-        for text in &set.records {
-            values
-                .push(parse_rdata(key.rtype, text, zone).map_err(|e| {
-                    ProviderError::Protocol(format!("{}: {key} holds {e}", r.what))
-                })?);
-        }
-        Ok(Rrset {
-            ttl: if values.is_empty() { None } else { set.ttl },
-            values,
-        })
+        parse_rrset(&r, zone, key)
     }
 
     async fn write(
@@ -221,6 +206,75 @@ impl Desec {
             return Err(self.http.fail(&r, error_detail));
         }
         Ok(())
+    }
+}
+
+/// A page of domains (name and minimum TTL) and the cursor of the next page.
+type DomainPage = (Vec<(Name, u32)>, Option<String>);
+
+/// A page of `GET /domains/` (2xx): its domains and the cursor of the next page.
+fn parse_domains(r: &Response) -> Result<DomainPage, ProviderError> {
+    let page: Vec<DomainJson> = r.json()?;
+    let entries = page
+        .iter()
+        .map(|d| domain_entry(d, &r.what))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((entries, r.header("link").and_then(next_cursor)))
+}
+
+/// The RRset of a `GET .../rrsets/{subname}/{type}/` answer (2xx).
+fn parse_rrset(r: &Response, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
+    let set: RrsetJson = r.json()?;
+    let mut values = Vec::new();
+    for text in &set.records {
+        values.push(
+            parse_rdata(key.rtype, text, zone)
+                .map_err(|e| ProviderError::Protocol(format!("{}: {key} holds {e}", r.what)))?,
+        );
+    }
+    Ok(Rrset {
+        ttl: if values.is_empty() { None } else { set.ttl },
+        values,
+    })
+}
+
+/// The fuzzer's way in ([`super::fuzz`]): op 0 a page of domains (with its `Link` header), 1 one
+/// domain, 2 an RRset, 3 the `Link` header alone, anything else a write answer.
+pub(crate) fn fuzz_answer(case: &Case) {
+    let r = &case.response;
+    if case.op % 5 == 3 {
+        if let Some(c) = r.header("link").and_then(next_cursor) {
+            assert!(!c.is_empty());
+        }
+        return;
+    }
+    if r.status == 404 && case.op % 5 == 2 {
+        return;
+    }
+    if !r.ok() {
+        fuzz::error(&r.error(&error_detail(&r.body)));
+        return;
+    }
+    match case.op % 5 {
+        0 => {
+            if let Some((domains, _)) = fuzz::result(parse_domains(r)) {
+                let names: Vec<Name> = domains.into_iter().map(|(n, _)| n).collect();
+                fuzz::zones(case, &names);
+            }
+        }
+        1 => {
+            if let Some(d) = fuzz::result(r.json::<DomainJson>())
+                && let Some((n, _)) = fuzz::result(domain_entry(&d, &r.what))
+            {
+                fuzz::zones(case, &[n]);
+            }
+        }
+        2 => {
+            if let Some(set) = fuzz::result(parse_rrset(r, &case.zone, &case.key)) {
+                fuzz::values(case, Format::Presentation, &set.values);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -25,7 +25,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::build::Setup;
-use super::http::{BearerApi, HttpSettings};
+use super::fuzz::{self, Case, Format};
+use super::http::{BearerApi, HttpSettings, Response};
 use super::page;
 use super::plan::{Held, Step, plan};
 use super::text::{parse_presentation, presentation};
@@ -124,6 +125,50 @@ fn has_next(links: &Option<Links>) -> bool {
         .is_some_and(|n| !n.is_empty())
 }
 
+/// A page of `GET /domains` (2xx): the domains and whether another page follows.
+fn parse_domains(r: &Response) -> Result<(Vec<Name>, bool), ProviderError> {
+    let list: DomainList = r.json()?;
+    let names = list
+        .domains
+        .iter()
+        .filter_map(|d| Name::from_ascii(format!("{}.", d.name)).ok())
+        .collect();
+    Ok((names, has_next(&list.links)))
+}
+
+/// A page of `GET /domains/{domain}/records` (2xx): the records and whether another page
+/// follows.
+fn parse_records(r: &Response) -> Result<(Vec<DoRecord>, bool), ProviderError> {
+    let list: RecordList = r.json()?;
+    Ok((list.domain_records, has_next(&list.links)))
+}
+
+/// The fuzzer's way in ([`super::fuzz`]): op 0 a page of domains, 1 a page of records,
+/// anything else a write answer.
+pub(crate) fn fuzz_answer(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        fuzz::error(&r.error(&error_detail(&r.body)));
+        return;
+    }
+    match case.op % 3 {
+        0 => {
+            if let Some((names, _)) = fuzz::result(parse_domains(r)) {
+                fuzz::zones(case, &names);
+            }
+        }
+        1 => {
+            if let Some((records, _)) = fuzz::result(parse_records(r))
+                && let Some(set) =
+                    fuzz::result(DigitalOcean::to_rrset(&case.key, &case.zone, &records))
+            {
+                fuzz::values(case, Format::Presentation, &set.values);
+            }
+        }
+        _ => {}
+    }
+}
+
 impl DigitalOcean {
     /// Build from configuration.
     pub fn new(c: &Config, setup: &mut Setup) -> Result<Self, String> {
@@ -156,8 +201,7 @@ impl DigitalOcean {
                     ("page", &p),
                     ("per_page", &pp),
                 ]);
-            let list: RecordList = self.api.send(&req).await?.json()?;
-            Ok((list.domain_records, has_next(&list.links)))
+            parse_records(&self.api.send(&req).await?)
         })
         .await?;
         // The filter is the server's; keep only exact matches all the same.
@@ -201,13 +245,7 @@ impl Provider for DigitalOcean {
                 .api
                 .request(Method::GET, self.api.url(&["domains"])?)
                 .query(&[("page", &p), ("per_page", &pp)]);
-            let list: DomainList = self.api.send(&req).await?.json()?;
-            let names = list
-                .domains
-                .iter()
-                .filter_map(|d| Name::from_ascii(format!("{}.", d.name)).ok())
-                .collect();
-            Ok((names, has_next(&list.links)))
+            parse_domains(&self.api.send(&req).await?)
         })
         .await?;
         longest_zone(name, &zones).ok_or_else(|| {

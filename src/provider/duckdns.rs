@@ -26,7 +26,8 @@ use hickory_proto::rr::{Name, RData, RecordType};
 use serde::Deserialize;
 
 use super::build::Setup;
-use super::http::{Http, HttpSettings, Request};
+use super::fuzz::{self, Case};
+use super::http::{Http, HttpSettings, Request, Response};
 use super::text::joined;
 use super::update_only;
 use super::{Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef};
@@ -131,6 +132,29 @@ fn outcome(key: &RrsetKey, body: &str) -> Result<Applied, ProviderError> {
     }
 }
 
+/// What an answer means: a non-2xx status is its error (with the first line of the body,
+/// passed through `scrub`), else [`outcome`].
+fn answer(
+    key: &RrsetKey,
+    response: &Response,
+    scrub: impl Fn(&str) -> String,
+) -> Result<Applied, ProviderError> {
+    if !response.ok() {
+        let first = response.text().lines().next().unwrap_or("").to_string();
+        return Err(response.error(&scrub(first.trim())));
+    }
+    outcome(key, &response.text())
+}
+
+/// The fuzzer's way in ([`super::fuzz`]): an answer to an update.
+pub(crate) fn fuzz_answer(case: &Case) {
+    if let Some(Applied::Conflict(_)) =
+        fuzz::result(answer(&case.key, &case.response, str::to_string))
+    {
+        unreachable!("DuckDNS never reports a conflict");
+    }
+}
+
 impl Provider for DuckDns {
     fn label(&self) -> String {
         "duckdns".into()
@@ -169,11 +193,7 @@ impl Provider for DuckDns {
         pairs.insert(1, ("token", self.token.expose()));
         let request = Request::new(reqwest::Method::GET, self.url.clone()).query(&pairs);
         let response = self.http.send(&request).await?;
-        if !response.ok() {
-            let first = response.text().lines().next().unwrap_or("").to_string();
-            return Err(response.error(&self.http.scrub(first.trim())));
-        }
-        outcome(key, &response.text())
+        answer(key, &response, |m| self.http.scrub(m))
     }
 }
 

@@ -59,6 +59,7 @@ use hickory_proto::rr::{Name, RData, RecordType};
 use serde::Deserialize;
 
 use super::build::Setup;
+use super::fuzz::{self, Case};
 use super::http::{Http, HttpSettings, Request, Response, USER_AGENT};
 use super::update_only;
 use super::{
@@ -227,23 +228,58 @@ impl Dyndns2 {
             }
         }
     }
+}
 
-    fn dynv6_outcome(&self, key: &RrsetKey, response: &Response) -> Result<Applied, ProviderError> {
-        if response.ok() {
-            return Ok(Applied::Done);
-        }
-        let first = response
-            .text()
-            .lines()
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        let first: String = first.chars().take(200).collect();
-        Err(match response.error(&self.http.scrub(&first)) {
-            ProviderError::Refused(m) => ProviderError::Refused(format!("{key}: {m}")),
-            other => other,
-        })
+/// dynv6 answers with a status and a line of text: 2xx is done, else the status' error with the
+/// first line (passed through `scrub`).
+fn dynv6_outcome(
+    key: &RrsetKey,
+    response: &Response,
+    scrub: impl Fn(&str) -> String,
+) -> Result<Applied, ProviderError> {
+    if response.ok() {
+        return Ok(Applied::Done);
+    }
+    let first = response
+        .text()
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    let first: String = first.chars().take(200).collect();
+    Err(match response.error(&scrub(&first)) {
+        ProviderError::Refused(m) => ProviderError::Refused(format!("{key}: {m}")),
+        other => other,
+    })
+}
+
+/// The outcome of an update that sent `sent`, from the answer's codes (`text`, already
+/// scrubbed); an answer without a code the status decides.
+fn judge(
+    key: &RrsetKey,
+    sent: &str,
+    response: &Response,
+    text: &str,
+) -> Result<Applied, ProviderError> {
+    match outcome(key, sent, text) {
+        // Some services answer badauth with HTTP 401 and a code; a code wins over the status.
+        Err(ProviderError::Protocol(_)) if !response.ok() => Err(response.error("")),
+        other => other,
+    }
+}
+
+/// The fuzzer's way in ([`super::fuzz`]): op 0 a dyndns2 answer to an update sending
+/// 192.0.2.1, 1 one sending 127.0.0.1, anything else a dynv6 answer.
+pub(crate) fn fuzz_answer(case: &Case) {
+    let r = &case.response;
+    let result = match case.op % 3 {
+        0 => judge(&case.key, "192.0.2.1", r, &r.text()),
+        1 => judge(&case.key, "127.0.0.1", r, &r.text()),
+        _ => dynv6_outcome(&case.key, r, str::to_string),
+    };
+    if let Some(Applied::Conflict(_)) = fuzz::result(result) {
+        unreachable!("a dyndns2 service never reports a conflict");
     }
 }
 
@@ -373,14 +409,10 @@ impl Provider for Dyndns2 {
         };
         let response = self.http.send(&self.request(key, &ip)).await?;
         if self.service == Some(Service::Dynv6) {
-            return self.dynv6_outcome(key, &response);
+            return dynv6_outcome(key, &response, |m| self.http.scrub(m));
         }
         let text = self.http.scrub(&response.text());
-        match outcome(key, &ip, &text) {
-            // Some services answer badauth with HTTP 401 and a code; a code wins over the status.
-            Err(ProviderError::Protocol(_)) if !response.ok() => Err(response.error("")),
-            other => other,
-        }
+        judge(key, &ip, &response, &text)
     }
 }
 

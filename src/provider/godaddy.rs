@@ -29,6 +29,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::build::Setup;
+use super::fuzz::{self, Case, Format};
 use super::http::{self, Http, HttpSettings, Request, Response};
 use super::page::{self, ZoneCache};
 use super::text::{joined_value, parse_joined};
@@ -127,19 +128,7 @@ impl GoDaddy {
     }
 
     fn error(&self, response: &Response) -> ProviderError {
-        let e: ApiError = serde_json::from_slice(&response.body).unwrap_or_default();
-        let mut detail = match (e.code.is_empty(), e.message.is_empty()) {
-            (true, true) => String::new(),
-            (false, true) => e.code.clone(),
-            (true, false) => e.message.clone(),
-            (false, false) => format!("{} ({})", e.message, e.code),
-        };
-        if response.status == 403 && e.code == "ACCESS_DENIED" {
-            detail.push_str(
-                "; since 2024 GoDaddy opens its DNS API only to accounts with 10 or more domains or a Discount Domain Club Premier plan",
-            );
-        }
-        response.error(&self.http.scrub(&detail))
+        response.error(&self.http.scrub(&error_detail(response)))
     }
 
     fn records_path(zone: &Name, key: &RrsetKey) -> String {
@@ -149,6 +138,77 @@ impl GoDaddy {
             key.rtype,
             relative_name(&key.name, zone)
         )
+    }
+}
+
+/// GoDaddy's error body: `message (code)`, with a hint when a 403 is its API access policy.
+fn error_detail(response: &Response) -> String {
+    let e: ApiError = serde_json::from_slice(&response.body).unwrap_or_default();
+    let mut detail = match (e.code.is_empty(), e.message.is_empty()) {
+        (true, true) => String::new(),
+        (false, true) => e.code.clone(),
+        (true, false) => e.message.clone(),
+        (false, false) => format!("{} ({})", e.message, e.code),
+    };
+    if response.status == 403 && e.code == "ACCESS_DENIED" {
+        detail.push_str(
+            "; since 2024 GoDaddy opens its DNS API only to accounts with 10 or more domains or a Discount Domain Club Premier plan",
+        );
+    }
+    detail
+}
+
+/// A page of `GET /v1/domains` (2xx): the domains and the marker of the next page (the last
+/// domain; a page may hold fewer than `limit` before the end, so the listing stops at an empty
+/// page).
+fn parse_domains(response: &Response) -> Result<(Vec<Name>, Option<String>), ProviderError> {
+    let page: Vec<Domain> = response.json()?;
+    let next = page.last().map(|d| d.domain.clone());
+    let zones = page
+        .iter()
+        .map(|d| {
+            Name::from_str(&format!("{}.", d.domain.trim_end_matches('.')))
+                .map_err(|e| ProviderError::Protocol(format!("GET /v1/domains: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((zones, next))
+}
+
+/// The RRset of a `GET /v1/domains/{domain}/records/{type}/{name}` answer (2xx).
+fn parse_rrset(response: &Response, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
+    let records: Vec<Record> = response.json()?;
+    let mut set = Rrset::default();
+    for r in records {
+        set.ttl = set.ttl.or(r.ttl);
+        set.values
+            .push(parse_joined(key.rtype, zone, &r.data).map_err(|e| {
+                ProviderError::Protocol(format!("{key}: GoDaddy holds {:?}: {e}", r.data))
+            })?);
+    }
+    Ok(set)
+}
+
+/// The fuzzer's way in ([`super::fuzz`]): op 0 a page of domains, 1 an RRset, anything else a
+/// write answer.
+pub(crate) fn fuzz_answer(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        fuzz::error(&r.error(&error_detail(r)));
+        return;
+    }
+    match case.op % 3 {
+        0 => {
+            if let Some((names, next)) = fuzz::result(parse_domains(r)) {
+                assert_eq!(names.is_empty(), next.is_none());
+                fuzz::zones(case, &names);
+            }
+        }
+        1 => {
+            if let Some(set) = fuzz::result(parse_rrset(r, &case.zone, &case.key)) {
+                fuzz::values(case, Format::Joined, &set.values);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -182,18 +242,7 @@ impl Provider for GoDaddy {
                         if !response.ok() {
                             return Err(self.error(&response));
                         }
-                        let page: Vec<Domain> = response.json()?;
-                        // A page may hold fewer than `limit` before the end: stop at an empty page.
-                        let next = page.last().map(|d| d.domain.clone());
-                        let zones = page
-                            .iter()
-                            .map(|d| {
-                                Name::from_str(&format!("{}.", d.domain.trim_end_matches('.')))
-                                    .map_err(|e| {
-                                        ProviderError::Protocol(format!("GET /v1/domains: {e}"))
-                                    })
-                            })
-                            .collect::<Result<Vec<_>, _>>()?;
+                        let (zones, next) = parse_domains(&response)?;
                         let more = next.is_some() && next != marker;
                         Ok((zones, more.then_some(next)))
                     })
@@ -215,16 +264,7 @@ impl Provider for GoDaddy {
         if !response.ok() {
             return Err(self.error(&response));
         }
-        let records: Vec<Record> = response.json()?;
-        let mut set = Rrset::default();
-        for r in records {
-            set.ttl = set.ttl.or(r.ttl);
-            set.values
-                .push(parse_joined(key.rtype, zone, &r.data).map_err(|e| {
-                    ProviderError::Protocol(format!("{key}: GoDaddy holds {:?}: {e}", r.data))
-                })?);
-        }
-        Ok(set)
+        parse_rrset(&response, zone, key)
     }
 
     async fn replace(

@@ -28,6 +28,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::build::Setup;
+use super::fuzz::{self, Case, Format};
 use super::http::{BearerApi, HttpSettings, Response};
 use super::page;
 use super::text::{parse_presentation, presentation};
@@ -213,16 +214,10 @@ impl Hetzner {
         if !response.ok() {
             return Err(self.api.fail(&response));
         }
-        let answer: RrsetAnswer = response.json()?;
-        let mut set = Rrset::default();
-        for r in &answer.rrset.records {
-            set.values
-                .push(parse_presentation(key.rtype, &r.value, zone)?);
-        }
-        if set.values.is_empty() {
+        let Some((mut set, records)) = parse_rrset(&response, zone, key)? else {
             return Ok(None);
-        }
-        set.ttl = match answer.rrset.ttl {
+        };
+        set.ttl = match set.ttl {
             Some(t) => Some(t),
             // No TTL of its own: the zone's default applies.
             None => {
@@ -239,7 +234,7 @@ impl Hetzner {
                 response.json::<ZoneAnswer>()?.zone.ttl
             }
         };
-        Ok(Some((set, answer.rrset.records)))
+        Ok(Some((set, records)))
     }
 
     /// Wait until the action in `response` has finished; a failed one is refused.
@@ -247,22 +242,10 @@ impl Hetzner {
         let mut action = response.json::<ActionAnswer>()?.action;
         let deadline = tokio::time::Instant::now() + self.action_timeout;
         loop {
-            match action.status.as_str() {
-                "success" => return Ok(()),
-                "error" => {
-                    let e = action.error.unwrap_or(ActionError {
-                        code: None,
-                        message: None,
-                    });
-                    return Err(ProviderError::Refused(self.api.http.scrub(&format!(
-                        "{}: action {} failed: {} ({})",
-                        response.what,
-                        action.id,
-                        e.message.unwrap_or_default(),
-                        e.code.unwrap_or_default()
-                    ))));
-                }
-                _ => {}
+            match action_state(&response.what, &action) {
+                Ok(true) => return Ok(()),
+                Err(failed) => return Err(ProviderError::Refused(self.api.http.scrub(&failed))),
+                Ok(false) => {}
             }
             if tokio::time::Instant::now() >= deadline {
                 return Err(ProviderError::Network(format!(
@@ -317,6 +300,100 @@ impl Hetzner {
     }
 }
 
+/// A page (number `page`) of `GET /zones` (2xx): the zones and the next page's number.
+fn parse_zones(r: &Response, page: u32) -> Result<(Vec<Name>, Option<u32>), ProviderError> {
+    let list: ZoneList = r.json()?;
+    let names = list
+        .zones
+        .iter()
+        .filter_map(|z| Name::from_ascii(format!("{}.", z.name)).ok())
+        .collect();
+    let next = list
+        .meta
+        .and_then(|m| m.pagination)
+        .and_then(|p| p.next_page)
+        .filter(|next| *next > page);
+    Ok((names, next))
+}
+
+/// The RRset of a `GET /zones/{zone}/rrsets/{name}/{type}` answer (2xx) and its records; `None`
+/// when it holds no records. The TTL is the RRset's own (`None`: the zone's applies).
+fn parse_rrset(
+    r: &Response,
+    zone: &Name,
+    key: &RrsetKey,
+) -> Result<Option<(Rrset, Vec<HzRecord>)>, ProviderError> {
+    let answer: RrsetAnswer = r.json()?;
+    let mut set = Rrset::default();
+    for rec in &answer.rrset.records {
+        set.values
+            .push(parse_presentation(key.rtype, &rec.value, zone)?);
+    }
+    if set.values.is_empty() {
+        return Ok(None);
+    }
+    set.ttl = answer.rrset.ttl;
+    Ok(Some((set, answer.rrset.records)))
+}
+
+/// Where an action stands: `Ok(true)` done, `Ok(false)` still running, `Err` why it failed (not
+/// scrubbed yet).
+fn action_state(what: &str, action: &Action) -> Result<bool, String> {
+    match action.status.as_str() {
+        "success" => Ok(true),
+        "error" => {
+            let (message, code) = action
+                .error
+                .as_ref()
+                .map(|e| (e.message.as_deref(), e.code.as_deref()))
+                .unwrap_or_default();
+            Err(format!(
+                "{what}: action {} failed: {} ({})",
+                action.id,
+                message.unwrap_or_default(),
+                code.unwrap_or_default()
+            ))
+        }
+        _ => Ok(false),
+    }
+}
+
+/// The fuzzer's way in ([`super::fuzz`]): op 0 a page of zones, 1 an RRset (then the records
+/// body a replace would send), 2 a zone (its TTL), anything else an action answer.
+pub(crate) fn fuzz_answer(case: &Case) {
+    let r = &case.response;
+    if r.status == 404 && case.op % 4 == 1 {
+        return;
+    }
+    if !r.ok() {
+        fuzz::error(&r.error(&error_detail(&r.body)));
+        return;
+    }
+    match case.op % 4 {
+        0 => {
+            if let Some((names, next)) = fuzz::result(parse_zones(r, 1)) {
+                assert!(next.is_none_or(|n| n > 1));
+                fuzz::zones(case, &names);
+            }
+        }
+        1 => {
+            if let Some(Some((set, old))) = fuzz::result(parse_rrset(r, &case.zone, &case.key)) {
+                fuzz::values(case, Format::Presentation, &set.values);
+                let body = Hetzner::records_body(&set.values, &old, &case.zone, &case.key);
+                assert!(body.as_array().is_some_and(|b| b.len() <= set.values.len()));
+            }
+        }
+        2 => {
+            let _ = fuzz::result(r.json::<ZoneAnswer>()).map(|z| z.zone.ttl);
+        }
+        _ => {
+            if let Some(a) = fuzz::result(r.json::<ActionAnswer>()) {
+                let _ = action_state(&r.what, &a.action);
+            }
+        }
+    }
+}
+
 impl Provider for Hetzner {
     fn label(&self) -> String {
         "hetzner".into()
@@ -336,18 +413,7 @@ impl Provider for Hetzner {
                 .api
                 .request(Method::GET, self.api.url(&["zones"])?)
                 .query(&[("page", &p), ("per_page", &pp)]);
-            let list: ZoneList = self.api.send(&req).await?.json()?;
-            let names = list
-                .zones
-                .iter()
-                .filter_map(|z| Name::from_ascii(format!("{}.", z.name)).ok())
-                .collect();
-            let next = list
-                .meta
-                .and_then(|m| m.pagination)
-                .and_then(|p| p.next_page)
-                .filter(|next| *next > page);
-            Ok((names, next))
+            parse_zones(&self.api.send(&req).await?, page)
         })
         .await?
         .items;

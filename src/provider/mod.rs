@@ -8,6 +8,8 @@
 
 pub mod build;
 pub mod credential;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod http;
 pub mod page;
 pub mod plan;

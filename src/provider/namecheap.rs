@@ -21,7 +21,8 @@ use hickory_proto::rr::{Name, RData, RecordType};
 use serde::Deserialize;
 
 use super::build::Setup;
-use super::http::{Http, HttpSettings, Request};
+use super::fuzz::{self, Case};
+use super::http::{Http, HttpSettings, Request, Response};
 use super::update_only;
 use super::{
     Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef, plain_name,
@@ -131,6 +132,28 @@ fn outcome(key: &RrsetKey, xml: &str) -> Result<Applied, ProviderError> {
 }
 
 /// The service, for messages.
+/// What an answer means: a non-2xx status is its error, else [`outcome`] of the body (passed
+/// through `scrub`).
+fn answer(
+    key: &RrsetKey,
+    response: &Response,
+    scrub: impl Fn(&str) -> String,
+) -> Result<Applied, ProviderError> {
+    if !response.ok() {
+        return Err(response.error(""));
+    }
+    outcome(key, &scrub(&response.text()))
+}
+
+/// The fuzzer's way in ([`super::fuzz`]): an answer to an update.
+pub(crate) fn fuzz_answer(case: &Case) {
+    if let Some(Applied::Conflict(_)) =
+        fuzz::result(answer(&case.key, &case.response, str::to_string))
+    {
+        unreachable!("Namecheap never reports a conflict");
+    }
+}
+
 const SERVICE: &str = "Namecheap dynamic DNS";
 
 impl Provider for Namecheap {
@@ -184,10 +207,7 @@ impl Provider for Namecheap {
             ("ip", ip.as_str()),
         ]);
         let response = self.http.send(&request).await?;
-        if !response.ok() {
-            return Err(response.error(""));
-        }
-        outcome(key, &self.http.scrub(&response.text()))
+        answer(key, &response, |m| self.http.scrub(m))
     }
 }
 

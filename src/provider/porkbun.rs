@@ -29,6 +29,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::build::Setup;
+use super::fuzz::{self, Case, Format};
 use super::http::{self, Http, HttpSettings, Request, Response};
 use super::page::{self, ZoneCache};
 use super::plan::{Held, Step, plan};
@@ -95,49 +96,109 @@ impl Porkbun {
         body["secretapikey"] = Value::String(self.secret_api_key.expose().to_string());
         let request = Request::new(reqwest::Method::POST, url).json(&body);
         let response = self.http.send(&request).await?;
-        let status: Status = serde_json::from_slice(&response.body).unwrap_or_default();
-        if response.ok() && status.status.eq_ignore_ascii_case("SUCCESS") {
-            return Ok(response);
-        }
-        Err(self.error(&response, &status.message.unwrap_or_default()))
-    }
-
-    fn error(&self, response: &Response, message: &str) -> ProviderError {
-        let detail = self.http.scrub(message.trim());
-        let lower = detail.to_ascii_lowercase();
-        if lower.contains("invalid api key") || lower.contains("not opted in to api access") {
-            let what = format!(
-                "{} answered HTTP {}: {detail}",
-                response.what, response.status
-            );
-            return ProviderError::Auth(what);
-        }
-        if response.ok() {
-            // 200 with status ERROR (or no status at all).
-            let detail = if detail.is_empty() {
-                "no SUCCESS status".to_string()
-            } else {
-                detail
-            };
-            return ProviderError::Refused(format!("{}: {detail}", response.what));
-        }
-        response.error(&detail)
+        succeeded(&response, |m| self.http.scrub(m))?;
+        Ok(response)
     }
 
     async fn records(&self, zone: &Name, key: &RrsetKey) -> Result<Vec<Record>, ProviderError> {
         let path = by_name_type("retrieveByNameType", zone, key);
         let response = self.call(&path, json!({})).await?;
-        let list: RecordList = response.json()?;
-        let want = plain_name(&key.name).to_ascii_lowercase();
-        // The endpoint filters already; keep only exact matches in case it ever widens.
-        Ok(list
-            .records
-            .into_iter()
-            .filter(|r| {
-                r.name.trim_end_matches('.').eq_ignore_ascii_case(&want)
-                    && r.rtype.eq_ignore_ascii_case(&key.rtype.to_string())
-            })
-            .collect())
+        parse_records(&response, key)
+    }
+}
+
+/// Whether an answer succeeded (2xx with status `SUCCESS`); else the error it means, with
+/// Porkbun's message passed through `scrub`.
+fn succeeded(response: &Response, scrub: impl Fn(&str) -> String) -> Result<(), ProviderError> {
+    let status: Status = serde_json::from_slice(&response.body).unwrap_or_default();
+    if response.ok() && status.status.eq_ignore_ascii_case("SUCCESS") {
+        return Ok(());
+    }
+    let detail = scrub(status.message.unwrap_or_default().trim());
+    let lower = detail.to_ascii_lowercase();
+    if lower.contains("invalid api key") || lower.contains("not opted in to api access") {
+        let what = format!(
+            "{} answered HTTP {}: {detail}",
+            response.what, response.status
+        );
+        return Err(ProviderError::Auth(what));
+    }
+    if response.ok() {
+        // 200 with status ERROR (or no status at all).
+        let detail = if detail.is_empty() {
+            "no SUCCESS status".to_string()
+        } else {
+            detail
+        };
+        return Err(ProviderError::Refused(format!(
+            "{}: {detail}",
+            response.what
+        )));
+    }
+    Err(response.error(&detail))
+}
+
+/// The records of a `retrieveByNameType` answer (successful) that are `key`'s.
+fn parse_records(response: &Response, key: &RrsetKey) -> Result<Vec<Record>, ProviderError> {
+    let list: RecordList = response.json()?;
+    let want = plain_name(&key.name).to_ascii_lowercase();
+    // The endpoint filters already; keep only exact matches in case it ever widens.
+    Ok(list
+        .records
+        .into_iter()
+        .filter(|r| {
+            r.name.trim_end_matches('.').eq_ignore_ascii_case(&want)
+                && r.rtype.eq_ignore_ascii_case(&key.rtype.to_string())
+        })
+        .collect())
+}
+
+/// The RRset `records` hold.
+fn to_rrset(zone: &Name, key: &RrsetKey, records: &[Record]) -> Result<Rrset, ProviderError> {
+    let mut set = Rrset::default();
+    for r in records {
+        set.ttl = set.ttl.or_else(|| r.ttl.parse().ok());
+        let value = parse_joined(key.rtype, zone, &r.content).map_err(|e| {
+            ProviderError::Protocol(format!("{key}: Porkbun holds {:?}: {e}", r.content))
+        })?;
+        set.values.push(value);
+    }
+    Ok(set)
+}
+
+/// The zones of a `domain/listAll` page (successful); none at the end of the listing.
+fn parse_domains(response: &Response) -> Result<Vec<Name>, ProviderError> {
+    let page: DomainList = response.json()?;
+    page.domains
+        .iter()
+        .map(|d| {
+            Name::from_str(&format!("{}.", d.domain.trim_end_matches('.')))
+                .map_err(|e| ProviderError::Protocol(format!("domain/listAll: bad domain: {e}")))
+        })
+        .collect()
+}
+
+/// The fuzzer's way in ([`super::fuzz`]): op 0 a page of domains, 1 the records of a name and
+/// type, anything else a write answer (its status).
+pub(crate) fn fuzz_answer(case: &Case) {
+    let r = &case.response;
+    if fuzz::result(succeeded(r, str::to_string)).is_none() {
+        return;
+    }
+    match case.op % 3 {
+        0 => {
+            if let Some(names) = fuzz::result(parse_domains(r)) {
+                fuzz::zones(case, &names);
+            }
+        }
+        1 => {
+            if let Some(records) = fuzz::result(parse_records(r, &case.key))
+                && let Some(set) = fuzz::result(to_rrset(&case.zone, &case.key, &records))
+            {
+                fuzz::values(case, Format::Joined, &set.values);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -223,22 +284,10 @@ impl Provider for Porkbun {
                             json!({ "start": start.to_string(), "includeLabels": "no" }),
                         )
                         .await?;
-                    let page: DomainList = response.json()?;
-                    if page.domains.is_empty() {
+                    let zones = parse_domains(&response)?;
+                    if zones.is_empty() {
                         return Ok((Vec::new(), None));
                     }
-                    let zones =
-                        page.domains
-                            .iter()
-                            .map(|d| {
-                                Name::from_str(&format!("{}.", d.domain.trim_end_matches('.')))
-                                    .map_err(|e| {
-                                        ProviderError::Protocol(format!(
-                                            "domain/listAll: bad domain: {e}"
-                                        ))
-                                    })
-                            })
-                            .collect::<Result<Vec<_>, _>>()?;
                     if start + zones.len() > 1_000_000 {
                         return Err(ProviderError::Protocol(
                             "domain/listAll: the listing does not end".into(),
@@ -259,15 +308,7 @@ impl Provider for Porkbun {
 
     async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
         let records = self.records(zone, key).await?;
-        let mut set = Rrset::default();
-        for r in &records {
-            set.ttl = set.ttl.or_else(|| r.ttl.parse().ok());
-            let value = parse_joined(key.rtype, zone, &r.content).map_err(|e| {
-                ProviderError::Protocol(format!("{key}: Porkbun holds {:?}: {e}", r.content))
-            })?;
-            set.values.push(value);
-        }
-        Ok(set)
+        to_rrset(zone, key, &records)
     }
 
     async fn replace(

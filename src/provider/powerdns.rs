@@ -34,7 +34,8 @@ use hickory_proto::rr::{Name, RData};
 use serde::Deserialize;
 
 use super::build::Setup;
-use super::http::{Http, HttpSettings, Request, short};
+use super::fuzz::{self, Case, Format};
+use super::http::{Http, HttpSettings, Request, Response, short};
 use super::text::presentation;
 use super::{
     Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
@@ -199,14 +200,7 @@ impl PowerDns {
         if !r.ok() {
             return Err(self.http.fail(&r, error_detail));
         }
-        let listed: Vec<ZoneInfo> = r.json()?;
-        let mut zones = Vec::new();
-        for z in listed {
-            let name = Name::from_ascii(&z.name).map_err(|e| {
-                ProviderError::Protocol(format!("{}: zone name '{}': {e}", r.what, z.name))
-            })?;
-            zones.push((name, z.id));
-        }
+        let zones = parse_zones(&r)?;
         *self.zones.lock().unwrap_or_else(|p| p.into_inner()) = zones.clone();
         Ok(zones)
     }
@@ -268,27 +262,72 @@ impl PowerDns {
         if !r.ok() {
             return Err(self.http.fail(&r, error_detail));
         }
-        let detail: ZoneDetail = r.json()?;
-        let mut stored = Stored::default();
-        for set in detail.rrsets {
-            let same_name = Name::from_ascii(&set.name).is_ok_and(|n| n == key.name);
-            if !same_name || !set.rtype.eq_ignore_ascii_case(&rtype) {
+        parse_stored(&r, zone, key)
+    }
+}
+
+/// The zones of a `GET .../zones` answer (2xx), with their ids.
+fn parse_zones(r: &Response) -> Result<Vec<(Name, String)>, ProviderError> {
+    let listed: Vec<ZoneInfo> = r.json()?;
+    let mut zones = Vec::new();
+    for z in listed {
+        let name = Name::from_ascii(&z.name).map_err(|e| {
+            ProviderError::Protocol(format!("{}: zone name '{}': {e}", r.what, z.name))
+        })?;
+        zones.push((name, z.id));
+    }
+    Ok(zones)
+}
+
+/// `key`'s RRset in a `GET .../zones/{zone_id}` answer (2xx), disabled records apart.
+fn parse_stored(r: &Response, zone: &Name, key: &RrsetKey) -> Result<Stored, ProviderError> {
+    let rtype = type_name(key.rtype);
+    let detail: ZoneDetail = r.json()?;
+    let mut stored = Stored::default();
+    for set in detail.rrsets {
+        let same_name = Name::from_ascii(&set.name).is_ok_and(|n| n == key.name);
+        if !same_name || !set.rtype.eq_ignore_ascii_case(&rtype) {
+            continue;
+        }
+        for rec in set.records {
+            if rec.disabled {
+                stored.disabled.push(rec.content);
                 continue;
             }
-            for rec in set.records {
-                if rec.disabled {
-                    stored.disabled.push(rec.content);
-                    continue;
-                }
-                let v = parse_rdata(key.rtype, &rec.content, zone)
-                    .map_err(|e| ProviderError::Protocol(format!("{}: {key} holds {e}", r.what)))?;
-                stored.enabled.push(v);
-            }
-            if !stored.enabled.is_empty() {
-                stored.ttl = set.ttl;
+            let v = parse_rdata(key.rtype, &rec.content, zone)
+                .map_err(|e| ProviderError::Protocol(format!("{}: {key} holds {e}", r.what)))?;
+            stored.enabled.push(v);
+        }
+        if !stored.enabled.is_empty() {
+            stored.ttl = set.ttl;
+        }
+    }
+    Ok(stored)
+}
+
+/// The fuzzer's way in ([`super::fuzz`]): op 0 a zone listing, 1 an RRset read (then the
+/// PATCH body a replace would build from it), anything else a write answer.
+pub(crate) fn fuzz_answer(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        fuzz::error(&r.error(&error_detail(&r.body)));
+        return;
+    }
+    match case.op % 3 {
+        0 => {
+            if let Some(zones) = fuzz::result(parse_zones(r)) {
+                let names: Vec<Name> = zones.into_iter().map(|(n, _)| n).collect();
+                fuzz::zones(case, &names);
             }
         }
-        Ok(stored)
+        1 => {
+            if let Some(stored) = fuzz::result(parse_stored(r, &case.zone, &case.key)) {
+                fuzz::values(case, Format::Presentation, &stored.enabled);
+                let body = patch_body(&case.key, &case.zone, &stored.disabled, &stored.enabled, 60);
+                assert!(body["rrsets"].is_array());
+            }
+        }
+        _ => {}
     }
 }
 

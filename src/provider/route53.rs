@@ -24,6 +24,7 @@ use hickory_proto::rr::{Name, RData, RecordType};
 use serde::Deserialize;
 
 use super::build::Setup;
+use super::fuzz::{self, Case, Format};
 use super::http::{self, Http, HttpSettings, Request, Response};
 use super::sign::{self, Utc};
 use super::text::{self, Escape};
@@ -138,13 +139,7 @@ impl Route53 {
         }
         // One name may be both a public and a private zone: the public one is what the
         // world sees, so it wins.
-        zones.sort_by_key(|(_, _, private)| *private);
-        let mut out: Vec<(Name, String)> = Vec::new();
-        for (name, id, _) in zones {
-            if !out.iter().any(|(n, _)| *n == name) {
-                out.push((name, id));
-            }
-        }
+        let out = public_first(zones);
         *self.zones.lock().unwrap_or_else(|p| p.into_inner()) = Some(out.clone());
         Ok(out)
     }
@@ -173,20 +168,118 @@ impl Route53 {
             return Err(api_error(&resp));
         }
         let sets = parse_record_sets(&resp.body).map_err(|e| bad_answer(&resp, &e))?;
-        // The list starts at (name, type) when it exists, else at the next set in order.
-        let Some(first) = sets.into_iter().next() else {
-            return Ok(None);
+        first_set(sets, key)
+    }
+}
+
+/// One entry per zone name, the public zone where a name is both public and private (the one
+/// the world sees).
+fn public_first(mut zones: Vec<(Name, String, bool)>) -> Vec<(Name, String)> {
+    zones.sort_by_key(|(_, _, private)| *private);
+    let mut out: Vec<(Name, String)> = Vec::new();
+    for (name, id, _) in zones {
+        if !out.iter().any(|(n, _)| *n == name) {
+            out.push((name, id));
+        }
+    }
+    out
+}
+
+/// `key`'s record set in a listing that starts at it (`maxitems=1`): the list starts at (name,
+/// type) when it exists, else at the next set in order.
+fn first_set(sets: Vec<RawSet>, key: &RrsetKey) -> Result<Option<RawSet>, ProviderError> {
+    let Some(first) = sets.into_iter().next() else {
+        return Ok(None);
+    };
+    let same_name = decode_name(&first.name).is_some_and(|n| n == key.name);
+    if !same_name || first.rtype != key.rtype.to_string() {
+        return Ok(None);
+    }
+    if first.routed {
+        return Err(ProviderError::Unsupported(format!(
+            "{key}: an alias or routing-policy record set (weighted, latency, ...), which dnsup does not manage"
+        )));
+    }
+    Ok(Some(first))
+}
+
+/// The values of a record set as stored.
+fn raw_values(raw: &RawSet, zone: &Name, key: &RrsetKey) -> Result<Vec<RData>, ProviderError> {
+    raw.values
+        .iter()
+        .map(|v| parse_value(key.rtype, v, zone))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| ProviderError::Protocol(format!("route53: {key}: {e}")))
+}
+
+/// What the answer to a change batch means: done, a conflict (Route 53 refused the batch
+/// because the record set no longer holds what the DELETE names; its message passed through
+/// `scrub`), or an error.
+fn change_outcome(
+    resp: &Response,
+    key: &RrsetKey,
+    scrub: impl Fn(&str) -> String,
+) -> Result<Applied, ProviderError> {
+    if resp.ok() {
+        return Ok(Applied::Done);
+    }
+    if resp.status == 400
+        && let (Some(code), message) = error_parts(&resp.body)
+        && code == "InvalidChangeBatch"
+    {
+        return Ok(Applied::Conflict(format!(
+            "route53: {key} no longer holds what was read ({})",
+            scrub(&message.unwrap_or_default())
+        )));
+    }
+    Err(api_error(resp))
+}
+
+/// The fuzzer's way in ([`super::fuzz`]): op 0 a page of hosted zones, 1 a listing of record
+/// sets (the first one read as `key`'s), anything else the answer to a change batch.
+pub(crate) fn fuzz_answer(case: &Case) {
+    let r = &case.response;
+    let op = case.op % 3;
+    if op == 2 {
+        if let Some(Applied::Conflict(m)) =
+            fuzz::result(change_outcome(r, &case.key, str::to_string))
+        {
+            assert!(r.status == 400 && !m.is_empty());
+        }
+        return;
+    }
+    if !r.ok() {
+        fuzz::error(&api_error(r));
+        return;
+    }
+    if op == 0 {
+        let Some(page) = fuzz::result(parse_hosted_zones(&r.body).map_err(|e| bad_answer(r, &e)))
+        else {
+            return;
         };
-        let same_name = decode_name(&first.name).is_some_and(|n| n == key.name);
-        if !same_name || first.rtype != key.rtype.to_string() {
-            return Ok(None);
+        assert!(page.zones.iter().all(|(_, id, _)| !id.is_empty()));
+        let zones = public_first(page.zones);
+        let names: Vec<Name> = zones.into_iter().map(|(n, _)| n).collect();
+        fuzz::zones(case, &names);
+        return;
+    }
+    let Some(sets) = fuzz::result(parse_record_sets(&r.body).map_err(|e| bad_answer(r, &e))) else {
+        return;
+    };
+    // Every record set, as if it were the first one.
+    for set in sets.iter().filter(|s| !s.routed) {
+        if let Some(values) = fuzz::result(raw_values(set, &case.zone, &case.key)) {
+            fuzz::values(case, Format::Route53, &values);
         }
-        if first.routed {
-            return Err(ProviderError::Unsupported(format!(
-                "{key}: an alias or routing-policy record set (weighted, latency, ...), which dnsup does not manage"
-            )));
-        }
-        Ok(Some(first))
+    }
+    if let Some(Some(raw)) = fuzz::result(first_set(sets, &case.key)) {
+        let _ = change_batch_xml(&[Change {
+            action: "DELETE",
+            name: raw.name,
+            rtype: raw.rtype,
+            ttl: raw.ttl.unwrap_or(0),
+            values: raw.values,
+        }]);
     }
 }
 
@@ -549,12 +642,7 @@ impl Provider for Route53 {
         let Some(raw) = self.read_raw(&id, key).await? else {
             return Ok(Rrset::default());
         };
-        let values = raw
-            .values
-            .iter()
-            .map(|v| parse_value(key.rtype, v, zone))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ProviderError::Protocol(format!("route53: {key}: {e}")))?;
+        let values = raw_values(&raw, zone, key)?;
         Ok(Rrset {
             ttl: raw.ttl,
             values,
@@ -577,14 +665,8 @@ impl Provider for Route53 {
             ttl: raw.as_ref().and_then(|r| r.ttl),
             values: raw
                 .as_ref()
-                .map(|r| {
-                    r.values
-                        .iter()
-                        .map(|v| parse_value(key.rtype, v, zone))
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .transpose()
-                .map_err(|e| ProviderError::Protocol(format!("route53: {key}: {e}")))?
+                .map(|r| raw_values(r, zone, key))
+                .transpose()?
                 .unwrap_or_default(),
         };
         if let Some(conflict) = check_expected(key, &current, expected) {
@@ -623,19 +705,7 @@ impl Provider for Route53 {
         let mut req = Request::new(reqwest::Method::POST, url).header("content-type", "text/xml");
         req.body = change_batch_xml(&changes).into_bytes();
         let resp = self.send(req).await?;
-        if resp.ok() {
-            return Ok(Applied::Done);
-        }
-        if resp.status == 400
-            && let (Some(code), message) = error_parts(&resp.body)
-            && code == "InvalidChangeBatch"
-        {
-            return Ok(Applied::Conflict(format!(
-                "route53: {key} no longer holds what was read ({})",
-                self.http.scrub(&message.unwrap_or_default())
-            )));
-        }
-        Err(api_error(&resp))
+        change_outcome(&resp, key, |m| self.http.scrub(m))
     }
 }
 

@@ -62,6 +62,7 @@ use hickory_proto::rr::{Name, RData};
 use serde::Deserialize;
 
 use super::build::Setup;
+use super::fuzz::{self, Case};
 use super::http::{Http, HttpSettings, Request, Response, short};
 use super::text::{joined_lossy, presentation};
 use super::{
@@ -465,41 +466,6 @@ impl Template {
         Ok(req)
     }
 
-    /// The outcome of an answer, by the configured success rules.
-    fn judge(&self, r: &Response) -> Result<(), ProviderError> {
-        let body = r.text();
-        let detail = self.http.scrub(&short(body.trim()));
-        if self.auth_error.iter().any(|s| body.contains(s.as_str())) {
-            return Err(ProviderError::Auth(format!(
-                "{} answered HTTP {}: {detail}",
-                r.what, r.status
-            )));
-        }
-        let status_ok = if self.success.status.is_empty() {
-            r.ok()
-        } else {
-            self.success.status.contains(&r.status)
-        };
-        if !status_ok {
-            return Err(r.error(&detail));
-        }
-        if !self.success.contains.is_empty()
-            && !self
-                .success
-                .contains
-                .iter()
-                .any(|s| body.contains(s.as_str()))
-        {
-            return Err(ProviderError::Refused(format!(
-                "{} answered HTTP {} without {}: {detail}",
-                r.what,
-                r.status,
-                self.success.contains.join(" / ")
-            )));
-        }
-        Ok(())
-    }
-
     /// `e` with the secret scrubbed (a URL path may hold it).
     fn scrubbed(&self, e: ProviderError) -> ProviderError {
         let s = |m: String| self.http.scrub(&m);
@@ -513,6 +479,72 @@ impl Template {
             ProviderError::Throttled(m, after) => ProviderError::Throttled(s(m), after),
         }
     }
+}
+
+/// The outcome of an answer, by the success rules `success` and `auth_error` (the body shown
+/// in a message passed through `scrub`).
+fn judge(
+    success: &Success,
+    auth_error: &[String],
+    r: &Response,
+    scrub: impl Fn(&str) -> String,
+) -> Result<(), ProviderError> {
+    let body = r.text();
+    let detail = scrub(&short(body.trim()));
+    if auth_error.iter().any(|s| body.contains(s.as_str())) {
+        return Err(ProviderError::Auth(format!(
+            "{} answered HTTP {}: {detail}",
+            r.what, r.status
+        )));
+    }
+    let status_ok = if success.status.is_empty() {
+        r.ok()
+    } else {
+        success.status.contains(&r.status)
+    };
+    if !status_ok {
+        return Err(r.error(&detail));
+    }
+    if !success.contains.is_empty() && !success.contains.iter().any(|s| body.contains(s.as_str())) {
+        return Err(ProviderError::Refused(format!(
+            "{} answered HTTP {} without {}: {detail}",
+            r.what,
+            r.status,
+            success.contains.join(" / ")
+        )));
+    }
+    Ok(())
+}
+
+/// The fuzzer's way in ([`super::fuzz`]): an answer judged by the default rules (op 0), by
+/// `status = [200]`, `contains = ["good", "nochg"]`, `auth_error = ["badauth"]` (op 1), or by
+/// `status = [200, 201, 204]`, `contains = ["\"ok\"", ""]`, `auth_error = ["401", ""]`
+/// (anything else: empty strings match any body).
+pub(crate) fn fuzz_answer(case: &Case) {
+    let strings = |v: &[&str]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+    let (success, auth_error) = match case.op % 3 {
+        0 => (Success::default(), Vec::new()),
+        1 => (
+            Success {
+                status: vec![200],
+                contains: strings(&["good", "nochg"]),
+            },
+            strings(&["badauth"]),
+        ),
+        _ => (
+            Success {
+                status: vec![200, 201, 204],
+                contains: strings(&["\"ok\"", ""]),
+            },
+            strings(&["401", ""]),
+        ),
+    };
+    let r = &case.response;
+    let judged = judge(&success, &auth_error, r, str::to_string);
+    if judged.is_ok() {
+        assert!(success.status.is_empty() || success.status.contains(&r.status));
+    }
+    let _ = fuzz::result(judged);
 }
 
 impl Provider for Template {
@@ -554,7 +586,8 @@ impl Provider for Template {
         };
         let req = self.build(call, zone, key, new, ttl)?;
         let r = self.http.send(&req).await.map_err(|e| self.scrubbed(e))?;
-        self.judge(&r).map_err(|e| self.scrubbed(e))?;
+        judge(&self.success, &self.auth_error, &r, |m| self.http.scrub(m))
+            .map_err(|e| self.scrubbed(e))?;
         Ok(Applied::Done)
     }
 }

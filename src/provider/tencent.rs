@@ -24,7 +24,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::build::Setup;
-use super::http::{self, Http, HttpSettings, Request};
+use super::fuzz::{self, Case, Format};
+use super::http::{self, Http, HttpSettings, Request, Response};
 use super::page::{self, ZoneCache};
 use super::plan::{Held, Step, plan};
 use super::sign::{self, Utc};
@@ -261,18 +262,7 @@ impl Tencent {
                     .header("authorization", s.authorization)
             })
             .await?;
-        if !resp.ok() {
-            let detail = serde_json::from_slice::<Value>(&resp.body)
-                .ok()
-                .and_then(|v| response_of(&v).err())
-                .map(|(c, m)| format!("{c}: {m}"))
-                .unwrap_or_default();
-            return Err(resp.error(&self.http.scrub(&detail)));
-        }
-        let v: Value = resp.json()?;
-        Ok(response_of(&v)
-            .cloned()
-            .map_err(|(c, m)| (c, self.http.scrub(&m))))
+        answer_of(&resp, |m| self.http.scrub(m))
     }
 
     async fn call(&self, action: &str, params: &Value) -> Result<Value, ProviderError> {
@@ -295,30 +285,7 @@ impl Tencent {
                 else {
                     return Ok((Vec::new(), 0));
                 };
-                let list = r
-                    .get("DomainList")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                let names = list
-                    .iter()
-                    .map(|d| {
-                        d.get("Name")
-                            .and_then(Value::as_str)
-                            .and_then(|n| Name::from_utf8(format!("{n}.")).ok())
-                            .ok_or_else(|| {
-                                ProviderError::Protocol(
-                                    "tencent: DescribeDomainList: a domain without Name".into(),
-                                )
-                            })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                let total = r
-                    .pointer("/DomainCountInfo/AllTotal")
-                    .or_else(|| r.pointer("/DomainCountInfo/DomainTotal"))
-                    .and_then(Value::as_u64)
-                    .unwrap_or(0);
-                Ok((names, total))
+                parse_domains(&r)
             }))
             .await
     }
@@ -364,16 +331,7 @@ impl Tencent {
             else {
                 return Ok((Vec::new(), 0));
             };
-            let list = parse_records(&r).map_err(|e| {
-                ProviderError::Protocol(format!("tencent: DescribeRecordList: {e}"))
-            })?;
-            // TotalCount: the records matching the filter (a page past the end answers
-            // NoDataOfRecord, which ends the listing too).
-            let total = r
-                .pointer("/RecordCountInfo/TotalCount")
-                .and_then(Value::as_u64)
-                .unwrap_or(0);
-            Ok((list, total))
+            record_page(&r)
         })
         .await?;
         Ok(all
@@ -384,6 +342,98 @@ impl Tencent {
                     && (x.line.is_empty() || x.line == DEFAULT_LINE)
             })
             .collect())
+    }
+}
+
+/// An answer's `Response` (2xx), or its `Error` code and message (the message passed through
+/// `scrub`); a non-2xx status is an error.
+fn answer_of(
+    resp: &Response,
+    scrub: impl Fn(&str) -> String,
+) -> Result<Result<Value, (String, String)>, ProviderError> {
+    if !resp.ok() {
+        let detail = serde_json::from_slice::<Value>(&resp.body)
+            .ok()
+            .and_then(|v| response_of(&v).err())
+            .map(|(c, m)| format!("{c}: {m}"))
+            .unwrap_or_default();
+        return Err(resp.error(&scrub(&detail)));
+    }
+    let v: Value = resp.json()?;
+    Ok(response_of(&v).cloned().map_err(|(c, m)| (c, scrub(&m))))
+}
+
+/// The domains of a `DescribeDomainList` response and the total count.
+fn parse_domains(r: &Value) -> Result<(Vec<Name>, u64), ProviderError> {
+    let list = r
+        .get("DomainList")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let names = list
+        .iter()
+        .map(|d| {
+            d.get("Name")
+                .and_then(Value::as_str)
+                .and_then(|n| Name::from_utf8(format!("{n}.")).ok())
+                .ok_or_else(|| {
+                    ProviderError::Protocol(
+                        "tencent: DescribeDomainList: a domain without Name".into(),
+                    )
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let total = r
+        .pointer("/DomainCountInfo/AllTotal")
+        .or_else(|| r.pointer("/DomainCountInfo/DomainTotal"))
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    Ok((names, total))
+}
+
+/// The records of a `DescribeRecordList` response and the total count.
+fn record_page(r: &Value) -> Result<(Vec<PodRecord>, u64), ProviderError> {
+    let list = parse_records(r)
+        .map_err(|e| ProviderError::Protocol(format!("tencent: DescribeRecordList: {e}")))?;
+    // TotalCount: the records matching the filter (a page past the end answers
+    // NoDataOfRecord, which ends the listing too).
+    let total = r
+        .pointer("/RecordCountInfo/TotalCount")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    Ok((list, total))
+}
+
+/// The fuzzer's way in ([`super::fuzz`]): op 0 `DescribeDomainList`, 1 `DescribeRecordList`
+/// (every value read), anything else a write answer (`CreateRecord`, ...).
+pub(crate) fn fuzz_answer(case: &Case) {
+    let Some(answer) = fuzz::result(answer_of(&case.response, str::to_string)) else {
+        return;
+    };
+    let r = match answer {
+        Ok(r) => r,
+        Err((code, msg)) => {
+            fuzz::error(&error_kind(&code, format!("tencent: fuzz: {code}: {msg}")));
+            return;
+        }
+    };
+    match case.op % 3 {
+        0 => {
+            if let Some((names, _)) = fuzz::result(parse_domains(&r)) {
+                fuzz::zones(case, &names);
+            }
+        }
+        1 => {
+            let Some((records, _)) = fuzz::result(record_page(&r)) else {
+                return;
+            };
+            for rec in &records {
+                if let Some(value) = fuzz::result(parse_value(case.key.rtype, &rec.value)) {
+                    fuzz::values(case, Format::Compact, &[value]);
+                }
+            }
+        }
+        _ => {}
     }
 }
 
