@@ -8,6 +8,8 @@ pub mod cli;
 pub mod client;
 pub mod daemon;
 pub mod discover;
+#[doc(hidden)]
+pub mod fuzz_api;
 pub mod ip;
 pub mod provider;
 pub mod script;

@@ -25,7 +25,7 @@ pub mod netlink;
 pub mod source;
 pub mod suffix;
 
-mod text;
+pub(crate) mod text;
 
 #[cfg(test)]
 mod tests;

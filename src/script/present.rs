@@ -309,7 +309,7 @@ fn typed_text(rtype: RecordType, bytes: &[u8], style: Style) -> Option<String> {
             let end = if style == Style::Knot { " " } else { "" };
             format!("{flags} {tag} {}{end}", quoted(w.rest()))
         }
-        64 | 65 => super::svcb::svcb_text(&mut w, style)?,
+        64 | 65 => super::svcb::svcb_text(&mut w)?,
         _ => return None,
     };
     w.is_empty().then_some(text)

@@ -611,7 +611,13 @@ pub(crate) fn parse_bind(
         return None;
     }
     let result = if generic {
-        parse_generic(&mut p, crate::update::is_meta(rtype))
+        // BIND then reads the bytes with the type's wire reader, which for every type it knows
+        // but NULL and APL needs at least one byte.
+        let empty_ok = matches!(code, 10 | 42) || type_text(rtype).starts_with("TYPE");
+        match parse_generic(&mut p, crate::update::is_meta(rtype)) {
+            Ok(()) if p.out.is_empty() && !empty_ok => Err(E::After(UNEXPECTED_END)),
+            other => other,
+        }
     } else {
         parse_type_text(code, &mut p)
     };
@@ -726,7 +732,7 @@ pub(crate) fn rdata(
             let message = format!("bad {} data '{data}': {}", type_text(rtype), fail.reason);
             bad(&fail, message)
         })?;
-        return from_wire(rtype, &wire).map_err(|reason| {
+        let fail_at_end = |reason| {
             let fail = Fail {
                 reason,
                 near: Near::Eof,
@@ -735,7 +741,20 @@ pub(crate) fn rdata(
                 &fail,
                 format!("bad {} data '{data}': {reason}", type_text(rtype)),
             )
-        });
+        };
+        let rdata = from_wire(rtype, &wire).map_err(fail_at_end)?;
+        // BIND reads generic data with the type's wire reader and refuses what is not data of
+        // the type (a DNSKEY without its key). Here: the type's text form, as `show` prints it,
+        // must read back to the same bytes.
+        if generic && supported(u16::from(rtype)) {
+            let text = super::present::rdata_text(&rdata, super::present::Style::Bind);
+            match parse_bind(rtype, &text, &ctx.origin) {
+                Some(Ok(again)) if again == wire && !text.starts_with("\\#") => {}
+                Some(Err(fail)) => return Err(fail_at_end(fail.reason)),
+                _ => return Err(fail_at_end(UNEXPECTED_END)),
+            }
+        }
+        return Ok(rdata);
     }
     // Types read by hickory's zone-file parser (NAPTR, HTTPS, SVCB, CERT, CSYNC, ...).
     let first = data.split_ascii_whitespace().next().unwrap_or_default();

@@ -39,7 +39,7 @@ fn quoted_value(bytes: &[u8], commas: bool) -> String {
     out
 }
 
-fn value_text(key: u16, value: &[u8], style: Style) -> Option<String> {
+fn value_text(key: u16, value: &[u8]) -> Option<String> {
     let mut w = Wire::new(value);
     let text = match key {
         0 => {
@@ -64,7 +64,9 @@ fn value_text(key: u16, value: &[u8], style: Style) -> Option<String> {
             }
             addrs.join(",")
         }
-        5 => base64(w.rest(), style),
+        // One word in both tools (BIND's svcb totext does not break it as other base64), so
+        // that `show` output reads back as input.
+        5 => base64(w.rest(), Style::Knot),
         6 => {
             let mut addrs = Vec::new();
             while !w.is_empty() {
@@ -78,7 +80,7 @@ fn value_text(key: u16, value: &[u8], style: Style) -> Option<String> {
 }
 
 /// `PRIORITY TARGET KEY=VALUE...` from the wire form; `None` if the data does not decode.
-pub(crate) fn svcb_text(w: &mut Wire<'_>, style: Style) -> Option<String> {
+pub(crate) fn svcb_text(w: &mut Wire<'_>) -> Option<String> {
     let mut out = format!("{} {}", w.u16()?, w.name()?);
     while !w.is_empty() {
         let key = w.u16()?;
@@ -88,7 +90,7 @@ pub(crate) fn svcb_text(w: &mut Wire<'_>, style: Style) -> Option<String> {
         out.push_str(&key_name(key));
         if !value.is_empty() {
             out.push('=');
-            out.push_str(&value_text(key, value, style)?);
+            out.push_str(&value_text(key, value)?);
         }
     }
     Some(out)

@@ -7,9 +7,10 @@
 
 use std::str::FromStr;
 
-use hickory_proto::rr::rdata::{NULL, TXT};
+use hickory_proto::rr::rdata::svcb::{SvcParamKey, SvcParamValue};
+use hickory_proto::rr::rdata::{HTTPS, NULL, TXT};
 use hickory_proto::rr::{Name, RData, RecordType};
-use hickory_proto::serialize::binary::{BinDecoder, Restrict};
+use hickory_proto::serialize::binary::{BinDecoder, BinEncodable, BinEncoder, Restrict};
 use hickory_proto::serialize::txt::Parser;
 
 /// Why a record type or rdata could not be parsed. The message says what was expected.
@@ -100,6 +101,25 @@ pub fn parse_rdata(rtype: RecordType, text: &str, origin: &Name) -> Result<RData
             strings.iter().map(Vec::as_slice).collect(),
         )));
     }
+    if has_decimal_escape(trimmed) {
+        // hickory's lexer reads `\DDD` inside quotes as the character (D1 << 16) + (D2 << 8) +
+        // D3, and in names as other bytes too, never as the byte DDD: the data sent would not
+        // be the data written.
+        return Err(invalid(
+            "a \\DDD escape is not supported for this type: write the character itself, or \
+             the data as '\\# LENGTH HEX'"
+                .into(),
+        ));
+    }
+    if matches!(rtype, RecordType::SVCB | RecordType::HTTPS) && trimmed.contains(['\\', '(', ')']) {
+        // hickory splits `alpn="a\\,b"` (one ID "a,b" for BIND) into two IDs, and drops a
+        // parenthesis even inside quotes.
+        return Err(invalid(
+            "a backslash escape or parenthesis is not supported in SVCB and HTTPS data here: \
+             write the data as '\\# LENGTH HEX'"
+                .into(),
+        ));
+    }
     // A one-record zone text lets hickory apply its full presentation rules (quoting, escapes,
     // parentheses, relative names). '$' at the start of a line is the only directive syntax, and
     // the data cannot start a line because line breaks were refused above.
@@ -112,10 +132,71 @@ pub fn parse_rdata(rtype: RecordType, text: &str, origin: &Name) -> Result<RData
             .map(|r| r.data.clone())
             .collect::<Vec<_>>()
     });
-    match (records.next(), records.next()) {
-        (Some(rdata), None) => Ok(rdata),
-        _ => Err(invalid("expected exactly one record".into())),
+    let mut rdata = match (records.next(), records.next()) {
+        (Some(rdata), None) => rdata,
+        _ => return Err(invalid("expected exactly one record".into())),
+    };
+    // RFC 9460 section 2.2: SvcParams may be written in any order, but each key once; the wire
+    // form lists them by key, and hickory refuses to encode them in any other order.
+    if let RData::SVCB(svcb) | RData::HTTPS(HTTPS(svcb)) = &mut rdata {
+        // hickory reads `key6` as a key of its own whose value it does not check (an empty
+        // ipv6hint was sent): the keys with names (RFC 9460 section 14.3.2, RFC 9461) must be
+        // written by name.
+        const NAMES: [&str; 8] = [
+            "mandatory",
+            "alpn",
+            "no-default-alpn",
+            "port",
+            "ipv4hint",
+            "ech",
+            "ipv6hint",
+            "dohpath",
+        ];
+        let named = svcb.svc_params.iter().find_map(|(k, _)| match k {
+            SvcParamKey::Key(n) => NAMES.get(usize::from(*n)).map(|name| (*n, *name)),
+            _ => None,
+        });
+        if let Some((n, name)) = named {
+            return Err(invalid(format!(
+                "key{n} is {name}: write it by that name, or the data as '\\# LENGTH HEX'"
+            )));
+        }
+        svcb.svc_params.sort_by_key(|(key, _)| *key);
+        if let Some(w) = svcb.svc_params.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(invalid(format!("SvcParamKey {} appears twice", w[0].0)));
+        }
+        // Section 7: these lists hold one value or more (and an ALPN ID one byte or more);
+        // hickory reads `ipv4hint=` as none, and `alpn=",x"` with an empty ID.
+        let empty = |v: &SvcParamValue| match v {
+            SvcParamValue::Mandatory(m) => m.0.is_empty(),
+            SvcParamValue::Alpn(a) => a.0.is_empty() || a.0.iter().any(String::is_empty),
+            SvcParamValue::Ipv4Hint(h) => h.0.is_empty(),
+            SvcParamValue::Ipv6Hint(h) => h.0.is_empty(),
+            _ => false,
+        };
+        if let Some((key, _)) = svcb.svc_params.iter().find(|(_, v)| empty(v)) {
+            return Err(invalid(format!(
+                "{key} needs at least one value, and no empty one"
+            )));
+        }
     }
+    // hickory reads some data it cannot write (an empty `mandatory=` list): refuse it here,
+    // with the encoder's reason, rather than when the update is sent.
+    rdata
+        .emit(&mut BinEncoder::new(&mut Vec::new()))
+        .map_err(|e| invalid(e.to_string()))?;
+    Ok(rdata)
+}
+
+/// True if `text` holds a `\DDD` escape.
+fn has_decimal_escape(text: &str) -> bool {
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.next().is_some_and(|e| e.is_ascii_digit()) {
+            return true;
+        }
+    }
+    false
 }
 
 /// RFC 1035 section 5.1 character-strings: quoted or bare, `\X` and `\DDD` escapes, at most
@@ -235,7 +316,6 @@ mod tests {
     }
 
     fn wire(rdata: &RData) -> Vec<u8> {
-        use hickory_proto::serialize::binary::{BinEncodable, BinEncoder};
         let mut buf = Vec::new();
         let mut enc = BinEncoder::new(&mut buf);
         rdata.emit(&mut enc).unwrap();
@@ -309,6 +389,81 @@ mod tests {
         assert_eq!(rdata, RData::A("10.0.0.1".parse().unwrap()));
         let rdata = parse_rdata(RecordType::Unknown(65280), "\\# 0", &root()).unwrap();
         assert!(wire(&rdata).is_empty());
+    }
+
+    /// Fuzzing (rdata target): SvcParams written out of key order parsed, then failed to
+    /// encode ("SvcParams out of order") when the update was sent; RFC 9460 allows any order.
+    #[test]
+    fn svc_params_in_any_order_encode_sorted() {
+        let rdata = parse_rdata(
+            RecordType::HTTPS,
+            "1 . alpn=h2,h3 ipv4hint=192.0.2.1 port=8443",
+            &root(),
+        )
+        .unwrap();
+        let sorted = parse_rdata(
+            RecordType::HTTPS,
+            "1 . alpn=h2,h3 port=8443 ipv4hint=192.0.2.1",
+            &root(),
+        )
+        .unwrap();
+        assert_eq!(wire(&rdata), wire(&sorted));
+        let e = parse_rdata(RecordType::SVCB, "1 . port=1 alpn=h2 port=2", &root()).unwrap_err();
+        assert!(e.to_string().contains("appears twice"), "{e}");
+    }
+
+    /// Fuzzing (rdata target): hickory read `mandatory=` (an empty list) and then refused to
+    /// encode it, so the error came only when the update was sent; it read `ipv4hint=` as an
+    /// empty list and sent it (BIND refuses both; RFC 9460 section 7 needs one value).
+    /// Fuzzing (rdata target): `alpn="h\\,x"`, the way nsupdate prints one ALPN ID holding a
+    /// comma, was read by hickory as the two IDs `h\` and `x`; a parenthesis was dropped.
+    #[test]
+    fn escapes_in_svc_params_are_refused() {
+        let e = parse_rdata(RecordType::HTTPS, r#"1 . alpn="h\\,x""#, &root()).unwrap_err();
+        assert!(e.to_string().contains("escape or parenthesis"), "{e}");
+        let e = parse_rdata(RecordType::SVCB, r"1 . alpn=h\,x", &root()).unwrap_err();
+        assert!(e.to_string().contains("escape or parenthesis"), "{e}");
+        // `alpn="h2,(h3"` was read as h2 and h3.
+        let e = parse_rdata(RecordType::HTTPS, r#"1 . alpn="h2,(h3""#, &root()).unwrap_err();
+        assert!(e.to_string().contains("escape or parenthesis"), "{e}");
+    }
+
+    #[test]
+    fn empty_svc_param_lists_are_refused_when_parsed() {
+        for data in [
+            "16 foo.example.test. mandatory= alpn=h2",
+            "1 . ipv4hint=",
+            "1 . ipv6hint=",
+            "1 . alpn=\"\"\"\"",
+        ] {
+            let e = parse_rdata(RecordType::SVCB, data, &root()).unwrap_err();
+            assert!(e.to_string().contains("at least one value"), "{data}: {e}");
+        }
+        // The same through the key's number, which hickory does not check at all.
+        let e = parse_rdata(RecordType::SVCB, "16 est. key6", &root()).unwrap_err();
+        assert!(e.to_string().contains("key6 is ipv6hint"), "{e}");
+        let e = parse_rdata(RecordType::SVCB, "16 est. key7", &root()).unwrap_err();
+        assert!(e.to_string().contains("key7 is dohpath"), "{e}");
+        let ok = parse_rdata(RecordType::SVCB, "16 est. key65000=abc", &root()).unwrap();
+        assert!(wire(&ok).ends_with(b"\xfd\xe8\x00\x03abc"));
+    }
+
+    /// Fuzzing (rdata target): `\DDD` went through hickory's lexer, which reads `"\065"` as
+    /// U+0605 (D1 << 16 | D2 << 8 | D3) and `a\065b` as `a5b`, so wrong bytes were sent.
+    /// Refused now (TXT has its own reader).
+    #[test]
+    fn decimal_escapes_are_not_misread() {
+        let naptr =
+            r#"100 10 "S" "SIP+D2U" "!^.*$!sip:\065@example.test!" _sip._udp.example.test."#;
+        let e = parse_rdata(RecordType::NAPTR, naptr, &root()).unwrap_err();
+        assert!(e.to_string().contains("DDD escape"), "{e}");
+        let e = parse_rdata(RecordType::CNAME, r"a\065b.example.test.", &root()).unwrap_err();
+        assert!(e.to_string().contains("DDD escape"), "{e}");
+        // Other escapes are read correctly and stay allowed.
+        let caa = parse_rdata(RecordType::CAA, r#"0 issue "ca\"x""#, &root()).unwrap();
+        assert!(wire(&caa).ends_with(b"ca\"x"));
+        let txt = parse_rdata(RecordType::TXT, r#""\065""#, &root()).unwrap();
+        assert_eq!(wire(&txt), b"\x01A");
     }
 
     #[test]

@@ -101,3 +101,31 @@ fn durations() {
     assert!(parse_duration("m").is_err());
     assert!(parse_duration("99999999999999999999d").is_err());
 }
+
+/// Fuzzing (daemon_config target): `interval = 9223372036854775807` (seconds, as an integer)
+/// was accepted, and the daemon panicked ("overflow when adding duration to instant") when it
+/// set its next wake-up after the first pass. Integers now have the bound of the text form.
+#[test]
+fn huge_durations_are_refused() {
+    let text = GOOD.replace("interval = \"2m\"", "interval = 9223372036854775807");
+    let e = parse(&text).unwrap_err();
+    assert_eq!(e.line, Some(2), "{e}");
+    assert!(e.message.contains("too long"), "{e}");
+    // The longest accepted duration, as integer or text, can be added to the clock twice.
+    let longest = format!("interval = {}", u64::MAX / 1000);
+    for text in [
+        GOOD.replace("interval = \"2m\"", &longest),
+        GOOD.replace(
+            "interval = \"2m\"",
+            &format!("interval = \"{}ms\"", u64::MAX),
+        ),
+    ] {
+        let c = parse(&text).unwrap();
+        let now = std::time::Instant::now();
+        assert!(
+            now.checked_add(c.interval * 2).is_some(),
+            "{:?}",
+            c.interval
+        );
+    }
+}

@@ -81,6 +81,64 @@ fn types_and_data() {
     }
 }
 
+/// Fuzzing (rdata target): generic data that is not data of its type was accepted, and its
+/// `show` text did not read back; nsupdate checks it with the type's wire reader.
+#[test]
+fn generic_data_must_be_data_of_its_type() {
+    for line in [
+        "add k. 300 TYPE60 \\# 4 0a000001",
+        "add k. 300 DNSKEY \\# 4 01010301",
+        "add c. 300 CAA \\# 1 00",
+    ] {
+        fails(
+            line,
+            ErrorKind::BadRdata,
+            "invalid rdata format: unexpected end of input",
+        );
+    }
+    // Good generic data of the same types still reads.
+    for line in [
+        "add c. 300 CAA \\# 10 00056973737565616263",
+        "add s. 300 SSHFP \\# 22 0101000102030405060708090a0b0c0d0e0f10111213",
+    ] {
+        assert!(
+            matches!(ns(line), Ok(Command::Update { .. })),
+            "{line}: {:?}",
+            ns(line)
+        );
+    }
+}
+
+/// Fuzzing (rdata target): `OPENPGPKEY \# 0` was accepted (and `show` printed nothing after
+/// the type, which does not read back); nsupdate refuses empty data for every type it knows but
+/// NULL and APL.
+#[test]
+fn empty_generic_data_only_where_bind_takes_it() {
+    for line in [
+        "add o. 300 OPENPGPKEY \\# 0",
+        "add o. 300 CAA \\# 0",
+        "add o. 300 HTTPS \\# 0",
+    ] {
+        fails(
+            line,
+            ErrorKind::BadRdata,
+            "invalid rdata format: unexpected end of input",
+        );
+        assert_eq!(
+            ns_err(line).rdata_log.as_deref(),
+            Some("near eof: unexpected end of input"),
+            "{line}"
+        );
+    }
+    for line in [
+        "add o. 300 NULL \\# 0",
+        "add o. 300 APL \\# 0",
+        "add o. 300 TYPE65280 \\# 0",
+    ] {
+        assert!(matches!(ns(line), Ok(Command::Update { .. })), "{line}");
+    }
+}
+
 #[test]
 fn generic_and_unknown_types() {
     let Change::Add { rdata, .. } = change("add u. 60 TYPE65280 \\# 3 abcdef") else {

@@ -82,6 +82,24 @@ fn show_without_zone_or_records() {
     );
 }
 
+/// Fuzzing (rdata target): a long ECH value was broken into 56-character words as other base64
+/// is; nsupdate prints it as one word, and the broken text does not read back as input.
+#[test]
+fn show_keeps_a_long_ech_in_one_word() {
+    let ech = "AEn+DQBFKwAgACABWIHUGj4u+PIggYXcR5JF0gYk3dCRioBW8uJq9H4mKAAIAAEAAQABAANAEnB1YmxpYy50ZXN0LmV4YW1wbGUAAA==";
+    let text = nsupdate_show(&[
+        &format!(
+            "add fuzz.example.test. 300 IN SVCB 16 foo.example.test. mandatory=alpn alpn=h2 ech={ech}"
+        ),
+        "show",
+    ]);
+    // nsupdate 9.18.49's line.
+    let expected = format!(
+        "fuzz.example.test.\t300\tIN\tSVCB\t16 foo.example.test. mandatory=alpn alpn=\"h2\" ech={ech}\n"
+    );
+    assert!(text.contains(&expected), "{text}");
+}
+
 #[test]
 fn show_record_types() {
     let text = nsupdate_show(&[
