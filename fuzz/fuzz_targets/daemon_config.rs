@@ -59,9 +59,12 @@ fuzz_target!(|data: &[u8]| {
     usable(config.debounce, 1, "debounce");
     usable(config.source_timeout, 1, "source_timeout");
     for p in config.providers.values() {
-        let ProviderConfig::Rfc2136 { servers, .. } = p;
-        for s in servers {
-            let _ = split_server(s, 53);
+        let _ = p.kind();
+        if let ProviderConfig::Rfc2136(c) = p {
+            for s in &c.servers {
+                let _ = split_server(s, 53);
+            }
+            usable(c.timeout, 1, "timeout");
         }
     }
     for spec in config.sources.values() {
