@@ -114,65 +114,45 @@ body = '{{"ip": "{{ip}}"}}'
 secret = {{ env = "HOOK_TOKEN" }}
 http = {{ ca_file = "{ca}" }}
 
-[providers.noip]
-type = "dyndns2"
-url = "{fake}/nic/update"
-username = "user"
-password = {{ file = "{noip}" }}
-http = {{ ca_file = "{ca}" }}
-
-[providers.wrong]
-type = "dyndns2"
-url = "{fake}/nic/update"
-username = "user"
-password = {{ file = "{wrong}" }}
-http = {{ ca_file = "{ca}" }}
-
-[sources.file]
+{dyndns2}[sources.file]
 type = "command"
 argv = ["cat", "{addr}"]
 
-[[records]]
-name = "a.example.test"
-provider = "bind"
-ipv4 = ["file"]
-allow = ["documentation"]
-
-[[records]]
-name = "b.example.test"
-provider = "pdns"
-ipv4 = ["file"]
-allow = ["documentation"]
-
-[[records]]
-name = "c.example.test"
-zone = "example.test"
-provider = "hook"
-ipv4 = ["file"]
-allow = ["documentation"]
-
-[[records]]
-name = "d.example.test"
-zone = "example.test"
-provider = "noip"
-ipv4 = ["file"]
-allow = ["documentation"]
-
-[[records]]
-name = "e.example.test"
-zone = "example.test"
-provider = "wrong"
-ipv4 = ["file"]
-allow = ["documentation"]
-"#,
+{records}"#,
             state = state.display(),
             named = named.addr(),
             key = key_file.display(),
             pdns_url = pdns.api_url(),
             pdns_key = secret_file(dir.path(), "pdns.key", pdns.api_key()),
             fake = fake.url,
-            noip = secret_file(dir.path(), "noip.pw", NOIP_PASSWORD),
-            wrong = secret_file(dir.path(), "wrong.pw", WRONG_PASSWORD),
+            dyndns2 = [("noip", NOIP_PASSWORD), ("wrong", WRONG_PASSWORD)]
+                .map(|(name, password)| format!(
+                    "[providers.{name}]\ntype = \"dyndns2\"\nurl = \"{}/nic/update\"\n\
+                     username = \"user\"\npassword = {{ file = \"{}\" }}\n\
+                     http = {{ ca_file = \"{}\" }}\n\n",
+                    fake.url,
+                    secret_file(dir.path(), &format!("{name}.pw"), password),
+                    fake.ca_file.display()
+                ))
+                .concat(),
+            // a: RFC 2136 and b: PowerDNS find their zone; the write-only ones are told it.
+            records = [
+                ("a", "bind"),
+                ("b", "pdns"),
+                ("c", "hook"),
+                ("d", "noip"),
+                ("e", "wrong")
+            ]
+            .map(|(host, provider)| format!(
+                "[[records]]\nname = \"{host}.example.test\"\n{}provider = \"{provider}\"\n\
+                     ipv4 = [\"file\"]\nallow = [\"documentation\"]\n\n",
+                if matches!(host, "a" | "b") {
+                    ""
+                } else {
+                    "zone = \"example.test\"\n"
+                }
+            ))
+            .concat(),
             addr = addr_file.display(),
         ),
     )
