@@ -151,7 +151,11 @@ pub async fn locate(
         return Ok((zone.clone(), servers));
     }
     let (ask, recursion, signer) = if servers.is_empty() {
-        let text = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+        let text = crate::bounded::read_text(
+            std::path::Path::new("/etc/resolv.conf"),
+            crate::bounded::limit::RESOLV_CONF,
+        )
+        .unwrap_or_default();
         let resolvers = parse_resolv_conf(&text)
             .into_iter()
             .map(|ip| SocketAddr::new(ip, 53))

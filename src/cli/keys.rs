@@ -37,11 +37,14 @@ pub fn load(
             .map(Some)
             .map_err(|e| format!("--key: {e}"));
     }
-    match std::env::var(KEY_ENV) {
-        Ok(spec) if !spec.is_empty() => tsig::parse_knot_line(&spec)
-            .map(Some)
-            .map_err(|e| format!("{KEY_ENV}: {e}")),
-        Err(std::env::VarError::NotUnicode(_)) => Err(format!(
+    match crate::environment::var_os(KEY_ENV).map(|v| v.into_string()) {
+        Some(Ok(spec)) if !spec.is_empty() => {
+            let spec = zeroize::Zeroizing::new(spec);
+            tsig::parse_knot_line(&spec)
+                .map(Some)
+                .map_err(|e| format!("{KEY_ENV}: {e}"))
+        }
+        Some(Err(_)) => Err(format!(
             "{KEY_ENV} is not valid UTF-8: expected [ALG:]NAME:SECRET"
         )),
         _ => Ok(None),

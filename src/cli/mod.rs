@@ -326,8 +326,7 @@ pub fn init_logging(verbose: u8) {
         1 => LevelFilter::DEBUG,
         _ => LevelFilter::TRACE,
     };
-    let filter = std::env::var("RUST_LOG")
-        .ok()
+    let filter = crate::environment::var("RUST_LOG")
         .and_then(|v| v.parse::<Targets>().ok())
         .unwrap_or_else(|| Targets::new().with_target("dnsup", level));
     let _ = tracing::subscriber::set_global_default(LazyLog {

@@ -55,19 +55,35 @@ enum Input {
     Editor(Box<rustyline::DefaultEditor>),
 }
 
+/// The longest script line read (nsupdate's own command buffer, MAXCMD, is 128 KiB). A longer
+/// line, or a NUL byte, ends the input with an error: it is not a script (e.g. /dev/zero).
+const MAX_LINE: u64 = 128 * 1024;
+
 impl Input {
-    /// The next line without its line break; `None` at the end of input.
-    fn next_line(&mut self) -> Option<String> {
+    /// The next line without its line break; `None` at the end of input. A line that is too
+    /// long or holds a NUL byte is reported on stderr and ends the input with `Err`.
+    fn next_line(&mut self) -> Option<Result<String, ()>> {
         match self {
             Input::Lines(reader) => {
                 let mut buf = Vec::new();
-                match reader.read_until(b'\n', &mut buf) {
+                match std::io::Read::take(&mut **reader, MAX_LINE + 1).read_until(b'\n', &mut buf) {
                     Ok(0) | Err(_) => None,
                     Ok(_) => {
+                        if buf.contains(&0) {
+                            eprintln!("input holds a NUL byte: not an update script");
+                            return Some(Err(()));
+                        }
+                        if buf.len() as u64 > MAX_LINE {
+                            eprintln!(
+                                "input line longer than {} KiB: not an update script",
+                                MAX_LINE >> 10
+                            );
+                            return Some(Err(()));
+                        }
                         while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
                             buf.pop();
                         }
-                        Some(String::from_utf8_lossy(&buf).into_owned())
+                        Some(Ok(String::from_utf8_lossy(&buf).into_owned()))
                     }
                 }
             }
@@ -76,7 +92,7 @@ impl Input {
                     if !line.trim().is_empty() {
                         let _ = editor.add_history_entry(line.as_str());
                     }
-                    Some(line)
+                    Some(Ok(line))
                 }
                 Err(_) => None,
             },
@@ -270,7 +286,8 @@ impl<'a> Ns<'a> {
                 .resolv_conf
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("/etc/resolv.conf"));
-            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let text = crate::bounded::read_text(&path, crate::bounded::limit::RESOLV_CONF)
+                .unwrap_or_default();
             let listed = resolv_conf_servers(&text);
             let resolvers: Vec<SocketAddr> = if listed.is_empty() {
                 loopback()
@@ -306,6 +323,7 @@ impl<'a> Ns<'a> {
     async fn run(&mut self, mut input: Input) -> u8 {
         let mut session = Session::new(Dialect::Nsupdate);
         while let Some(line) = input.next_line() {
+            let Ok(line) = line else { return 1 };
             let command = match session.read(&line) {
                 Ok(c) => c,
                 Err(e) => {
@@ -824,6 +842,7 @@ impl Knot<'_> {
     async fn run(&mut self, mut input: Input, terminal: bool) -> u8 {
         let mut session = Session::new(Dialect::Knsupdate);
         while let Some(line) = input.next_line() {
+            let Ok(line) = line else { return 1 };
             let action = match session.feed(&line) {
                 Ok(a) => a,
                 Err(e) => {

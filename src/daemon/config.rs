@@ -181,25 +181,26 @@ pub struct ConfigError {
     pub message: String,
 }
 
+/// The configuration file's text: a regular file of at most 1 MiB (see [`crate::bounded`]).
+fn read_config(path: &Path) -> Result<String, ConfigError> {
+    crate::bounded::read_text(path, crate::bounded::limit::CONFIG).map_err(|e| ConfigError {
+        path: path.to_path_buf(),
+        line: None,
+        message: e.reason(),
+    })
+}
+
 impl Config {
     /// Read and check a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            path: path.to_path_buf(),
-            line: None,
-            message: format!("cannot read: {e}"),
-        })?;
+        let text = read_config(path)?;
         Config::parse(&text, path)
     }
 
     /// Read a configuration file for its providers only (`dnsup set --provider`): records
     /// and sources are parsed but not required.
     pub fn load_providers(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            path: path.to_path_buf(),
-            line: None,
-            message: format!("cannot read: {e}"),
-        })?;
+        let text = read_config(path)?;
         Config::parse_unchecked(&text, path)
     }
 

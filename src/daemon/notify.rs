@@ -13,7 +13,7 @@ pub struct Notifier {
 impl Notifier {
     /// From the environment ($NOTIFY_SOCKET; `@name` is an abstract socket).
     pub fn from_env() -> Notifier {
-        let socket = std::env::var_os("NOTIFY_SOCKET").and_then(|path| {
+        let socket = crate::environment::var_os("NOTIFY_SOCKET").and_then(|path| {
             let path = path.to_str()?.to_string();
             let addr = if let Some(abstract_name) = path.strip_prefix('@') {
                 use std::os::linux::net::SocketAddrExt;
@@ -37,7 +37,7 @@ impl Notifier {
 
     /// Half the watchdog period systemd asked for ($WATCHDOG_USEC), if any.
     pub fn watchdog_interval() -> Option<Duration> {
-        let usec: u64 = std::env::var("WATCHDOG_USEC").ok()?.parse().ok()?;
+        let usec: u64 = crate::environment::var("WATCHDOG_USEC")?.parse().ok()?;
         (usec > 0).then(|| Duration::from_micros(usec / 2))
     }
 }

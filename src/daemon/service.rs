@@ -27,6 +27,7 @@ pub async fn serve(
     overrides: &Overrides,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), SetupError> {
+    crate::sigpipe::daemon();
     let mut daemon = setup(path, overrides).await?;
     let notifier = Notifier::from_env();
     let mut hangup = signal(SignalKind::hangup()).map_err(|e| SetupError(e.to_string()))?;

@@ -46,13 +46,13 @@ pub enum StateError {
 impl State {
     /// Load the state; a missing file is an empty state.
     pub fn load(path: &Path) -> Result<State, StateError> {
-        let text = match fs::read_to_string(path) {
+        let text = match crate::bounded::read_text(path, crate::bounded::limit::STATE) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::fresh()),
-            Err(source) => {
-                return Err(StateError::Io {
+            Err(e) if e.is_not_found() => return Ok(State::fresh()),
+            Err(e) => {
+                return Err(StateError::Corrupt {
                     path: path.to_path_buf(),
-                    source,
+                    reason: e.to_string(),
                 });
             }
         };

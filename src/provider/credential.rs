@@ -85,7 +85,7 @@ impl SecretRef {
     /// Load the secret. A file readable by group or others is a warning (returned), or an
     /// error when `strict` (`strict_permissions = true`, `--strict-permissions`).
     pub fn load(&self, strict: bool) -> Result<(Secret, Option<String>), String> {
-        self.load_from(strict, |var| std::env::var_os(var))
+        self.load_from(strict, crate::environment::var_os)
     }
 
     /// [`SecretRef::load`] with the environment given as a function (for tests).
@@ -135,7 +135,7 @@ fn read_secret_file(path: &Path, strict: bool) -> Result<(Secret, Option<String>
         return Err(format!("refused: {w} (strict permissions are on)"));
     }
     let bytes = Zeroizing::new(
-        std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+        crate::bounded::read_file(path, crate::bounded::limit::KEY).map_err(|e| e.to_string())?,
     );
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| format!("{}: not text (invalid UTF-8)", path.display()))?;

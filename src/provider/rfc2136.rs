@@ -77,7 +77,7 @@ impl Rfc2136 {
             }
             (None, Some(var)) => {
                 let spec =
-                    zeroize::Zeroizing::new(std::env::var(var).map_err(|_| {
+                    zeroize::Zeroizing::new(crate::environment::var(var).ok_or_else(|| {
                         format!("key_env: the environment variable {var} is not set")
                     })?);
                 Some(tsig::parse_knot_line(&spec).map_err(|e| format!("key_env {var}: {e}"))?)

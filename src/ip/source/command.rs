@@ -29,7 +29,8 @@ pub(super) async fn detect(
     let Some((program, args)) = argv.split_first() else {
         return Err(err(SourceErrorKind::Config, "argv is empty".into()));
     };
-    let mut child = tokio::process::Command::new(program)
+    // A clean environment: PATH, the locale, TZ and DNSUP_FAMILY; never dnsup's secrets.
+    let mut child = crate::environment::child_command(program)
         .args(args)
         .env(
             "DNSUP_FAMILY",

@@ -54,8 +54,12 @@ pub fn load_key_file(path: &Path, name: Option<&str>) -> Result<LoadedKey, KeyFi
     let read_path = k_pair.as_ref().map_or(path, |k| k.private.as_path());
     let in_file = |e: KeyFileError| e.in_file(read_path);
     let bytes = Zeroizing::new(
-        std::fs::read(read_path)
-            .map_err(|e| in_file(KeyFileError::whole(format!("cannot read key file: {e}"))))?,
+        crate::bounded::read_file(read_path, crate::bounded::limit::KEY).map_err(|e| {
+            in_file(KeyFileError::whole(format!(
+                "cannot read key file: {}",
+                e.reason()
+            )))
+        })?,
     );
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| in_file(KeyFileError::whole("not a text key file (invalid UTF-8)")))?;
