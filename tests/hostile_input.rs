@@ -241,3 +241,172 @@ fn a_closed_stdout_ends_quietly() {
     assert_eq!(out.status.signal(), Some(13), "{}", describe(&out));
     assert!(!stderr(&out).contains("panic"), "{}", describe(&out));
 }
+
+/// Runs `check-config` and `run --once` on `config`; both must refuse it (exit 1) with a message
+/// containing `expect`, and nothing may be published.
+fn refused_alike(named: &Named, config: &Path, expect: &str) {
+    for args in [&["check-config"][..], &["run", "--once"][..]] {
+        let mut cmd = Command::new(dnsup_bin());
+        cmd.args(args).arg("--config").arg(config);
+        let out = run_with_timeout(&mut cmd, b"", Duration::from_secs(30));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?} must refuse ({expect}): {}",
+            describe(&out)
+        );
+        assert!(
+            stderr(&out).contains(expect),
+            "{args:?}: expected {expect:?}: {}",
+            describe(&out)
+        );
+    }
+    assert!(named.query("home.example.test", "A").is_empty());
+}
+
+/// Everything `run` refuses, `check-config` refuses too, with the same words: names that are
+/// not host names, a missing key file, impossible servers, http:// echo URLs, an empty argv, a
+/// zero timeout, an IPv4 static source under ipv6, and durations out of bounds.
+#[test]
+fn check_config_refuses_what_run_refuses() {
+    let named = Named::start();
+    let s = daemon_setup(named.addr(), "", "3s", None);
+    let base = std::fs::read_to_string(&s.config).unwrap();
+    let bad = s.dir.path().join("bad.toml");
+    let key_line = format!("key_file = \"{}\"", s.dir.path().join("ddns.key").display());
+    let label64 = "a".repeat(64);
+    let cases: Vec<(String, &str)> = vec![
+        (
+            base.replace("name = \"home.example.test\"", "name = \"hôme.example.test\""),
+            "punycode",
+        ),
+        (
+            base.replace(
+                "name = \"home.example.test\"",
+                &format!("name = \"{label64}.example.test\""),
+            ),
+            "a label of 64 octets",
+        ),
+        (
+            base.replace("name = \"home.example.test\"", "name = \"bad label!.example.test\""),
+            "U+0020",
+        ),
+        (
+            base.replace(
+                "name = \"home.example.test\"",
+                "name = \"home.other.test\"",
+            ),
+            "not inside its zone",
+        ),
+        (
+            base.replace(&key_line, "key_file = \"/nonexistent/ddns.key\""),
+            "no such file",
+        ),
+        (
+            base.replace(&format!("[\"{}\"]", named.addr()), "[\"127.0.0.1:99999\"]"),
+            "bad port",
+        ),
+        (
+            base.replace(&format!("[\"{}\"]", named.addr()), "[\"[::1\"]"),
+            "missing ']'",
+        ),
+        (
+            base.replace(
+                "[sources.file]",
+                "[sources.web]\ntype = \"http\"\nurls = [\"http://echo.example/ip\"]\n\n[sources.file]",
+            ),
+            "only https URLs are allowed",
+        ),
+        (
+            base.replace("type = \"command\"", "type = \"command\"\ntimeout_secs = 0"),
+            "timeout_secs = 0",
+        ),
+        (
+            base.replace(
+                "[sources.file]",
+                "[sources.fixed]\ntype = \"static\"\naddress = \"192.0.2.1\"\n\n[sources.file]",
+            )
+            .replace("ipv4 = [\"file\"]", "ipv4 = [\"file\"]\nipv6 = [\"fixed\"]"),
+            "cannot be listed under ipv6",
+        ),
+        (base.replace("interval = \"1s\"", "interval = \"0s\""), "interval = 0s"),
+        (
+            base.replace("interval = \"1s\"", "interval = \"1s\"\ndebounce = \"1000000000d\""),
+            "debounce = 1000000000d: must be between 0s and 1m",
+        ),
+    ];
+    for (text, expect) in cases {
+        assert_ne!(text, base, "the case for {expect:?} changed nothing");
+        std::fs::write(&bad, &text).unwrap();
+        refused_alike(&named, &bad, expect);
+    }
+    // argv = [].
+    let text = base.replace(
+        &format!("argv = [\"cat\", \"{}\"]", s.addr_file.display()),
+        "argv = []",
+    );
+    assert_ne!(text, base);
+    std::fs::write(&bad, &text).unwrap();
+    refused_alike(&named, &bad, "argv is empty");
+}
+
+/// Two records for one RRset (`dup.example.test` and `DUP.EXAMPLE.TEST.`) are a configuration
+/// error naming both; they used to overwrite each other while the state file, keyed by the
+/// exact spelling, reported "unchanged" for a value the server did not hold.
+#[test]
+fn two_records_for_one_rrset_are_refused_naming_both() {
+    let named = Named::start();
+    let s = daemon_setup(named.addr(), "", "3s", None);
+    let base = std::fs::read_to_string(&s.config).unwrap();
+    let second = base[base.find("[[records]]").unwrap()..]
+        .replace("home.example.test", "HOME.EXAMPLE.TEST.");
+    std::fs::write(&s.config, format!("{base}\n{second}")).unwrap();
+    refused_alike(
+        &named,
+        &s.config,
+        "records 'home.example.test' and 'HOME.EXAMPLE.TEST.' both manage A",
+    );
+}
+
+/// `check-config` names what it cannot check outside the unit (a systemd credential) instead
+/// of calling the file broken or saying nothing.
+#[test]
+fn check_config_says_what_it_cannot_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        r#"state_file = "/tmp/dnsup-unused-state.json"
+[providers.cf]
+type = "cloudflare"
+token = { credential = "cf-token" }
+
+[sources.fixed]
+type = "static"
+address = "192.0.2.1"
+
+[[records]]
+name = "home.example.test"
+zone = "example.test"
+provider = "cf"
+ipv4 = ["fixed"]
+allow = ["documentation"]
+"#,
+    )
+    .unwrap();
+    let out = Command::new(dnsup_bin())
+        .args(["check-config", "--config"])
+        .arg(&config)
+        .env_remove("CREDENTIALS_DIRECTORY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "not checked: token: the systemd credential 'cf-token' exists only under the unit"
+        ),
+        "{}",
+        describe(&out)
+    );
+}

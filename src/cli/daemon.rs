@@ -159,24 +159,63 @@ pub fn plan(args: DaemonArgs) -> u8 {
     })
 }
 
-/// `dnsup check-config`.
+/// `dnsup check-config`: every check that loading for `run` makes, without sending anything:
+/// the file, names, durations, sources, and each provider's set-up (key files, secrets,
+/// servers). Only zone discovery (an SOA query) is left to `run`.
 pub fn check_config(args: DaemonArgs) -> u8 {
-    match Config::load(&args.config) {
-        Ok(c) => {
-            println!(
-                "{}: ok ({} records, {} providers, {} sources; poll every {:?}, state in {})",
-                args.config.display(),
-                c.records.len(),
-                c.providers.len(),
-                c.sources.len(),
-                args.interval.unwrap_or(c.interval),
-                args.state_file.as_ref().unwrap_or(&c.state_file).display()
-            );
-            exit::OK
-        }
+    let Some(rt) = runtime() else {
+        return exit::NETWORK;
+    };
+    let path = args.config.display();
+    // The file's syntax first: nothing else can be checked without it.
+    let c = match Config::load_providers(&args.config) {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("error [config]: {e}");
-            exit::USAGE
+            return exit::USAGE;
         }
+    };
+    // Then every problem at once: the configuration's own checks, and each used provider's
+    // set-up, as `run` would meet them.
+    let mut problems = c.check();
+    let mut setup = crate::provider::build::Setup {
+        strict_permissions: c.strict_permissions,
+        check_only: true,
+        ..Default::default()
+    };
+    rt.block_on(async {
+        for (name, conf) in &c.providers {
+            if !c.records.iter().any(|r| &r.provider == name) {
+                eprintln!("warning: provider '{name}' is not used by any record");
+                continue;
+            }
+            if let Err(e) = crate::provider::build(name, conf, &mut setup).await {
+                let problem = format!("provider '{name}': {e}");
+                if !problems.contains(&problem) {
+                    problems.push(problem);
+                }
+            }
+        }
+    });
+    for w in &setup.warnings {
+        eprintln!("warning: {w}");
     }
+    for p in &problems {
+        eprintln!("error [config]: {path}: {p}");
+    }
+    if !problems.is_empty() {
+        return exit::USAGE;
+    }
+    for u in &setup.unchecked {
+        println!("not checked: {u}");
+    }
+    println!(
+        "{path}: ok ({} records, {} providers, {} sources; poll every {:?}, state in {})",
+        c.records.len(),
+        c.providers.len(),
+        c.sources.len(),
+        args.interval.unwrap_or(c.interval),
+        args.state_file.as_ref().unwrap_or(&c.state_file).display()
+    );
+    exit::OK
 }

@@ -208,11 +208,14 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let config = Config::parse_unchecked(text, path)?;
         let problems = config.check();
-        match problems.into_iter().next() {
-            Some(message) => Err(ConfigError {
+        match problems.split_first() {
+            // Every problem, one per line, each naming the file.
+            Some((first, rest)) => Err(ConfigError {
                 path: path.to_path_buf(),
                 line: None,
-                message,
+                message: rest.iter().fold(first.clone(), |all, p| {
+                    format!("{all}\n{}: {p}", path.display())
+                }),
             }),
             None => Ok(config),
         }
@@ -234,10 +237,26 @@ impl Config {
         if self.records.is_empty() {
             out.push("no [[records]]: nothing to keep up to date".to_string());
         }
+        out.extend(self.check_durations());
+        for (name, spec) in &self.sources {
+            if let Err(e) = spec.check() {
+                out.push(format!("source '{name}': {e}"));
+            }
+        }
         for (name, p) in &self.providers {
             if let ProviderConfig::Rfc2136(c) = p {
                 if c.servers.is_empty() {
                     out.push(format!("provider '{name}': servers is empty"));
+                }
+                for s in &c.servers {
+                    if let Err(e) = crate::discover::split_server(s, 53) {
+                        out.push(format!("provider '{name}': {e}"));
+                    }
+                }
+                if c.timeout < Duration::from_secs(1) || c.timeout > Duration::from_secs(300) {
+                    out.push(format!(
+                        "provider '{name}': timeout must be between 1s and 5m"
+                    ));
                 }
                 if c.key_file.is_some() && c.key_env.is_some() {
                     out.push(format!(
@@ -246,7 +265,24 @@ impl Config {
                 }
             }
         }
+        out.extend(self.check_names());
         for r in &self.records {
+            for (family, list) in [
+                (crate::ip::Family::V4, &r.ipv4),
+                (crate::ip::Family::V6, &r.ipv6),
+            ] {
+                for s in list {
+                    if let Some(SourceSpec::Static { address }) = self.sources.get(s)
+                        && crate::ip::Family::of(*address) != family
+                    {
+                        out.push(format!(
+                            "record '{}': source '{s}' is the address {address}, which cannot be listed under {}",
+                            r.name,
+                            if family == crate::ip::Family::V4 { "ipv4" } else { "ipv6" }
+                        ));
+                    }
+                }
+            }
             if !self.providers.contains_key(&r.provider) {
                 out.push(format!(
                     "record '{}': no provider named '{}' (defined: {})",
@@ -291,6 +327,164 @@ impl Config {
         }
         out
     }
+}
+
+/// What a duration setting may be: below the minimum the daemon would spin, above the maximum
+/// a typo (`1000000000d`) would silently switch a mechanism off.
+const DURATION_BOUNDS: &[(&str, Duration, Duration)] = &[
+    (
+        "interval",
+        Duration::from_secs(1),
+        Duration::from_secs(7 * 86_400),
+    ),
+    (
+        "force_refresh",
+        Duration::from_secs(60),
+        Duration::from_secs(365 * 86_400),
+    ),
+    (
+        "retry_max",
+        Duration::from_secs(1),
+        Duration::from_secs(7 * 86_400),
+    ),
+    ("debounce", Duration::ZERO, Duration::from_secs(60)),
+    (
+        "source_timeout",
+        Duration::from_secs(1),
+        Duration::from_secs(600),
+    ),
+];
+
+impl Config {
+    fn check_durations(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for &(name, min, max) in DURATION_BOUNDS {
+            let value = match name {
+                "interval" => self.interval,
+                "force_refresh" => self.force_refresh,
+                "retry_max" => self.retry_max,
+                "debounce" => self.debounce,
+                _ => self.source_timeout,
+            };
+            if value < min || value > max {
+                out.push(format!(
+                    "{name} = {}: must be between {} and {}",
+                    show_duration(value),
+                    show_duration(min),
+                    show_duration(max)
+                ));
+            }
+        }
+        out
+    }
+
+    /// Record names and zones are host names; no RRset is managed twice (names compare as DNS
+    /// names: without case, with or without the final dot).
+    fn check_names(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut seen: BTreeMap<(String, &str), &str> = BTreeMap::new();
+        for r in &self.records {
+            if let Err(e) = check_host_name(&r.name, true) {
+                out.push(format!("record '{}': name {e}", r.name.escape_debug()));
+                continue;
+            }
+            let owner = canonical(&r.name);
+            if let Some(zone) = &r.zone {
+                if let Err(e) = check_host_name(zone, false) {
+                    out.push(format!("record '{}': zone {e}", r.name));
+                } else {
+                    let z = canonical(zone);
+                    if owner != z && !owner.ends_with(&format!(".{z}")) && !z.is_empty() {
+                        out.push(format!(
+                            "record '{}': the name is not inside its zone '{zone}'",
+                            r.name
+                        ));
+                    }
+                }
+            }
+            for (list, rtype) in [(&r.ipv4, "A"), (&r.ipv6, "AAAA")] {
+                if list.is_empty() {
+                    continue;
+                }
+                if let Some(first) = seen.insert((owner.clone(), rtype), &r.name) {
+                    out.push(format!(
+                        "records '{first}' and '{}' both manage {rtype} of {owner}. (names are compared without case and final dot): keep one",
+                        r.name
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A name in lower case without its final dot.
+fn canonical(name: &str) -> String {
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// A duration as the configuration writes it.
+fn show_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms.is_multiple_of(86_400_000) && ms > 0 {
+        format!("{}d", ms / 86_400_000)
+    } else if ms.is_multiple_of(3_600_000) && ms > 0 {
+        format!("{}h", ms / 3_600_000)
+    } else if ms.is_multiple_of(60_000) && ms > 0 {
+        format!("{}m", ms / 60_000)
+    } else if ms.is_multiple_of(1000) {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+/// A host name as a managed record's owner or zone: labels of letters, digits, `-` and `_`
+/// (a leading `*` label for a wildcard owner), 1 to 63 octets each, 253 characters in all.
+/// The error shows the offending character visibly and says what to do.
+pub fn check_host_name(name: &str, wildcard_ok: bool) -> Result<(), String> {
+    let bare = name.strip_suffix('.').unwrap_or(name);
+    if bare.is_empty() {
+        return Err("is empty (the root is not a host name)".into());
+    }
+    if bare.len() > 253 {
+        return Err(format!(
+            "is {} characters long; a DNS name has at most 253",
+            bare.len()
+        ));
+    }
+    for (i, label) in bare.split('.').enumerate() {
+        if label.is_empty() {
+            return Err("has an empty label (two dots in a row, or a leading dot)".into());
+        }
+        if label.len() > 63 {
+            return Err(format!(
+                "has a label of {} octets ('{}...'); a label has at most 63",
+                label.len(),
+                &label[..label.char_indices().nth(20).map_or(label.len(), |(i, _)| i)]
+            ));
+        }
+        if label == "*" && i == 0 && wildcard_ok {
+            continue;
+        }
+        if let Some(c) = label
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+        {
+            let hint = if c.is_ascii() {
+                "host names hold letters, digits, '-' and '_'"
+            } else {
+                "write an internationalized name in its ASCII (punycode, xn--...) form"
+            };
+            return Err(format!(
+                "has the character {:?} (U+{:04X}) in label '{}': {hint}",
+                c,
+                c as u32,
+                label.escape_debug()
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

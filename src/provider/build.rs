@@ -78,11 +78,41 @@ pub struct Setup {
     pub strict_permissions: bool,
     /// Warnings for the user (loose permissions, ...), never holding a secret.
     pub warnings: Vec<String>,
+    /// `check-config`: a systemd credential that exists only under the unit is noted in
+    /// `unchecked` instead of failing (a placeholder stands in for it).
+    pub check_only: bool,
+    /// What `check_only` could not check, for the user.
+    pub unchecked: Vec<String>,
 }
 
 impl Setup {
+    /// `check_only`, outside the unit: `path` is a systemd credential that does not exist
+    /// here (`/run/credentials/UNIT/NAME`, from `LoadCredential=`); noted, not checked.
+    pub fn unchecked_credential_file(&mut self, path: &std::path::Path) -> bool {
+        let unchecked = self.check_only
+            && path.starts_with("/run/credentials")
+            && crate::environment::var_os("CREDENTIALS_DIRECTORY").is_none()
+            && !path.exists();
+        if unchecked {
+            self.unchecked.push(format!(
+                "{}: a systemd credential, which exists only under the unit (LoadCredential=)",
+                path.display()
+            ));
+        }
+        unchecked
+    }
+
     /// Load a secret; `what` names it in messages (`token`, `password`).
     pub fn secret(&mut self, r: &SecretRef, what: &str) -> Result<Secret, String> {
+        if self.check_only
+            && let SecretRef::Credential(name) = r
+            && crate::environment::var_os("CREDENTIALS_DIRECTORY").is_none()
+        {
+            self.unchecked.push(format!(
+                "{what}: the systemd credential '{name}' exists only under the unit (LoadCredential=)"
+            ));
+            return Ok(Secret::new("unchecked-credential"));
+        }
         let (secret, warning) = r
             .load(self.strict_permissions)
             .map_err(|e| format!("{what}: {e}"))?;

@@ -64,6 +64,7 @@ impl Rfc2136 {
         }
         let key = match (&c.key_file, &c.key_env) {
             (Some(_), Some(_)) => return Err("give key_file or key_env, not both".into()),
+            (Some(path), None) if setup.unchecked_credential_file(path) => None,
             (Some(path), None) => {
                 if setup.strict_permissions
                     && let Some(w) = super::credential::loose_permissions(path)
@@ -87,11 +88,14 @@ impl Rfc2136 {
         let mut servers = Vec::new();
         for s in &c.servers {
             let (host, port) = discover::split_server(s, 53)?;
-            servers.extend(
-                discover::resolve(&host, port)
-                    .await
-                    .map_err(|e| e.to_string())?,
-            );
+            match discover::resolve(&host, port).await {
+                Ok(found) => servers.extend(found),
+                // check-config: a name that does not resolve here and now may at run time.
+                Err(e) if setup.check_only => setup
+                    .warnings
+                    .push(format!("server '{s}' does not resolve now ({e})")),
+                Err(e) => return Err(e.to_string()),
+            }
         }
         Ok(Rfc2136 {
             servers,

@@ -111,7 +111,7 @@ fn huge_durations_are_refused() {
     let e = parse(&text).unwrap_err();
     assert_eq!(e.line, Some(2), "{e}");
     assert!(e.message.contains("too long"), "{e}");
-    // The longest accepted duration, as integer or text, can be added to the clock twice.
+    // Long values that parse are still refused by the bounds: a typo never disables a timer.
     let longest = format!("interval = {}", u64::MAX / 1000);
     for text in [
         GOOD.replace("interval = \"2m\"", &longest),
@@ -120,12 +120,7 @@ fn huge_durations_are_refused() {
             &format!("interval = \"{}ms\"", u64::MAX),
         ),
     ] {
-        let c = parse(&text).unwrap();
-        let now = std::time::Instant::now();
-        assert!(
-            now.checked_add(c.interval * 2).is_some(),
-            "{:?}",
-            c.interval
-        );
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.contains("must be between 1s and 7d"), "{e}");
     }
 }

@@ -77,6 +77,65 @@ pub enum SourceSpec {
     },
 }
 
+impl SourceSpec {
+    /// What the configuration check can tell without asking the source: the same refusals a
+    /// pass would meet, reported before the daemon starts.
+    pub fn check(&self) -> Result<(), String> {
+        match self {
+            SourceSpec::Http { urls, .. } => {
+                let Some(urls) = urls else { return Ok(()) };
+                if urls.is_empty() {
+                    return Err("urls is empty (leave it out for the built-in services)".into());
+                }
+                for u in urls {
+                    match reqwest::Url::parse(u) {
+                        Ok(p) if p.scheme() == "https" => {}
+                        Ok(p) => {
+                            return Err(format!(
+                                "'{}': only https URLs are allowed, not {} (an unauthenticated answer could be forged)",
+                                super::text::redact_url(u),
+                                p.scheme()
+                            ));
+                        }
+                        Err(e) => {
+                            return Err(format!(
+                                "'{}': not a URL: {e}",
+                                super::text::redact_url(u)
+                            ));
+                        }
+                    }
+                }
+                Ok(())
+            }
+            SourceSpec::Command { argv, timeout_secs } => {
+                match argv.first() {
+                    None => return Err("argv is empty: give the program and its arguments".into()),
+                    Some(p) if p.is_empty() => return Err("argv[0] (the program) is empty".into()),
+                    Some(_) => {}
+                }
+                match timeout_secs {
+                    Some(t) if *t == 0 || *t > 600 => {
+                        Err(format!("timeout_secs = {t}: must be between 1 and 600"))
+                    }
+                    _ => Ok(()),
+                }
+            }
+            SourceSpec::Interface { name: Some(n) }
+            | SourceSpec::Prefix {
+                interface: Some(n), ..
+            } if n.is_empty() || n.len() > 15 || n.contains(['/', ' ']) => Err(format!(
+                "'{}' is not an interface name (at most 15 characters, no '/' or space)",
+                n.escape_debug()
+            )),
+            SourceSpec::Prefix {
+                prefix_len, suffix, ..
+            } => suffix.check(*prefix_len).map_err(|e| e.to_string()),
+            #[allow(unreachable_patterns)]
+            _ => Ok(()),
+        }
+    }
+}
+
 /// What kind of failure a [`SourceError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
