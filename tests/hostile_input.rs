@@ -410,3 +410,79 @@ allow = ["documentation"]
         describe(&out)
     );
 }
+
+fn native(named: &Named, dir: &Path, args: &[&str]) -> std::process::Output {
+    let key_file = write_key_file(dir, key("k-sha256"));
+    let mut cmd = Command::new(dnsup_bin());
+    cmd.args(args)
+        .arg("-s")
+        .arg(named.addr().to_string())
+        .arg("-k")
+        .arg(&key_file);
+    run_with_timeout(&mut cmd, b"", Duration::from_secs(60))
+}
+
+/// `dnsup delete example.test` used to remove the zone's MX and TXT with no guard, and
+/// `delete example.test SOA` reported "applied" though the server ignores it. Both are refused
+/// before anything is sent; `--apex` deletes the apex on purpose.
+#[test]
+fn deleting_the_apex_needs_a_flag_and_soa_deletes_are_refused() {
+    let named = Named::start();
+    let dir = tempfile::tempdir().unwrap();
+    let before = common::zone::axfr(named.addr(), "example.test");
+    let out = native(&named, dir.path(), &["delete", "example.test"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(stderr(&out).contains("--apex"), "{}", describe(&out));
+    let out = native(&named, dir.path(), &["delete", "example.test", "SOA"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("cannot be deleted"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(common::zone::axfr(named.addr(), "example.test"), before);
+
+    let out = native(&named, dir.path(), &["delete", "example.test", "--apex"]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(named.query("example.test", "MX").is_empty());
+    assert_eq!(named.query("example.test", "NS"), ["ns1.example.test."]);
+}
+
+/// `set`/`add`/`delete` say exactly what they wrote, so a relative name that nsupdate's rule
+/// put below the zone (`outside.other.test` with `-z example.test`) is visible; `--json`
+/// carries the same list.
+#[test]
+fn one_shot_output_names_what_was_written() {
+    let named = Named::start();
+    let dir = tempfile::tempdir().unwrap();
+    let out = native(
+        &named,
+        dir.path(),
+        &[
+            "set",
+            "outside.other.test",
+            "A",
+            "192.0.2.7",
+            "-z",
+            "example.test",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("add outside.other.test.example.test. 300 A 192.0.2.7"),
+        "{}",
+        describe(&out)
+    );
+    let out = native(
+        &named,
+        dir.path(),
+        &["delete", "www.example.test", "A", "192.0.2.80", "--json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["changes"],
+        serde_json::json!(["delete www.example.test. A 192.0.2.80"]),
+        "{v}"
+    );
+}

@@ -192,6 +192,7 @@ async fn apply(args: &ApplyArgs) -> u8 {
         zone: args.dest.zone.clone().unwrap_or_default(),
         action: "apply",
         json: args.json,
+        changes: Vec::new(),
     };
     let p = match prepare(args).await {
         Ok(Some(p)) => p,

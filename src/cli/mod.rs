@@ -214,6 +214,9 @@ pub struct DeleteArgs {
     /// Delete only these records of the RRset.
     #[arg(value_name = "VALUE")]
     pub values: Vec<String>,
+    /// Allow deleting every record at the zone apex (all but SOA and NS: MX, TXT, A, ...).
+    #[arg(long)]
+    pub apex: bool,
     #[command(flatten)]
     pub guards: Guards,
     #[command(flatten)]

@@ -139,6 +139,7 @@ async fn plan(
     owner: &Name,
     prerequisites: Vec<Prerequisite>,
     changes: Vec<Change>,
+    apex_ok: bool,
 ) -> Result<Plan, InputError> {
     let key = conn.dest.load_key()?;
     let config = transport_config(conn);
@@ -175,6 +176,7 @@ async fn plan(
                 .into(),
         );
     }
+    check_apex(&changes, &zone, apex_ok)?;
     let mut update = Update::new(zone);
     for p in prerequisites {
         update.require(p)?;
@@ -190,20 +192,75 @@ async fn plan(
     })
 }
 
+/// What a server silently ignores at the apex is refused (RFC 2136 section 3.4.2.3: the SOA
+/// RRset cannot be deleted), and deleting the whole apex name needs `--apex`: the server would
+/// remove every RRset there but SOA and NS (MX, TXT, ...), which is rarely what was meant.
+fn check_apex(changes: &[Change], zone: &Name, apex_ok: bool) -> Result<(), InputError> {
+    for c in changes {
+        match c {
+            Change::DeleteRrset(n, RecordType::SOA) if n.eq_ignore_root(zone) => {
+                return Err(format!(
+                    "the SOA record of {zone} cannot be deleted: the server ignores it (RFC 2136 \
+                     3.4.2.3); to change it, add a new SOA with a higher serial"
+                )
+                .into());
+            }
+            Change::DeleteRecord(n, rdata)
+                if n.eq_ignore_root(zone) && rdata.record_type() == RecordType::SOA =>
+            {
+                return Err(format!(
+                    "the SOA record of {zone} cannot be deleted: the server ignores it (RFC 2136 \
+                     3.4.2.3)"
+                )
+                .into());
+            }
+            Change::DeleteName(n) if n.eq_ignore_root(zone) && !apex_ok => {
+                return Err(format!(
+                    "{zone} is the zone apex: deleting the name would remove every record there \
+                     but SOA and NS (MX, TXT, A, ...); give a TYPE to delete one RRset, or \
+                     --apex to delete them all"
+                )
+                .into());
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The changes in words, e.g. `add home.example.test. 300 A 192.0.2.1`.
+fn describe_changes(changes: &[Change]) -> Vec<String> {
+    changes
+        .iter()
+        .map(|c| match c {
+            Change::Add { name, ttl, rdata } => {
+                format!("add {name} {ttl} {} {rdata}", rdata.record_type())
+            }
+            Change::DeleteRrset(name, t) => format!("delete {name} {t}"),
+            Change::DeleteName(name) => format!("delete {name} (every RRset)"),
+            Change::DeleteRecord(name, rdata) => {
+                format!("delete {name} {} {rdata}", rdata.record_type())
+            }
+        })
+        .collect()
+}
+
 async fn execute(
     conn: &Connection,
     action: &str,
     owner: Name,
     prerequisites: Vec<Prerequisite>,
     changes: Vec<Change>,
+    apex_ok: bool,
 ) -> u8 {
     let zone_hint = conn.dest.zone.clone().unwrap_or_default();
     let early = Report {
         zone: zone_hint,
         action,
         json: conn.json,
+        changes: describe_changes(&changes),
     };
-    let plan = match plan(conn, &owner, prerequisites, changes).await {
+    let plan = match plan(conn, &owner, prerequisites, changes, apex_ok).await {
         Ok(p) => p,
         Err(InputError(code, msg)) => return early.failure(code, &msg),
     };
@@ -211,6 +268,7 @@ async fn execute(
         zone: plan.update.zone().to_string(),
         action,
         json: conn.json,
+        changes: describe_changes(plan.update.changes()),
     };
     if conn.dry_run {
         let text = crate::script::render_dig(&plan.update.to_message(0));
@@ -309,7 +367,7 @@ pub fn run_record(verb: Verb, args: RecordArgs) -> u8 {
         Ok(Prepared::Rfc2136(name, prereqs, changes))
     })();
     let action = if verb == Verb::Set { "set" } else { "add" };
-    run_prepared(prepared, &args.conn, &args.guards, action)
+    run_prepared(prepared, &args.conn, &args.guards, action, false)
 }
 
 /// A parsed native command: an RFC 2136 update, or a change through `--provider`.
@@ -323,10 +381,11 @@ fn run_prepared(
     conn: &Connection,
     guards: &Guards,
     action: &str,
+    apex_ok: bool,
 ) -> u8 {
     match prepared {
         Ok(Prepared::Rfc2136(name, prereqs, changes)) => {
-            block_on(execute(conn, action, name, prereqs, changes))
+            block_on(execute(conn, action, name, prereqs, changes, apex_ok))
         }
         Ok(Prepared::Provider(request)) => {
             block_on(via_provider::run(conn, guards, action, request))
@@ -375,7 +434,7 @@ pub fn run_delete(args: DeleteArgs) -> u8 {
         let prereqs = guards(&args.guards, &name, rtype, &origin)?;
         Ok(Prepared::Rfc2136(name, prereqs, changes))
     })();
-    run_prepared(prepared, &args.conn, &args.guards, "delete")
+    run_prepared(prepared, &args.conn, &args.guards, "delete", args.apex)
 }
 
 fn input_failure(conn: &Connection, action: &str, code: u8, msg: &str) -> u8 {
@@ -383,6 +442,7 @@ fn input_failure(conn: &Connection, action: &str, code: u8, msg: &str) -> u8 {
         zone: conn.dest.zone.clone().unwrap_or_default(),
         action,
         json: conn.json,
+        changes: Vec::new(),
     }
     .failure(code, msg)
 }

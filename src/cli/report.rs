@@ -14,6 +14,8 @@ pub struct Report<'a> {
     pub action: &'a str,
     /// Print JSON instead of text.
     pub json: bool,
+    /// What the update writes, in words (`add NAME TTL TYPE VALUE`, `delete NAME TYPE`).
+    pub changes: Vec<String>,
 }
 
 impl Report<'_> {
@@ -36,9 +38,14 @@ impl Report<'_> {
                 "sends": o.sends,
             }));
         } else if code == exit::OK {
+            let what = if self.changes.is_empty() {
+                self.action.to_string()
+            } else {
+                self.changes.join("; ")
+            };
             line(format!(
-                "{}: {} applied by {} (NOERROR)",
-                self.zone, self.action, o.server
+                "{}: {what}: applied by {} (NOERROR)",
+                self.zone, o.server
             ));
         } else {
             line(format!("error [{}]: {}", phase(code), explain(o)));
@@ -63,6 +70,9 @@ impl Report<'_> {
     fn print_json(&self, mut v: Value) {
         v["zone"] = Value::from(self.zone.clone());
         v["action"] = Value::from(self.action);
+        if !self.changes.is_empty() {
+            v["changes"] = Value::from(self.changes.clone());
+        }
         println!("{v}");
     }
 }
