@@ -486,3 +486,58 @@ fn one_shot_output_names_what_was_written() {
         "{v}"
     );
 }
+
+/// `keygen -o FILE` creates the key file private (0600) from the start and never overwrites.
+#[test]
+fn keygen_output_file_is_private_and_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.key");
+    let out = Command::new(dnsup_bin())
+        .args(["keygen", "-o"])
+        .arg(&path)
+        .arg("ddns-key")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("key \"ddns-key\"")
+    );
+    let out = Command::new(dnsup_bin())
+        .args(["keygen", "-o"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("already exists"),
+        "{}",
+        describe(&out)
+    );
+}
+
+/// A configuration others may write can make dnsup run any program: warned about by
+/// check-config and run, refused with strict_permissions.
+#[test]
+fn a_configuration_writable_by_others_is_warned_about_or_refused() {
+    let named = Named::start();
+    let s = daemon_setup(named.addr(), "", "3s", None);
+    std::fs::set_permissions(&s.config, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let out = Command::new(dnsup_bin())
+        .args(["check-config", "--config"])
+        .arg(&s.config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains("writable by group or others"),
+        "{}",
+        describe(&out)
+    );
+    let text = std::fs::read_to_string(&s.config).unwrap();
+    std::fs::write(&s.config, format!("strict_permissions = true\n{text}")).unwrap();
+    refused_alike(&named, &s.config, "refused: ");
+}

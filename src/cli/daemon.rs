@@ -168,16 +168,23 @@ pub fn check_config(args: DaemonArgs) -> u8 {
     };
     let path = args.config.display();
     // The file's syntax first: nothing else can be checked without it.
-    let c = match Config::load_providers(&args.config) {
+    let mut c = match Config::load_providers(&args.config) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error [config]: {e}");
             return exit::USAGE;
         }
     };
+    let mut problems = Vec::new();
+    if let Err(e) = c.check_file_mode(&args.config) {
+        problems.push(e.message);
+    }
+    for w in &c.warnings {
+        eprintln!("warning: {w}");
+    }
     // Then every problem at once: the configuration's own checks, and each used provider's
     // set-up, as `run` would meet them.
-    let mut problems = c.check();
+    problems.extend(c.check());
     let mut setup = crate::provider::build::Setup {
         strict_permissions: c.strict_permissions,
         check_only: true,

@@ -232,6 +232,10 @@ pub struct KeygenArgs {
     /// Key name.
     #[arg(default_value = "tsig-key")]
     pub name: String,
+    /// Write the key to FILE (created with mode 0600; an existing file is refused) instead of
+    /// standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
 }
 
 /// Run dnsup with these arguments; returns the process exit code.

@@ -23,6 +23,27 @@ pub enum Verb {
 }
 
 /// `dnsup keygen`.
+/// Create `path` with mode 0600 from the start (never readable by others, not even for a
+/// moment) and write `bytes`; an existing file is left alone.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                std::io::Error::new(e.kind(), "already exists; remove it or choose another name")
+            } else {
+                e
+            }
+        })?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
 pub fn keygen(args: &KeygenArgs) -> u8 {
     let result = Algorithm::parse(&args.algorithm)
         .map_err(|e| e.to_string())
@@ -43,10 +64,19 @@ pub fn keygen(args: &KeygenArgs) -> u8 {
             }
         });
     match result {
-        Ok(key) => {
-            print!("{}", key.to_named_conf());
-            exit::OK
-        }
+        Ok(key) => match &args.output {
+            None => {
+                print!("{}", key.to_named_conf());
+                exit::OK
+            }
+            Some(path) => match write_private(path, key.to_named_conf().as_bytes()) {
+                Ok(()) => exit::OK,
+                Err(e) => {
+                    eprintln!("error [output]: {}: {e}", path.display());
+                    exit::USAGE
+                }
+            },
+        },
         Err(e) => {
             eprintln!("error [input]: {e}");
             exit::USAGE

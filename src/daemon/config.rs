@@ -71,6 +71,9 @@ pub struct Config {
     /// The records to keep up to date.
     #[serde(default)]
     pub records: Vec<RecordConfig>,
+    /// Found while loading, for the user (e.g. a configuration writable by others).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 /// One managed name.
@@ -194,7 +197,36 @@ impl Config {
     /// Read and check a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = read_config(path)?;
-        Config::parse(&text, path)
+        let mut config = Config::parse(&text, path)?;
+        config.check_file_mode(path)?;
+        Ok(config)
+    }
+
+    /// The configuration can run programs (`command` sources): a file others may write is a
+    /// warning, refused with `strict_permissions = true`.
+    pub fn check_file_mode(&mut self, path: &Path) -> Result<(), ConfigError> {
+        use std::os::unix::fs::PermissionsExt as _;
+        let Ok(meta) = std::fs::metadata(path) else {
+            return Ok(());
+        };
+        let mode = meta.permissions().mode() & 0o7777;
+        if mode & 0o022 == 0 {
+            return Ok(());
+        }
+        let problem = format!(
+            "{} is writable by group or others (mode {mode:04o}), who could make dnsup run \
+             any program through a command source; chmod go-w it",
+            path.display()
+        );
+        if self.strict_permissions {
+            return Err(ConfigError {
+                path: path.to_path_buf(),
+                line: None,
+                message: format!("refused: {problem} (strict_permissions is on)"),
+            });
+        }
+        self.warnings.push(problem);
+        Ok(())
     }
 
     /// Read a configuration file for its providers only (`dnsup set --provider`): records

@@ -221,7 +221,7 @@ impl Daemon {
                 }
             }
         }
-        for w in setup.warnings {
+        for w in config.warnings.iter().chain(&setup.warnings) {
             tracing::warn!("{w}");
         }
         let state = match State::load(&config.state_file) {
