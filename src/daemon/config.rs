@@ -254,12 +254,17 @@ impl Config {
     }
 
     fn parse_unchecked(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError {
-            path: path.to_path_buf(),
-            line: e
+        toml::from_str(text).map_err(|e| {
+            let message = e.message().trim().to_string();
+            let line = e
                 .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
-            message: e.message().trim().to_string(),
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)
+                .map(|line| key_line(text, line, &message).unwrap_or(line));
+            ConfigError {
+                path: path.to_path_buf(),
+                line,
+                message,
+            }
         })
     }
 
@@ -448,6 +453,32 @@ impl Config {
         }
         out
     }
+}
+
+/// For "unknown field `KEY`" in a tagged table (providers, sources), the parser can only point
+/// at the table's header line: the line of `KEY = ...` itself within that table, if found.
+fn key_line(text: &str, table_line: usize, message: &str) -> Option<usize> {
+    let key = message.strip_prefix("unknown field `")?.split('`').next()?;
+    let lines: Vec<&str> = text.lines().collect();
+    if !lines.get(table_line - 1)?.trim_start().starts_with('[') {
+        return None;
+    }
+    for (i, l) in lines.iter().enumerate().skip(table_line) {
+        let l = l.trim_start();
+        if l.starts_with('[') {
+            break;
+        }
+        let name = l
+            .split('=')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .trim_matches('"');
+        if l.contains('=') && name == key {
+            return Some(i + 1);
+        }
+    }
+    None
 }
 
 /// A name in lower case without its final dot.

@@ -124,3 +124,12 @@ fn huge_durations_are_refused() {
         assert!(e.message.contains("must be between 1s and 7d"), "{e}");
     }
 }
+
+#[test]
+fn unknown_fields_in_tagged_tables_name_their_own_line() {
+    let text =
+        "[providers.lab]\ntype = \"rfc2136\"\nservers = [\"127.0.0.1\"]\n\n key_fil = \"/x\"\n";
+    let e = Config::parse(text, Path::new("c.toml")).unwrap_err();
+    assert_eq!(e.line, Some(5), "{e}");
+    assert!(e.message.contains("unknown field `key_fil`"), "{e}");
+}
