@@ -541,3 +541,57 @@ fn a_configuration_writable_by_others_is_warned_about_or_refused() {
     std::fs::write(&s.config, format!("strict_permissions = true\n{text}")).unwrap();
     refused_alike(&named, &s.config, "refused: ");
 }
+
+/// `dnsup apply` used to hold the whole input (1 M lines peaked at 410 MB, `--dry-run` too). It
+/// now reads the input twice and sends it in chunks: an input larger than one chunk, from
+/// standard input (spooled to an unnamed file), lands whole; a bad line far into the input
+/// still means nothing is sent; /dev/zero is refused at once.
+#[test]
+fn apply_streams_in_chunks_and_still_checks_every_line_first() {
+    let named = Named::start();
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = write_key_file(dir.path(), key("k-sha256"));
+    let apply = |input: &[u8], file: &str| {
+        let mut cmd = Command::new(dnsup_bin());
+        cmd.args(["apply", file, "--zone", "example.test", "-s"])
+            .arg(named.addr().to_string())
+            .arg("-k")
+            .arg(&key_file);
+        run_with_timeout(&mut cmd, input, Duration::from_secs(300))
+    };
+    let n = 25_000;
+    let mut text = String::new();
+    for i in 0..n {
+        text.push_str(&format!(
+            "add h{i}.bulk 300 A 10.{}.{}.{}\n",
+            (i >> 16) & 255,
+            (i >> 8) & 255,
+            i & 255
+        ));
+    }
+    // A bad line near the end: nothing at all is sent.
+    let bad = text.replace(
+        "add h44990.bulk 300 A",
+        "add h44990.bulk 300 A 300.1.1.1 ; was",
+    );
+    let before = common::zone::axfr(named.addr(), "example.test");
+    let out = apply(bad.as_bytes(), "-");
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(stderr(&out).contains("line 24991"), "{}", describe(&out));
+    assert_eq!(common::zone::axfr(named.addr(), "example.test"), before);
+
+    let out = apply(text.as_bytes(), "-");
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        stderr(&out).contains(&format!("{n} changes applied")),
+        "{}",
+        describe(&out)
+    );
+    let after = common::zone::axfr(named.addr(), "example.test");
+    // Every record, plus the SOA whose serial moved.
+    assert_eq!(after.0.len(), before.0.len() + n);
+
+    let out = apply(b"", "/dev/zero");
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(stderr(&out).contains("NUL byte"), "{}", describe(&out));
+}

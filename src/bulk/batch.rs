@@ -122,54 +122,76 @@ fn cname_exempt(t: RecordType) -> bool {
 /// What was added at one owner name: the line of a CNAME, and the line and type of other data.
 type Added = (Option<usize>, Option<(usize, RecordType)>);
 
-/// Check every item as [`Update::change`] would, for the whole input at once.
-fn check(zone: &Name, items: &[Item]) -> Result<(), InputError> {
-    let meta = |item: &Item, t: RecordType| InputError {
+/// Check one item as [`Update::change`] would: a name in the zone, no meta type.
+pub fn check_item(zone: &Name, item: &Item) -> Result<(), InputError> {
+    let meta = |t: RecordType| InputError {
         line: item.line,
         message: format!(
             "{} cannot be added or deleted as a record type",
             type_name(t)
         ),
     };
-    let mut cnames = false;
-    for item in items {
-        let name = item.change.name();
-        if !zone.zone_of(name) {
-            return Err(InputError {
-                line: item.line,
-                message: format!("{name} is not in zone {zone}"),
-            });
-        }
-        match &item.change {
-            Change::Add { rdata, .. } if is_meta(rdata.record_type()) => {
-                return Err(meta(item, rdata.record_type()));
-            }
-            Change::Add { rdata, .. } => cnames |= rdata.record_type() == RecordType::CNAME,
-            Change::DeleteRrset(_, t) if is_meta(*t) && *t != RecordType::ANY => {
-                return Err(meta(item, *t));
-            }
-            _ => {}
-        }
+    let name = item.change.name();
+    if !zone.zone_of(name) {
+        return Err(InputError {
+            line: item.line,
+            message: format!("{name} is not in zone {zone}"),
+        });
     }
-    if cnames { check_cnames(items) } else { Ok(()) }
+    match &item.change {
+        Change::Add { rdata, .. } if is_meta(rdata.record_type()) => Err(meta(rdata.record_type())),
+        Change::DeleteRrset(_, t) if is_meta(*t) && *t != RecordType::ANY => Err(meta(*t)),
+        _ => Ok(()),
+    }
 }
 
-/// No CNAME beside other data at one name (RFC 1034 section 3.6.2), among the adds.
-fn check_cnames(items: &[Item]) -> Result<(), InputError> {
-    let mut seen: HashMap<Name, Added> = HashMap::with_capacity(items.len());
+/// Whether `item` adds a CNAME (only then is [`CnameCheck`] needed).
+pub fn adds_cname(item: &Item) -> bool {
+    matches!(&item.change, Change::Add { rdata, .. } if rdata.record_type() == RecordType::CNAME)
+}
+
+/// Check every item as [`Update::change`] would, for the whole input at once.
+fn check(zone: &Name, items: &[Item]) -> Result<(), InputError> {
+    let mut cnames = false;
     for item in items {
+        check_item(zone, item)?;
+        cnames |= adds_cname(item);
+    }
+    if cnames {
+        let mut c = CnameCheck::default();
+        items.iter().try_for_each(|i| c.add(i))
+    } else {
+        Ok(())
+    }
+}
+
+/// No CNAME beside other data at one name (RFC 1034 section 3.6.2), among the adds, fed one
+/// item at a time. Names are kept as 64-bit keyed hashes of their lower-case form (16 bytes
+/// a name instead of the name), so a stream of a million names stays small; a collision,
+/// about one chance in 10^7 for a million names, would refuse an input, never accept one.
+#[derive(Default)]
+pub struct CnameCheck {
+    hasher: std::collections::hash_map::RandomState,
+    seen: HashMap<u64, Added>,
+}
+
+impl CnameCheck {
+    /// Account for `item`; an error names the conflicting lines.
+    pub fn add(&mut self, item: &Item) -> Result<(), InputError> {
+        use std::hash::BuildHasher as _;
         let Change::Add { name, rdata, .. } = &item.change else {
-            continue;
+            return Ok(());
         };
         let t = rdata.record_type();
         if cname_exempt(t) {
-            continue;
+            return Ok(());
         }
         let fail = |message: String| InputError {
             line: item.line,
             message,
         };
-        let entry = seen.entry(name.clone()).or_default();
+        let key = self.hasher.hash_one(name.to_lowercase().to_string());
+        let entry = self.seen.entry(key).or_default();
         if t == RecordType::CNAME {
             entry.0.get_or_insert(item.line);
             if let Some((line, other)) = entry.1 {
@@ -187,8 +209,8 @@ fn check_cnames(items: &[Item]) -> Result<(), InputError> {
                 )));
             }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Units that must stay in one message: single items, or with `if_absent` every item of one

@@ -40,54 +40,60 @@ pub struct InputError {
     pub message: String,
 }
 
-/// Read every line of `text`. `origin` completes relative names; `default_ttl` is the TTL of
+/// How lines are read: relative names complete against `origin`; `default_ttl` is the TTL of
 /// `add` lines that give none.
-pub fn parse(text: &str, origin: &Name, default_ttl: Option<u32>) -> Result<Vec<Item>, InputError> {
-    let ctx = ParseContext {
+pub fn context(origin: &Name, default_ttl: Option<u32>) -> ParseContext {
+    ParseContext {
         origin: origin.clone(),
         default_ttl,
         ..ParseContext::default()
-    };
+    }
+}
+
+/// Read every line of `text`. `origin` completes relative names; `default_ttl` is the TTL of
+/// `add` lines that give none.
+pub fn parse(text: &str, origin: &Name, default_ttl: Option<u32>) -> Result<Vec<Item>, InputError> {
+    let ctx = context(origin, default_ttl);
     let mut items = Vec::new();
     for (i, raw) in text.lines().enumerate() {
-        let line = i + 1;
-        let fail = |message: String| InputError { line, message };
-        let cmd = parse_line(Dialect::Nsupdate, &ctx, raw).map_err(|e| fail(e.to_string()))?;
-        match cmd {
-            Command::Blank | Command::Comment => {}
-            Command::Update { change, class } => {
-                if let Some(c) = class.filter(|c| *c != DNSClass::IN) {
-                    return Err(fail(format!(
-                        "class {c}: apply updates class IN zones only"
-                    )));
-                }
-                items.push(Item { line, change });
-            }
-            Command::Prereq { .. } => {
-                return Err(fail(
-                    "prerequisites are not supported by apply: its changes may be split over \
-                     several messages, and a prerequisite guards only its own message \
-                     (use --if-absent, or an nsupdate script for one atomic guarded update)"
-                        .into(),
-                ));
-            }
-            Command::Send => {
-                return Err(fail(
-                    "'send' is not used by apply: it splits the changes into messages itself \
-                     (an nsupdate script with sends runs with 'dnsup nsupdate')"
-                        .into(),
-                ));
-            }
-            _ => {
-                let word = raw.split_whitespace().next().unwrap_or_default();
-                return Err(fail(format!(
-                    "'{word}' is not a change: apply reads only '[update] add ...' and \
-                     '[update] delete ...' lines (server, zone and key are options)"
-                )));
-            }
-        }
+        items.extend(parse_one(&ctx, raw, i + 1)?);
     }
     Ok(items)
+}
+
+/// Read one line (number `line`): a change, or `None` for a blank or comment line.
+pub fn parse_one(ctx: &ParseContext, raw: &str, line: usize) -> Result<Option<Item>, InputError> {
+    let fail = |message: String| InputError { line, message };
+    let cmd = parse_line(Dialect::Nsupdate, ctx, raw).map_err(|e| fail(e.to_string()))?;
+    match cmd {
+        Command::Blank | Command::Comment => Ok(None),
+        Command::Update { change, class } => {
+            if let Some(c) = class.filter(|c| *c != DNSClass::IN) {
+                return Err(fail(format!(
+                    "class {c}: apply updates class IN zones only"
+                )));
+            }
+            Ok(Some(Item { line, change }))
+        }
+        Command::Prereq { .. } => Err(fail(
+            "prerequisites are not supported by apply: its changes may be split over \
+             several messages, and a prerequisite guards only its own message \
+             (use --if-absent, or an nsupdate script for one atomic guarded update)"
+                .into(),
+        )),
+        Command::Send => Err(fail(
+            "'send' is not used by apply: it splits the changes into messages itself \
+             (an nsupdate script with sends runs with 'dnsup nsupdate')"
+                .into(),
+        )),
+        _ => {
+            let word = raw.split_whitespace().next().unwrap_or_default();
+            Err(fail(format!(
+                "'{word}' is not a change: apply reads only '[update] add ...' and \
+                 '[update] delete ...' lines (server, zone and key are options)"
+            )))
+        }
+    }
 }
 
 #[cfg(test)]

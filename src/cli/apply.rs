@@ -2,9 +2,9 @@
 //! over one TCP connection. Not atomic; the report says which lines were not applied.
 
 use std::fmt::Write as _;
-use std::io::Read as _;
+use std::io::{BufRead, BufReader, Seek as _, Write as _};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::exit;
 use super::report::Report;
-use crate::bulk::{self, Batch, BatchStatus, Item, Limits, Run};
+use crate::bulk::{self, Batch, BatchResult, BatchStatus, Item, Limits, Run};
 use crate::client::{Outcome, Signer};
 use crate::discover;
 use crate::transport::{self, pipeline};
@@ -40,6 +40,11 @@ Answers are matched by ID and verified (TSIG) one by one. A message answered SER
 again (after 0.1 s, then 0.4 s) with fewer messages in flight; a TSIG error or NOTAUTH stops
 the run, since every message would get it (the rest are reported as not sent); a lost
 connection is opened again and the unanswered messages are sent again.
+
+Memory: the input is read twice (every line is checked before anything is sent, then sent in
+chunks of 20,000 changes), so memory does not grow with the file; standard input and pipes are
+first copied to an unnamed temporary file. With --if-absent every line of one RRset must go in
+one message, so the whole input is held.
 
 Exit status: 0 when every change was applied; otherwise that of the first message that was
 not (2 refused, 3 prerequisite failed, 4 TSIG, 5 no answer: may or may not be applied).";
@@ -110,15 +115,143 @@ impl From<String> for Early {
     }
 }
 
-fn read_input(file: &PathBuf) -> Result<String, String> {
+/// Changes sent per chunk: each chunk is planned and pipelined, then dropped, so memory is
+/// bounded by this and the window, not by the input.
+const CHUNK: usize = 20_000;
+
+/// The longest input line (as for nsupdate scripts).
+const MAX_LINE: u64 = 128 * 1024;
+
+/// The next line into `buf` (without its line break); `Ok(false)` at the end. A NUL byte or a
+/// line over [`MAX_LINE`] is an error: such input is not a change list (e.g. /dev/zero).
+fn next_line(
+    reader: &mut (impl BufRead + ?Sized),
+    buf: &mut Vec<u8>,
+    line: usize,
+) -> Result<bool, String> {
+    buf.clear();
+    let n = std::io::Read::take(&mut *reader, MAX_LINE + 1)
+        .read_until(b'\n', buf)
+        .map_err(|e| format!("reading line {line}: {e}"))?;
+    if n == 0 {
+        return Ok(false);
+    }
+    if buf.contains(&0) {
+        return Err(format!(
+            "line {line}: a NUL byte: the input is not a list of changes"
+        ));
+    }
+    if buf.len() as u64 > MAX_LINE {
+        return Err(format!("line {line}: longer than {} KiB", MAX_LINE >> 10));
+    }
+    while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+        buf.pop();
+    }
+    Ok(true)
+}
+
+/// The input as a file that can be read twice: a regular file as it is; standard input, a
+/// pipe or a device copied line by line (so bounded per line) to an unnamed temporary file.
+fn open_input(file: &Path) -> Result<std::fs::File, String> {
+    let spool_from = |reader: &mut dyn BufRead| -> Result<std::fs::File, String> {
+        let dir = crate::environment::var_os("TMPDIR").unwrap_or_else(|| "/tmp".into());
+        let mut spool = tempfile_in(Path::new(&dir))
+            .map_err(|e| format!("cannot make a temporary file in {}: {e}", dir.display()))?;
+        let mut out = std::io::BufWriter::new(&mut spool);
+        let mut buf = Vec::new();
+        let mut line = 1;
+        while next_line(reader, &mut buf, line)? {
+            buf.push(b'\n');
+            out.write_all(&buf)
+                .map_err(|e| format!("writing the temporary copy of the input: {e}"))?;
+            line += 1;
+        }
+        out.flush()
+            .map_err(|e| format!("writing the temporary copy of the input: {e}"))?;
+        drop(out);
+        spool.rewind().map_err(|e| e.to_string())?;
+        Ok(spool)
+    };
     if file.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| format!("reading standard input: {e}"))?;
-        Ok(text)
+        return spool_from(&mut std::io::stdin().lock());
+    }
+    let meta = std::fs::metadata(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    if meta.is_dir() {
+        return Err(format!(
+            "{}: is a directory, not a file of changes",
+            file.display()
+        ));
+    }
+    let f = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    if meta.is_file() {
+        Ok(f)
     } else {
-        std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))
+        spool_from(&mut BufReader::new(f))
+    }
+}
+
+/// An unnamed file in `dir`, readable and writable by us only, gone when closed.
+fn tempfile_in(dir: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let unnamed = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .mode(0o600)
+        .custom_flags(nix::libc::O_TMPFILE)
+        .open(dir);
+    if let Ok(f) = unnamed {
+        return Ok(f);
+    }
+    // File systems without O_TMPFILE: a fresh name, removed at once.
+    let path = dir.join(format!(
+        "dnsup-apply-{}-{}",
+        std::process::id(),
+        crate::client::random_id()
+    ));
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)?;
+    std::fs::remove_file(&path)?;
+    Ok(f)
+}
+
+/// Read the changes of `file` from the start, one at a time, with each raw line.
+struct Changes<'a> {
+    reader: BufReader<&'a std::fs::File>,
+    ctx: crate::script::ParseContext,
+    line: usize,
+    buf: Vec<u8>,
+}
+
+impl<'a> Changes<'a> {
+    fn new(file: &'a mut std::fs::File, origin: &Name, ttl: Option<u32>) -> Result<Self, String> {
+        file.rewind()
+            .map_err(|e| format!("reading the input again: {e}"))?;
+        Ok(Changes {
+            reader: BufReader::with_capacity(64 * 1024, &*file),
+            ctx: bulk::input::context(origin, ttl),
+            line: 0,
+            buf: Vec::new(),
+        })
+    }
+
+    /// The next change and its raw text; `None` at the end.
+    fn next(&mut self) -> Result<Option<(Item, String)>, String> {
+        loop {
+            self.line += 1;
+            if !next_line(&mut self.reader, &mut self.buf, self.line)? {
+                return Ok(None);
+            }
+            let raw = String::from_utf8_lossy(&self.buf);
+            if let Some(item) =
+                bulk::input::parse_one(&self.ctx, &raw, self.line).map_err(|e| e.to_string())?
+            {
+                return Ok(Some((item, raw.into_owned())));
+            }
+        }
     }
 }
 
@@ -128,14 +261,15 @@ fn absolute(name: &str) -> Result<Name, String> {
     Ok(n)
 }
 
-/// Everything needed to send.
+/// Everything needed to send, after every line was checked.
 struct Prepared {
-    text: String,
-    items: Vec<Item>,
+    input: std::fs::File,
+    origin: Name,
+    changes: usize,
     zone: Name,
     key: Option<Key>,
     servers: Vec<SocketAddr>,
-    batches: Vec<Batch>,
+    limits: Limits,
 }
 
 async fn prepare(args: &ApplyArgs) -> Result<Option<Prepared>, Early> {
@@ -146,12 +280,13 @@ async fn prepare(args: &ApplyArgs) -> Result<Option<Prepared>, Early> {
                 .into(),
         );
     }
-    let text = read_input(&args.file)?;
+    let mut input = open_input(&args.file)?;
     let given = args.dest.zone.as_deref().map(absolute).transpose()?;
     let origin = given.clone().unwrap_or_else(Name::root);
-    let items = bulk::parse(&text, &origin, args.ttl).map_err(|e| e.to_string())?;
-    let Some(first) = items.first() else {
-        return Ok(None);
+    // The first change decides the zone (when not given).
+    let first = match Changes::new(&mut input, &origin, args.ttl)?.next()? {
+        Some((item, _)) => item,
+        None => return Ok(None),
     };
     let key = args.dest.load_key()?;
     let config = transport::Config {
@@ -171,20 +306,106 @@ async fn prepare(args: &ApplyArgs) -> Result<Option<Prepared>, Early> {
     )
     .await
     .map_err(|e| Early(exit::ZONE, e.to_string()))?;
+    // Every line is checked before anything is sent.
+    let mut changes = 0;
+    let mut any_cname = false;
+    let mut all = Changes::new(&mut input, &origin, args.ttl)?;
+    while let Some((item, _)) = all.next()? {
+        bulk::batch::check_item(&zone, &item).map_err(|e| e.to_string())?;
+        if args.if_absent && !matches!(item.change, crate::update::Change::Add { .. }) {
+            return Err(format!(
+                "line {}: --if-absent applies to adds only: this line deletes",
+                item.line
+            )
+            .into());
+        }
+        any_cname |= bulk::batch::adds_cname(&item);
+        changes += 1;
+    }
+    if any_cname {
+        let mut check = bulk::batch::CnameCheck::default();
+        let mut all = Changes::new(&mut input, &origin, args.ttl)?;
+        while let Some((item, _)) = all.next()? {
+            check.add(&item).map_err(|e| e.to_string())?;
+        }
+    }
     let limits = Limits {
         max_records: args.batch_size.map(|n| n as usize),
         tsig_bytes: key.as_ref().map_or(0, bulk::tsig_bytes),
         ..Limits::default()
     };
-    let batches = bulk::plan(&zone, &items, &limits, args.if_absent).map_err(|e| e.to_string())?;
     Ok(Some(Prepared {
-        text,
-        items,
+        input,
+        origin,
+        changes,
         zone,
         key,
         servers,
-        batches,
+        limits,
     }))
+}
+
+/// Line numbers as sorted, merged ranges: a million failed lines in a row are one range.
+#[derive(Default, Clone)]
+struct Lines(Vec<(usize, usize)>);
+
+impl Lines {
+    fn push(&mut self, l: usize) {
+        match self.0.last_mut() {
+            Some((_, b)) if l == *b + 1 => *b = l,
+            _ => self.0.push((l, l)),
+        }
+    }
+    fn extend(&mut self, other: &Lines) {
+        for &(a, b) in &other.0 {
+            for l in a..=b {
+                self.push(l);
+            }
+        }
+    }
+    fn count(&self) -> usize {
+        self.0.iter().map(|(a, b)| b - a + 1).sum()
+    }
+    fn ranges(&self) -> String {
+        let mut out = String::new();
+        for &(a, b) in &self.0 {
+            if !out.is_empty() {
+                out.push(',');
+            }
+            if a == b {
+                let _ = write!(out, "{a}");
+            } else {
+                let _ = write!(out, "{a}-{b}");
+            }
+        }
+        out
+    }
+}
+
+/// One batch that was not applied, for the human report.
+struct Failed {
+    index: usize,
+    code: u8,
+    detail: String,
+    lines: Lines,
+}
+
+/// What the chunks did, added up.
+#[derive(Default)]
+struct Tally {
+    messages: usize,
+    applied: usize,
+    not_applied: Lines,
+    unknown: Lines,
+    code: u8,
+    failed: Vec<Failed>,
+    batches_json: Vec<Value>,
+    /// The message whose answer stopped the run (every other would get it), and its code.
+    stopped: Option<(usize, u8)>,
+    server: Option<SocketAddr>,
+    connections: u32,
+    elapsed: Duration,
+    rejected_error: Option<String>,
 }
 
 async fn apply(args: &ApplyArgs) -> u8 {
@@ -194,7 +415,7 @@ async fn apply(args: &ApplyArgs) -> u8 {
         json: args.json,
         changes: Vec::new(),
     };
-    let p = match prepare(args).await {
+    let mut p = match prepare(args).await {
         Ok(Some(p)) => p,
         Ok(None) => {
             if args.json {
@@ -210,9 +431,6 @@ async fn apply(args: &ApplyArgs) -> u8 {
         }
         Err(Early(code, message)) => return early.failure(code, &message),
     };
-    if args.dry_run {
-        return dry_run(args, &p);
-    }
     let mut options = bulk::Options::new(p.key.as_ref());
     options.pipeline = pipeline::Settings {
         window: args.window as usize,
@@ -220,51 +438,102 @@ async fn apply(args: &ApplyArgs) -> u8 {
         local: args.local.map(|ip| SocketAddr::new(ip, 0)),
         ..pipeline::Settings::default()
     };
-    let run = bulk::apply(&p.batches, &p.servers, &options).await;
-    report(args, &p, &run)
+    let mut rejected = match &args.rejected {
+        None => None,
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Some(std::io::BufWriter::new(f)),
+            Err(e) => {
+                return early.failure(exit::USAGE, &format!("{}: {e}", path.display()));
+            }
+        },
+    };
+    let mut tally = Tally::default();
+    let mut dry = String::new();
+    let chunk_size = if args.if_absent { usize::MAX } else { CHUNK };
+    let (origin, zone, limits) = (p.origin.clone(), p.zone.clone(), p.limits);
+    let mut changes = match Changes::new(&mut p.input, &origin, args.ttl) {
+        Ok(c) => c,
+        Err(e) => return early.failure(exit::USAGE, &e),
+    };
+    let started = tokio::time::Instant::now();
+    loop {
+        let mut items = Vec::new();
+        let mut raws = Vec::new();
+        while items.len() < chunk_size {
+            match changes.next() {
+                Ok(Some((item, raw))) => {
+                    items.push(item);
+                    raws.push(raw);
+                }
+                Ok(None) => break,
+                Err(e) => return early.failure(exit::USAGE, &e),
+            }
+        }
+        if items.is_empty() {
+            break;
+        }
+        let batches = match bulk::plan(&zone, &items, &limits, args.if_absent) {
+            Ok(b) => b,
+            Err(e) => return early.failure(exit::USAGE, &e.to_string()),
+        };
+        if args.dry_run {
+            dry_run_chunk(args, &items, &batches, &mut tally, &mut dry);
+            continue;
+        }
+        let run = if tally.stopped.is_some() {
+            None
+        } else {
+            Some(bulk::apply(&batches, &p.servers, &options).await)
+        };
+        let ctx = Chunk {
+            items: &items,
+            raws: &raws,
+            batches: &batches,
+        };
+        ctx.add_to(&mut tally, run.as_ref(), &mut rejected);
+    }
+    tally.elapsed = started.elapsed();
+    if let (Some(w), Some(path)) = (rejected.as_mut(), &args.rejected)
+        && let Err(e) = w.flush()
+    {
+        tally.rejected_error = Some(format!("writing {}: {e}", path.display()));
+    }
+    if args.dry_run {
+        return dry_run_report(args, &p, &tally, &dry);
+    }
+    report(args, &p, &tally)
 }
 
-fn lines_of(p: &Prepared, batch: &Batch) -> Vec<usize> {
-    batch.items.iter().map(|&i| p.items[i].line).collect()
+fn lines_of(items: &[Item], batch: &Batch) -> Lines {
+    let mut lines = Lines::default();
+    for &i in &batch.items {
+        lines.push(items[i].line);
+    }
+    lines
 }
 
-fn dry_run(args: &ApplyArgs, p: &Prepared) -> u8 {
-    let zone = p.zone.to_string();
-    if args.json {
-        let batches: Vec<Value> = p
-            .batches
-            .iter()
-            .enumerate()
-            .map(|(i, b)| {
-                json!({"message": i + 1, "lines": bulk::line_ranges(lines_of(p, b)),
-                       "changes": b.items.len(), "prerequisites": b.prerequisites.len(),
-                       "bytes": b.bytes})
-            })
-            .collect();
-        println!(
-            "{}",
-            json!({"status": "dry-run", "exit_code": exit::OK, "action": "apply", "zone": zone,
-                   "atomic": false, "changes": p.items.len(), "messages": p.batches.len(),
-                   "servers": p.servers.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                   "batches": batches})
-        );
-    } else {
-        let mut out = format!(
-            "{zone}: {} changes would be sent as {} UPDATE messages (not atomic) to {}\n",
-            p.items.len(),
-            p.batches.len(),
-            p.servers
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        for (i, b) in p.batches.iter().enumerate() {
+fn dry_run_chunk(
+    args: &ApplyArgs,
+    items: &[Item],
+    batches: &[Batch],
+    tally: &mut Tally,
+    out: &mut String,
+) {
+    for b in batches {
+        tally.messages += 1;
+        let lines = lines_of(items, b);
+        if args.json {
+            tally
+                .batches_json
+                .push(json!({"message": tally.messages, "lines": lines.ranges(),
+                   "changes": b.items.len(), "prerequisites": b.prerequisites.len(),
+                   "bytes": b.bytes}));
+        } else {
             let _ = writeln!(
                 out,
                 "message {}: lines {} ({} changes{}, {} bytes unsigned)",
-                i + 1,
-                bulk::line_ranges(lines_of(p, b)),
+                tally.messages,
+                lines.ranges(),
                 b.items.len(),
                 match b.prerequisites.len() {
                     0 => String::new(),
@@ -273,9 +542,137 @@ fn dry_run(args: &ApplyArgs, p: &Prepared) -> u8 {
                 b.bytes
             );
         }
-        print!("{out}");
+    }
+}
+
+fn dry_run_report(args: &ApplyArgs, p: &Prepared, tally: &Tally, text: &str) -> u8 {
+    let zone = p.zone.to_string();
+    let servers: Vec<String> = p.servers.iter().map(ToString::to_string).collect();
+    if args.json {
+        println!(
+            "{}",
+            json!({"status": "dry-run", "exit_code": exit::OK, "action": "apply", "zone": zone,
+                   "atomic": false, "changes": p.changes, "messages": tally.messages,
+                   "servers": servers, "batches": tally.batches_json})
+        );
+    } else {
+        print!(
+            "{zone}: {} changes would be sent as {} UPDATE messages (not atomic) to {}\n{text}",
+            p.changes,
+            tally.messages,
+            servers.join(", ")
+        );
     }
     exit::OK
+}
+
+/// One chunk's batches and what became of them.
+struct Chunk<'a> {
+    items: &'a [Item],
+    raws: &'a [String],
+    batches: &'a [Batch],
+}
+
+impl Chunk<'_> {
+    /// Add this chunk's outcome to `tally`; `run` is `None` when an earlier chunk's answer
+    /// stopped the run (then nothing of this chunk was sent). Lines not applied go to
+    /// `rejected` as they are found.
+    fn add_to(
+        &self,
+        tally: &mut Tally,
+        run: Option<&Run>,
+        rejected: &mut Option<std::io::BufWriter<std::fs::File>>,
+    ) {
+        let first = tally.messages;
+        if let Some(run) = run {
+            tally.server = run.server.or(tally.server);
+            tally.connections += run.connections;
+        }
+        for (i, batch) in self.batches.iter().enumerate() {
+            let index = first + i;
+            tally.messages += 1;
+            let lines = lines_of(self.items, batch);
+            let (status, outcome, this, sends, bytes) = match run {
+                Some(run) => {
+                    let r: &BatchResult = &run.results[i];
+                    (
+                        r.status.clone(),
+                        r.outcome.as_ref(),
+                        failure_code(run, i),
+                        r.sends,
+                        r.bytes,
+                    )
+                }
+                None => {
+                    let (j, code) = tally.stopped.unwrap_or((0, exit::NETWORK));
+                    (
+                        BatchStatus::NotSent(format!(
+                            "message {} was answered with an error every message would get",
+                            j + 1
+                        )),
+                        None,
+                        code,
+                        0,
+                        0,
+                    )
+                }
+            };
+            let detail = match &status {
+                BatchStatus::Applied => String::new(),
+                BatchStatus::Rejected => match outcome {
+                    Some(o) => format!("{}: not applied", answer_text(o)),
+                    None => "rejected: not applied".into(),
+                },
+                BatchStatus::Unknown(why) => {
+                    format!("no answer ({why}): it may or may not have been applied")
+                }
+                BatchStatus::NotSent(why) | BatchStatus::Invalid(why) => {
+                    format!("not sent: {why}")
+                }
+            };
+            match &status {
+                BatchStatus::Applied => tally.applied += lines.count(),
+                BatchStatus::Unknown(_) => tally.unknown.extend(&lines),
+                _ => tally.not_applied.extend(&lines),
+            }
+            if this != exit::OK {
+                if tally.code == exit::OK {
+                    tally.code = this;
+                }
+                if let Some(w) = rejected.as_mut() {
+                    let _ = writeln!(w, "; message {}: {detail}", index + 1);
+                    for &item in &batch.items {
+                        let _ = writeln!(w, "{}", self.raws[item]);
+                    }
+                }
+            }
+            tally.batches_json.push(json!({
+                "message": index + 1,
+                "lines": lines.ranges(),
+                "changes": batch.items.len(),
+                "bytes": bytes,
+                "status": status.word(),
+                "rcode": outcome.map(Outcome::rcode_name),
+                "tsig_error": outcome.and_then(|o| o.tsig_error.map(|t| t.to_string())),
+                "sends": sends,
+                "error": if detail.is_empty() { None } else { Some(detail.clone()) },
+            }));
+            if this != exit::OK {
+                tally.failed.push(Failed {
+                    index,
+                    code: this,
+                    detail,
+                    lines,
+                });
+            }
+        }
+        if let Some(run) = run
+            && tally.stopped.is_none()
+            && let Some(j) = run.stopped_by
+        {
+            tally.stopped = Some((first + j, failure_code(run, j)));
+        }
+    }
 }
 
 /// The exit code of a batch that was not applied (`OK` for one that was). Batches not sent
@@ -333,14 +730,6 @@ fn answer_text(o: &Outcome) -> String {
     format!("{} answered {rcode}{why}{hint}", o.server)
 }
 
-/// One batch that was not applied, for the human report.
-struct Failed {
-    index: usize,
-    code: u8,
-    detail: String,
-    lines: Vec<usize>,
-}
-
 /// One line per run of consecutive failed batches with the same code and detail.
 fn human_failures(failed: &[Failed], total: usize) -> String {
     let mut out = String::new();
@@ -372,13 +761,16 @@ fn human_failures(failed: &[Failed], total: usize) -> String {
         } else {
             format!("messages {}-{} of {total}", first.index + 1, last.index + 1)
         };
-        let lines: Vec<usize> = g.iter().flat_map(|f| f.lines.iter().copied()).collect();
+        let mut lines = Lines::default();
+        for f in g {
+            lines.extend(&f.lines);
+        }
         let _ = writeln!(
             out,
             "error [{}]: {which} (lines {}, {} changes): {}",
             phase(first.code),
-            bulk::line_ranges(lines.iter().copied()),
-            lines.len(),
+            lines.ranges(),
+            lines.count(),
             first.detail
         );
     }
@@ -386,84 +778,15 @@ fn human_failures(failed: &[Failed], total: usize) -> String {
 }
 
 /// Print what happened; returns the exit code.
-fn report(args: &ApplyArgs, p: &Prepared, run: &Run) -> u8 {
+fn report(args: &ApplyArgs, p: &Prepared, t: &Tally) -> u8 {
     let zone = p.zone.to_string();
-    let total = p.batches.len();
-    let mut applied = 0usize;
-    let mut not_applied: Vec<usize> = Vec::new();
-    let mut unknown: Vec<usize> = Vec::new();
-    let mut code = exit::OK;
-    let mut failed = Vec::new();
-    let mut batches_json = Vec::new();
-    let mut rejected_text = String::new();
-    let input_lines: Vec<&str> = p.text.lines().collect();
-    for (i, (batch, result)) in p.batches.iter().zip(&run.results).enumerate() {
-        let lines = lines_of(p, batch);
-        let ranges = bulk::line_ranges(lines.iter().copied());
-        let outcome = result.outcome.as_ref();
-        let this = failure_code(run, i);
-        let detail = match &result.status {
-            BatchStatus::Applied => String::new(),
-            BatchStatus::Rejected => match outcome {
-                Some(o) => format!("{}: not applied", answer_text(o)),
-                None => "rejected: not applied".into(),
-            },
-            BatchStatus::Unknown(why) => {
-                format!("no answer ({why}): it may or may not have been applied")
-            }
-            BatchStatus::NotSent(why) => format!("not sent: {why}"),
-            BatchStatus::Invalid(why) => format!("not sent: {why}"),
-        };
-        match &result.status {
-            BatchStatus::Applied => applied += lines.len(),
-            BatchStatus::Unknown(_) => unknown.extend(&lines),
-            _ => not_applied.extend(&lines),
-        }
-        if this != exit::OK {
-            if code == exit::OK {
-                code = this;
-            }
-            let _ = writeln!(rejected_text, "; message {} of {total}: {detail}", i + 1);
-            for &l in &lines {
-                if let Some(text) = input_lines.get(l - 1) {
-                    rejected_text.push_str(text);
-                    rejected_text.push('\n');
-                }
-            }
-        }
-        batches_json.push(json!({
-            "message": i + 1,
-            "lines": ranges,
-            "changes": lines.len(),
-            "bytes": result.bytes,
-            "status": result.status.word(),
-            "rcode": outcome.map(Outcome::rcode_name),
-            "tsig_error": outcome.and_then(|o| o.tsig_error.map(|t| t.to_string())),
-            "sends": result.sends,
-            "error": if detail.is_empty() { None } else { Some(detail.clone()) },
-        }));
-        if this != exit::OK {
-            failed.push(Failed {
-                index: i,
-                code: this,
-                detail,
-                lines,
-            });
-        }
-    }
-    not_applied.sort_unstable();
-    unknown.sort_unstable();
-    let mut rejected_error = None;
-    if let Some(path) = &args.rejected
-        && let Err(e) = std::fs::write(path, &rejected_text)
-    {
-        rejected_error = Some(format!("writing {}: {e}", path.display()));
-    }
-    let seconds = run.elapsed.as_secs_f64();
-    let server = run.server.map(|s| s.to_string());
+    let total = t.messages;
+    let code = t.code;
+    let seconds = t.elapsed.as_secs_f64();
+    let server = t.server.map(|s| s.to_string());
     let status = if code == exit::OK {
         "ok"
-    } else if applied > 0 {
+    } else if t.applied > 0 {
         "partial"
     } else {
         "failed"
@@ -479,54 +802,52 @@ fn report(args: &ApplyArgs, p: &Prepared, run: &Run) -> u8 {
                 "atomic": false,
                 "server": server,
                 "transport": "tcp",
-                "changes": p.items.len(),
-                "applied": applied,
-                "not_applied": not_applied.len(),
-                "unknown": unknown.len(),
-                "not_applied_lines": bulk::line_ranges(not_applied.iter().copied()),
-                "unknown_lines": bulk::line_ranges(unknown.iter().copied()),
+                "changes": p.changes,
+                "applied": t.applied,
+                "not_applied": t.not_applied.count(),
+                "unknown": t.unknown.count(),
+                "not_applied_lines": t.not_applied.ranges(),
+                "unknown_lines": t.unknown.ranges(),
                 "messages": total,
-                "connections": run.connections,
+                "connections": t.connections,
                 "seconds": (seconds * 1000.0).round() / 1000.0,
-                "rejected_file_error": rejected_error,
-                "batches": batches_json,
+                "rejected_file_error": t.rejected_error,
+                "batches": t.batches_json,
             })
         );
     } else {
-        eprint!("{}", human_failures(&failed, total));
+        eprint!("{}", human_failures(&t.failed, total));
         let by = server.map(|s| format!(" by {s}")).unwrap_or_default();
         if code == exit::OK {
             eprintln!(
-                "{zone}: apply: {applied} changes applied{by} in {total} UPDATE messages \
-                 ({seconds:.2} s)"
+                "{zone}: apply: {} changes applied{by} in {total} UPDATE messages \
+                 ({seconds:.2} s)",
+                t.applied
             );
         } else {
             let mut line = format!(
-                "{zone}: apply: {applied} of {} changes applied{by}; {} not applied",
-                p.items.len(),
-                not_applied.len()
+                "{zone}: apply: {} of {} changes applied{by}; {} not applied",
+                t.applied,
+                p.changes,
+                t.not_applied.count()
             );
-            if !not_applied.is_empty() {
-                let _ = write!(
-                    line,
-                    " (lines {})",
-                    bulk::line_ranges(not_applied.iter().copied())
-                );
+            if t.not_applied.count() > 0 {
+                let _ = write!(line, " (lines {})", t.not_applied.ranges());
             }
-            if !unknown.is_empty() {
+            if t.unknown.count() > 0 {
                 let _ = write!(
                     line,
                     "; {} unknown (lines {})",
-                    unknown.len(),
-                    bulk::line_ranges(unknown.iter().copied())
+                    t.unknown.count(),
+                    t.unknown.ranges()
                 );
             }
-            if applied > 0 {
+            if t.applied > 0 {
                 line.push_str(". Not atomic: the messages applied stay applied");
             }
             eprintln!("{line}.");
         }
-        if let Some(e) = &rejected_error {
+        if let Some(e) = &t.rejected_error {
             eprintln!("error [output]: {e}");
         }
     }
