@@ -319,7 +319,7 @@ fn check_config_refuses_what_run_refuses() {
         ),
         (
             base.replace("type = \"command\"", "type = \"command\"\ntimeout_secs = 0"),
-            "timeout_secs = 0",
+            "timeout = 0 s: must be between 1s and 10m",
         ),
         (
             base.replace(
@@ -571,8 +571,8 @@ fn apply_streams_in_chunks_and_still_checks_every_line_first() {
     }
     // A bad line near the end: nothing at all is sent.
     let bad = text.replace(
-        "add h44990.bulk 300 A",
-        "add h44990.bulk 300 A 300.1.1.1 ; was",
+        "add h24990.bulk 300 A",
+        "add h24990.bulk 300 A 300.1.1.1 ; was",
     );
     let before = common::zone::axfr(named.addr(), "example.test");
     let out = apply(bad.as_bytes(), "-");
@@ -594,4 +594,48 @@ fn apply_streams_in_chunks_and_still_checks_every_line_first() {
     let out = apply(b"", "/dev/zero");
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     assert!(stderr(&out).contains("NUL byte"), "{}", describe(&out));
+}
+
+/// The annotated example documents every source type and option: with each commented source
+/// and option switched on, `check-config` accepts it.
+#[test]
+fn the_annotated_example_documents_options_that_exist() {
+    let example = std::fs::read_to_string(repo_root().join("contrib/dnsup.toml")).unwrap();
+    let mut out = String::new();
+    let mut in_source = false;
+    for line in example.lines() {
+        if line.starts_with("# [sources.") {
+            in_source = true;
+        } else if line.trim().is_empty() || !line.starts_with("# ") {
+            in_source = false;
+        }
+        let option = [
+            "# key_name",
+            "# tcp",
+            "# timeout",
+            "# agree",
+            "# urls",
+            "# ca_file",
+            "# servers",
+        ]
+        .iter()
+        .any(|p| line.starts_with(p));
+        if (in_source && !line.starts_with("#  ")) || option {
+            out.push_str(&line[2..]);
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    assert!(out.contains("\n[sources.lan-host]\n"), "{out}");
+    assert!(out.contains("\ntimeout = \"5s\""), "{out}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("all.toml");
+    std::fs::write(&path, &out).unwrap();
+    let out = Command::new(dnsup_bin())
+        .args(["check-config", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
 }

@@ -40,9 +40,10 @@ async fn static_address_of_its_family_only() {
 // ---- command ----
 
 fn sh(script: &str, timeout_secs: Option<u64>) -> SourceSpec {
+    let timeout = timeout_secs.map(Duration::from_secs);
     SourceSpec::Command {
         argv: vec!["/bin/sh".into(), "-c".into(), script.into()],
-        timeout_secs,
+        timeout,
     }
 }
 
@@ -50,7 +51,7 @@ fn sh(script: &str, timeout_secs: Option<u64>) -> SourceSpec {
 async fn command_prints_an_address() {
     let spec = SourceSpec::Command {
         argv: vec!["/bin/echo".into(), "198.51.100.9".into()],
-        timeout_secs: None,
+        timeout: None,
     };
     assert_eq!(
         detect(&spec, Family::V4, TIMEOUT).await,
@@ -106,7 +107,7 @@ async fn command_failures_are_explained() {
 
     let missing = SourceSpec::Command {
         argv: vec!["/nonexistent/myip".into()],
-        timeout_secs: None,
+        timeout: None,
     };
     let err = detect(&missing, Family::V4, TIMEOUT).await.unwrap_err();
     assert_eq!(err.kind(), SourceErrorKind::Local);
@@ -117,7 +118,7 @@ async fn command_failures_are_explained() {
 
     let empty = SourceSpec::Command {
         argv: vec![],
-        timeout_secs: None,
+        timeout: None,
     };
     assert_eq!(
         detect(&empty, Family::V4, TIMEOUT)
@@ -133,7 +134,7 @@ async fn command_failures_are_explained() {
             "/bin/echo".into(),
             "198.51.100.9; touch /tmp/dnsup-pwned".into(),
         ],
-        timeout_secs: None,
+        timeout: None,
     };
     assert!(detect(&literal, Family::V4, TIMEOUT).await.is_err());
     assert!(!std::path::Path::new("/tmp/dnsup-pwned").exists());

@@ -57,8 +57,14 @@ pub enum SourceSpec {
     Command {
         /// The program and its arguments.
         argv: Vec<String>,
-        /// Kill it after this many seconds (default: the detection timeout).
-        timeout_secs: Option<u64>,
+        /// Kill it after this long (`timeout = "5s"`; `timeout_secs = 5`, the older spelling,
+        /// is read the same); default and maximum: the detection timeout.
+        #[serde(
+            default,
+            alias = "timeout_secs",
+            deserialize_with = "crate::daemon::config::opt_duration"
+        )]
+        timeout: Option<Duration>,
     },
     /// A fixed address (no address of the other family).
     Static {
@@ -107,15 +113,18 @@ impl SourceSpec {
                 }
                 Ok(())
             }
-            SourceSpec::Command { argv, timeout_secs } => {
+            SourceSpec::Command { argv, timeout } => {
                 match argv.first() {
                     None => return Err("argv is empty: give the program and its arguments".into()),
                     Some(p) if p.is_empty() => return Err("argv[0] (the program) is empty".into()),
                     Some(_) => {}
                 }
-                match timeout_secs {
-                    Some(t) if *t == 0 || *t > 600 => {
-                        Err(format!("timeout_secs = {t}: must be between 1 and 600"))
+                match timeout {
+                    Some(t) if *t < Duration::from_secs(1) || *t > Duration::from_secs(600) => {
+                        Err(format!(
+                            "timeout = {} s: must be between 1s and 10m",
+                            t.as_secs_f64()
+                        ))
                     }
                     _ => Ok(()),
                 }
@@ -212,8 +221,8 @@ pub async fn detect_allowing(
 ) -> Result<Option<IpAddr>, SourceError> {
     match spec {
         // A command enforces its own deadline, so that it is killed rather than abandoned.
-        SourceSpec::Command { argv, timeout_secs } => {
-            let limit = timeout_secs.map_or(timeout, |s| Duration::from_secs(s).min(timeout));
+        SourceSpec::Command { argv, timeout: own } => {
+            let limit = own.map_or(timeout, |own| own.min(timeout));
             command::detect(spec, argv, family, limit).await
         }
         _ => tokio::time::timeout(timeout, detect_within(spec, family, timeout, allow))

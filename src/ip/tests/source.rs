@@ -127,7 +127,7 @@ fn labels_hide_tokens_and_arguments() {
     assert_eq!(describe(&spec), "http https://echo.example/ip?… (+1 more)");
     let spec = SourceSpec::Command {
         argv: vec!["curl".into(), "-H".into(), "Authorization: SECRET".into()],
-        timeout_secs: None,
+        timeout: None,
     };
     assert_eq!(describe(&spec), "command curl");
 }
