@@ -613,7 +613,6 @@ fn the_annotated_example_documents_options_that_exist() {
             "# key_name",
             "# tcp",
             "# timeout",
-            "# agree",
             "# urls",
             "# ca_file",
             "# servers",
