@@ -297,22 +297,19 @@ impl Daemon {
                     .providers
                     .get(&r.provider)
                     .ok_or_else(|| SetupError(format!("no provider '{}'", r.provider)))?;
-                match provider::build(&r.provider, pconf, &mut setup).await {
-                    Ok(built) => {
-                        providers.insert(r.provider.clone(), built);
-                    }
-                    Err(e) => match unresolvable(pconf).await {
-                        Some(why) => {
-                            tracing::warn!(
-                                "provider '{}': {why}; trying again with the back-off",
-                                r.provider
-                            );
-                            unbuilt.insert(r.provider.clone(), why);
-                        }
-                        None => {
-                            return Err(SetupError(format!("provider '{}': {e}", r.provider)));
-                        }
-                    },
+                // A server name that does not resolve yet (booted before the network or the
+                // resolver) is not a configuration error: the provider is built at a later try.
+                if let Some(why) = unresolvable(pconf).await {
+                    tracing::warn!(
+                        "provider '{}': {why}; trying again with the back-off",
+                        r.provider
+                    );
+                    unbuilt.insert(r.provider.clone(), why);
+                } else {
+                    let built = provider::build(&r.provider, pconf, &mut setup)
+                        .await
+                        .map_err(|e| SetupError(format!("provider '{}': {e}", r.provider)))?;
+                    providers.insert(r.provider.clone(), built);
                 }
             }
             let zone = r.zone.as_deref().map(fqdn).transpose()?;
@@ -570,8 +567,13 @@ impl Daemon {
                         } else {
                             format!(" after {failures} failed tries")
                         };
+                        // A change was said just above; otherwise say where it stands.
+                        let now_is = match outcome {
+                            Outcome::Updated(_) => String::new(),
+                            other => format!(": {other}"),
+                        };
                         tracing::info!(
-                            "{key}: recovered{tries} ({kind} since {}): {outcome}",
+                            "{key}: recovered{tries} ({kind} since {}){now_is}",
                             status::rfc3339(since)
                         );
                     }
@@ -618,20 +620,24 @@ impl Daemon {
                 strict_permissions: self.config.strict_permissions,
                 ..Default::default()
             };
-            match provider::build(pname, pconf, &mut setup).await {
-                Ok(p) => {
-                    self.unbuilt.remove(pname);
-                    self.providers.insert(pname.to_string(), p);
-                }
-                Err(e) => {
-                    let why = unresolvable(pconf).await.unwrap_or(e);
-                    self.unbuilt.insert(pname.to_string(), why.clone());
-                    return Err(Failure::new(
-                        FailureKind::Network,
-                        format!("network: {why}"),
-                    ));
-                }
+            if let Some(why) = unresolvable(pconf).await {
+                return Err(Failure::new(
+                    FailureKind::Network,
+                    format!("network: {why}"),
+                ));
             }
+            // Resolvable now; anything else wrong with it (a key file edited since the start)
+            // is reported and tried again with the back-off.
+            let p = provider::build(pname, pconf, &mut setup)
+                .await
+                .map_err(|e| {
+                    Failure::new(FailureKind::Provider, format!("provider '{pname}': {e}"))
+                })?;
+            for w in setup.warnings {
+                tracing::warn!("{w}");
+            }
+            self.unbuilt.remove(pname);
+            self.providers.insert(pname.to_string(), p);
         }
         self.providers
             .get(pname)
