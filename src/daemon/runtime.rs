@@ -378,9 +378,10 @@ impl Daemon {
             .iter()
             .map(|(n, s)| format!("{n} ({})", ip::describe(s)))
             .collect();
+        let n = self.targets.len();
         format!(
-            "{} records ({}), sources {}, state {}, poll every {}",
-            self.targets.len(),
+            "{n} record{} ({}), sources {}, state {}, poll every {}",
+            if n == 1 { "" } else { "s" },
             self.rrsets().join(", "),
             sources.join(", "),
             self.config.state_file.display(),
