@@ -911,3 +911,57 @@ impl Overrides {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ips(s: &[&str]) -> Vec<IpAddr> {
+        s.iter().map(|a| a.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn changes_say_create_update_or_ttl_only() {
+        let c = |from: &[&str], ttl_from, to: &[&str], ttl| Change {
+            from: ips(from),
+            to: ips(to),
+            ttl_from,
+            ttl,
+        };
+        let create = c(&[], None, &["192.0.2.1"], 60);
+        assert_eq!(create.to_string(), "created 192.0.2.1 (TTL 60)");
+        assert_eq!(
+            Outcome::WouldUpdate(create).to_string(),
+            "would create 192.0.2.1 (TTL 60)"
+        );
+        let ttl = c(&["192.0.2.1"], Some(300), &["192.0.2.1"], 60);
+        assert_eq!(ttl.to_string(), "TTL changed 300 -> 60 (192.0.2.1)");
+        assert_eq!(
+            Outcome::WouldUpdate(ttl).to_string(),
+            "would change the TTL 300 -> 60 (192.0.2.1)"
+        );
+        let both = c(&["192.0.2.1"], Some(300), &["192.0.2.2"], 60);
+        assert_eq!(
+            both.to_string(),
+            "updated 192.0.2.1 -> 192.0.2.2 (TTL 300 -> 60)"
+        );
+        let addr = c(&["192.0.2.1"], Some(60), &["192.0.2.2"], 60);
+        assert_eq!(addr.to_string(), "updated 192.0.2.1 -> 192.0.2.2");
+    }
+
+    #[test]
+    fn disagreeing_sources_say_how_many_must_agree() {
+        let vote = |s: &str, a: &str| Vote {
+            source: s.into(),
+            result: Ok(Some(a.parse().unwrap())),
+        };
+        let votes = [vote("a", "192.0.2.1"), vote("b", "192.0.2.2")];
+        let d = ip::decide(&votes, 2);
+        let text = describe_decision(&d);
+        assert!(
+            text.starts_with("sources disagree (2 of 2 must agree)"),
+            "{text}"
+        );
+        assert!(text.contains("a: 192.0.2.1"), "{text}");
+    }
+}
