@@ -144,6 +144,13 @@ impl StateLock {
             .truncate(false)
             .open(&path)
             .map_err(|e| format!("lock file {}: {e}", path.display()))?;
+        // Opening a FIFO for reading and writing does not block; reading it would.
+        if !file.metadata().is_ok_and(|m| m.is_file()) {
+            return Err(format!(
+                "lock file {} is not a regular file; remove it",
+                path.display()
+            ));
+        }
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
