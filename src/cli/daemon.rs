@@ -43,6 +43,11 @@ impl DaemonArgs {
 
 /// `run`.
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Signals: SIGHUP reloads the configuration, SIGUSR1 checks every record \
+now (back-offs forgotten, every record read from its server), SIGTERM stops. One daemon per \
+state file (a lock on STATE_FILE.lock). `dnsup status` shows what it last did."
+)]
 pub struct RunArgs {
     #[command(flatten)]
     pub daemon: DaemonArgs,

@@ -60,13 +60,14 @@ pub async fn serve_locked(
 ) -> Result<(), SetupError> {
     let _lock = lock;
     crate::sigpipe::daemon();
-    let mut daemon = Daemon::new(config).await?;
-    let notifier = Notifier::from_env();
+    // The handlers first: SIGUSR1's default action would kill a daemon still setting up.
     let sig = |kind| signal(kind).map_err(|e| SetupError(e.to_string()));
     let mut hangup = sig(SignalKind::hangup())?;
     let mut terminate = sig(SignalKind::terminate())?;
     let mut interrupt = sig(SignalKind::interrupt())?;
     let mut user1 = sig(SignalKind::user_defined1())?;
+    let mut daemon = Daemon::new(config).await?;
+    let notifier = Notifier::from_env();
     let mut shutdown = pin!(shutdown);
     let mut watch = open_watch(&daemon);
     let watchdog = Notifier::watchdog_interval();
