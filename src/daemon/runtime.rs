@@ -563,20 +563,21 @@ impl Daemon {
                         since,
                         kind,
                     } => {
-                        let tries = if kind == FailureKind::NoAddress {
-                            String::new()
-                        } else {
-                            format!(" after {failures} failed tries")
-                        };
                         // A change was said just above; otherwise say where it stands.
                         let now_is = match outcome {
                             Outcome::Updated(_) => String::new(),
                             other => format!(": {other}"),
                         };
-                        tracing::info!(
-                            "{key}: recovered{tries} ({kind} since {}){now_is}",
-                            status::rfc3339(since)
-                        );
+                        let since = status::rfc3339(since);
+                        if kind == FailureKind::NoAddress {
+                            tracing::info!(
+                                "{key}: the sources give an address again (none since {since}){now_is}"
+                            );
+                        } else {
+                            tracing::info!(
+                                "{key}: recovered after {failures} failed tries ({kind} since {since}){now_is}"
+                            );
+                        }
                     }
                     _ => tracing::debug!("{key}: {outcome}"),
                 }
