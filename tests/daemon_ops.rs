@@ -502,3 +502,46 @@ fn a_server_name_that_does_not_resolve_is_retried_not_fatal() {
     });
     assert!(running.alive(), "{}", read(&log));
 }
+
+/// `-v`, `-vv` and `-vvv` are distinct: debug (each record at each pass), trace of dnsup (each
+/// source's answer, each message written), trace of the libraries too.
+#[test]
+fn verbosity_levels_are_distinct() {
+    let named = Named::start();
+    let s = setup(named.addr());
+    let levels: Vec<String> = [
+        &["run", "--once"][..],
+        &["-v", "run", "--once"],
+        &["-vv", "run", "--once"],
+    ]
+    .iter()
+    .map(|args| String::from_utf8_lossy(&s.command(args).stderr).into_owned())
+    .collect();
+    assert!(
+        !levels[0].contains("DEBUG") && !levels[0].contains("TRACE"),
+        "{}",
+        levels[0]
+    );
+    assert!(
+        levels[1].contains("DEBUG") && !levels[1].contains("TRACE"),
+        "{}",
+        levels[1]
+    );
+    assert!(
+        levels[2].contains("TRACE") && levels[2].contains("source file ipv4: 203.0.113.10"),
+        "{}",
+        levels[2]
+    );
+    // -vvv: the libraries' own lines too (hickory's), which -vv leaves out: the same work
+    // (one update) logs more.
+    let update = |args: &[&str], addr: &str| {
+        std::fs::write(&s.addr_file, format!("{addr}\n")).unwrap();
+        let text = String::from_utf8_lossy(&s.command(args).stderr).into_owned();
+        text.lines()
+            .filter(|l| l.contains("TRACE") || l.contains("DEBUG"))
+            .count()
+    };
+    let vv = update(&["-vv", "run", "--once"], "203.0.113.11");
+    let vvv = update(&["-vvv", "run", "--once"], "203.0.113.12");
+    assert!(vvv > vv, "-vvv adds the libraries' lines: {vvv} <= {vv}");
+}

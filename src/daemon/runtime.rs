@@ -436,6 +436,15 @@ impl Daemon {
         let mut out = BTreeMap::new();
         while let Some(joined) = set.join_next().await {
             if let Ok((k, v)) = joined {
+                let family = match k.1 {
+                    Family::V4 => "ipv4",
+                    Family::V6 => "ipv6",
+                };
+                match &v {
+                    Ok(Some(ip)) => tracing::trace!("source {} {family}: {ip}", k.0),
+                    Ok(None) => tracing::trace!("source {} {family}: no address", k.0),
+                    Err(e) => tracing::trace!("source {} {family}: {e}", k.0),
+                }
                 out.insert(k, v);
             }
         }
@@ -579,6 +588,7 @@ impl Daemon {
                             );
                         }
                     }
+                    _ if matches!(outcome, Outcome::Updated(_)) => {}
                     _ => tracing::debug!("{key}: {outcome}"),
                 }
             }
