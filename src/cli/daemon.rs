@@ -284,7 +284,7 @@ pub fn status(args: StatusArgs) -> u8 {
             "records": records,
         });
         println!("{out}");
-        return exit::OK;
+        return status_code(&rows);
     }
     let ts = |t: Option<u64>| t.map_or_else(|| "-".to_string(), rfc3339);
     let mut table = vec![[
@@ -356,7 +356,17 @@ pub fn status(args: StatusArgs) -> u8 {
         }
         println!("{}", line.trim_end());
     }
-    exit::OK
+    status_code(&rows)
+}
+
+/// `status` exits 0 when every record is in sync (or not looked at yet), 7 when one is failing
+/// or has no address: a monitoring check can use the code alone.
+fn status_code<A, B, C>(rows: &[(A, B, C, crate::daemon::status::RecordStatus)]) -> u8 {
+    if rows.iter().all(|r| r.3.healthy()) {
+        exit::OK
+    } else {
+        exit::NOT_IN_SYNC
+    }
 }
 
 /// `dnsup check-config`: every check that loading for `run` makes, without sending anything:
