@@ -99,7 +99,13 @@ impl State {
             if let Some(old) = &old {
                 use std::os::unix::fs::MetadataExt;
                 f.set_permissions(old.permissions())?;
-                let _ = std::os::unix::fs::fchown(&f, Some(old.uid()), Some(old.gid()));
+                // Only when the owner differs (we are root, the file is someone else's):
+                // the hardened unit's system-call filter (~@privileged, which holds @chown)
+                // kills a process that calls fchown at all.
+                let new = f.metadata()?;
+                if (new.uid(), new.gid()) != (old.uid(), old.gid()) {
+                    let _ = std::os::unix::fs::fchown(&f, Some(old.uid()), Some(old.gid()));
+                }
             }
             f.write_all(&json)?;
             f.write_all(b"\n")?;
