@@ -549,3 +549,28 @@ fn verbosity_levels_are_distinct() {
     let vvv = update(&["-vvv", "run", "--once"], "203.0.113.12");
     assert!(vvv > vv, "-vvv adds the libraries' lines: {vvv} <= {vv}");
 }
+
+/// A host without IPv6 (here: a source that prints only an IPv4 address, asked for IPv6):
+/// "left alone: ..." for the AAAA record is said once, not at every pass.
+#[test]
+fn a_standing_no_address_is_said_once() {
+    let named = Named::start();
+    let s = setup(named.addr());
+    let text = std::fs::read_to_string(&s.config)
+        .unwrap()
+        .replace("ipv4 = [\"file\"]", "ipv4 = [\"file\"]\nipv6 = [\"file\"]");
+    std::fs::write(&s.config, text).unwrap();
+    let (_running, log) = s.spawn_with(&["run"], &[]);
+    wait_for("the A record", Duration::from_secs(20), || {
+        read(&log).contains("created 203.0.113.10")
+    });
+    // Four passes at least (interval 1 s).
+    thread::sleep(Duration::from_secs(4));
+    let text = read(&log);
+    let said = text
+        .lines()
+        .filter(|l| l.contains("home.example.test./AAAA: left alone"))
+        .count();
+    assert_eq!(said, 1, "{text}");
+    assert!(named.query("home.example.test", "AAAA").is_empty());
+}
