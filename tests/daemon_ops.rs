@@ -574,3 +574,18 @@ fn a_standing_no_address_is_said_once() {
     assert_eq!(said, 1, "{text}");
     assert!(named.query("home.example.test", "AAAA").is_empty());
 }
+
+/// Under journald (JOURNAL_STREAM set), which stamps every line itself, no timestamp.
+#[test]
+fn no_timestamps_under_journald() {
+    let named = Named::start();
+    let s = setup(named.addr());
+    let stream = std::path::Path::new("8:12345");
+    let (_running, log) = s.spawn_with(&["run"], &[("JOURNAL_STREAM", stream)]);
+    wait_for("the start line", Duration::from_secs(20), || {
+        read(&log).contains("dnsup running")
+    });
+    let text = read(&log);
+    let start = text.lines().find(|l| l.contains("dnsup running")).unwrap();
+    assert!(start.trim_start().starts_with("INFO"), "{start}");
+}

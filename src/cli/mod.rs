@@ -371,7 +371,8 @@ pub fn init_logging_as(verbose: u8, profile: LogProfile) {
                 Targets::new().with_target("dnsup", level)
             }
         });
-    let timestamps = profile == LogProfile::Daemon && std::env::var_os("JOURNAL_STREAM").is_none();
+    let timestamps =
+        profile == LogProfile::Daemon && crate::environment::var("JOURNAL_STREAM").is_none();
     let _ = tracing::subscriber::set_global_default(LazyLog {
         filter,
         timestamps,
