@@ -413,6 +413,7 @@ fn status_shows_the_last_change_and_the_failures() {
     let r = &v["records"][0];
     assert_eq!(r["record"], "home.example.test./A", "{v}");
     assert_eq!(r["published"][0], "203.0.113.11", "{v}");
+    assert_eq!(r["healthy"], false, "{v}");
     let st = &r["status"];
     assert_eq!(st["condition"], "failing");
     assert_eq!(st["consecutive_failures"], 1);

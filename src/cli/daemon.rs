@@ -275,6 +275,7 @@ pub fn status(args: StatusArgs) -> u8 {
                     "published": memory.as_ref().map(|m| &m.published),
                     "ttl": memory.as_ref().map(|m| m.ttl),
                     "confirmed_at": memory.as_ref().map(|m| m.confirmed_at),
+                    "healthy": status.healthy(),
                     "status": status,
                 })
             })
