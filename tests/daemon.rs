@@ -27,7 +27,7 @@ fn publishes_then_stays_quiet_then_follows_a_change() {
     let out = s.once();
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
     assert!(
-        stdout(&out).contains("updated nothing -> 203.0.113.10"),
+        stdout(&out).contains("created 203.0.113.10"),
         "{}",
         describe(&out)
     );
@@ -158,7 +158,7 @@ fn a_concurrent_edit_is_not_clobbered() {
     let relay = meddling_relay(&named);
     let s = setup(relay, "");
     let out = s.once();
-    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
+    assert_eq!(out.status.code(), Some(3), "a conflict: {}", describe(&out));
     assert!(
         stdout(&out).contains("conflict, not changed"),
         "{}",
@@ -215,7 +215,7 @@ fn recovers_after_the_server_was_unreachable() {
         named.query("home.example.test", "A") == ["203.0.113.10"]
     });
     let text = std::fs::read_to_string(&log).unwrap();
-    let updates = text.matches("updated nothing -> 203.0.113.10").count();
+    let updates = text.matches("created 203.0.113.10").count();
     assert_eq!(
         updates, 1,
         "exactly one update once the server is back:\n{text}"
@@ -246,9 +246,14 @@ fn detect_and_plan_show_without_changing() {
         .arg(&s.config)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(8),
+        "changes pending: {}",
+        describe(&out)
+    );
     assert!(
-        stdout(&out).contains("would update nothing -> 203.0.113.10"),
+        stdout(&out).contains("would create 203.0.113.10"),
         "{}",
         describe(&out)
     );

@@ -351,7 +351,7 @@ fn sigterm_in_the_middle_of_an_update_finishes_it_and_exits() {
     let status = running.wait(Duration::from_secs(10));
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(status.success(), "{status}: {text}");
-    assert!(text.contains("updated nothing -> 203.0.113.10"), "{text}");
+    assert!(text.contains("created 203.0.113.10"), "{text}");
     assert!(text.contains("dnsup stopped"), "{text}");
     assert_eq!(named.query("home.example.test", "A"), ["203.0.113.10"]);
     assert_eq!(s.state_addresses(), ["203.0.113.10"]);

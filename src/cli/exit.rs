@@ -6,6 +6,7 @@
 use hickory_proto::op::ResponseCode;
 
 use crate::client::{ClientError, Outcome};
+use crate::daemon::status::FailureKind;
 
 /// Everything was done (or, with `--dry-run`, would be sent).
 pub const OK: u8 = 0;
@@ -21,8 +22,33 @@ pub const TSIG: u8 = 4;
 pub const NETWORK: u8 = 5;
 /// The zone or its primary server could not be found.
 pub const ZONE: u8 = 6;
-/// The daemon (`run --once`, `detect`): some record is not in sync or has no address to publish.
+/// The daemon (`run --once`, `plan`, `detect`): some record has no address to publish, or
+/// records failed in different ways (see [`for_failures`]).
 pub const NOT_IN_SYNC: u8 = 7;
+/// `plan`: nothing failed, and a pass would change records.
+pub const PENDING: u8 = 8;
+
+/// The exit code of `run --once` and `plan` from the failures of a pass: `OK` when there are
+/// none; when every failure is of one kind, that kind's code (the same as the native
+/// commands': `TSIG` for refused credentials, `NETWORK`, `REFUSED`, `PREREQUISITE` for a
+/// conflict, `ZONE`); `NOT_IN_SYNC` for records without an address, or for a mix of kinds.
+pub fn for_failures(kinds: impl IntoIterator<Item = FailureKind>) -> u8 {
+    let mut kinds: Vec<FailureKind> = kinds.into_iter().collect();
+    kinds.sort();
+    kinds.dedup();
+    match kinds.as_slice() {
+        [] => OK,
+        [one] => match one {
+            FailureKind::Auth => TSIG,
+            FailureKind::Network => NETWORK,
+            FailureKind::Refused => REFUSED,
+            FailureKind::Conflict => PREREQUISITE,
+            FailureKind::Zone => ZONE,
+            _ => NOT_IN_SYNC,
+        },
+        _ => NOT_IN_SYNC,
+    }
+}
 
 /// The exit code for an authentic answer.
 pub fn for_outcome(outcome: &Outcome) -> u8 {
@@ -47,5 +73,24 @@ pub fn for_client_error(err: &ClientError) -> u8 {
         ClientError::Unverified(_) => TSIG,
         ClientError::UnsignedError { .. } => REFUSED,
         _ => NETWORK,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_kind_of_failure_has_its_code_and_a_mix_is_7() {
+        use FailureKind::*;
+        assert_eq!(for_failures([]), OK);
+        assert_eq!(for_failures([Auth, Auth]), TSIG);
+        assert_eq!(for_failures([Network]), NETWORK);
+        assert_eq!(for_failures([Refused]), REFUSED);
+        assert_eq!(for_failures([Conflict]), PREREQUISITE);
+        assert_eq!(for_failures([Zone]), ZONE);
+        assert_eq!(for_failures([NoAddress]), NOT_IN_SYNC);
+        assert_eq!(for_failures([Provider]), NOT_IN_SYNC);
+        assert_eq!(for_failures([Auth, Network]), NOT_IN_SYNC);
     }
 }

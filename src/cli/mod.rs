@@ -23,7 +23,8 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "dnsup", version, about, long_about = None)]
 pub struct Cli {
-    /// Log what happens on the wire to stderr (repeat for more).
+    /// More log on stderr: -v debug, -vv trace, -vvv trace of the libraries too (the wire).
+    /// `RUST_LOG` (e.g. `dnsup=debug,hickory_proto=trace`) overrides.
     #[arg(short = 'v', long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
     #[command(subcommand)]
@@ -49,6 +50,8 @@ pub enum Command {
     Plan(daemon::DaemonArgs),
     /// Check the configuration file and explain what it sets.
     CheckConfig(daemon::DaemonArgs),
+    /// Show what the daemon last did for each record (from the state file).
+    Status(daemon::StatusArgs),
     /// Print a new TSIG key in tsig-keygen (named.conf) format.
     Keygen(KeygenArgs),
     /// Read nsupdate commands from FILE or stdin, with nsupdate's options and exit codes.
@@ -273,7 +276,10 @@ pub fn run(args: Vec<OsString>) -> u8 {
             }
         },
     };
-    init_logging(verbose);
+    match &command {
+        Command::Run(r) if !r.once => init_logging_as(verbose, LogProfile::Daemon),
+        _ => init_logging(verbose),
+    }
     match command {
         Command::Nsupdate { args } => nsupdate::main(args),
         Command::Knsupdate { args } => knsupdate::main(args),
@@ -283,6 +289,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Detect(d) => daemon::detect(d),
         Command::Plan(d) => daemon::plan(d),
         Command::CheckConfig(d) => daemon::check_config(d),
+        Command::Status(s) => daemon::status(s),
         Command::Set(r) => native::run_record(native::Verb::Set, r),
         Command::Add(r) => native::run_record(native::Verb::Add, r),
         Command::Delete(d) => native::run_delete(d),
@@ -323,21 +330,52 @@ fn fast_record_command(args: &[OsString]) -> Option<(u8, Command)> {
     Some((verbose, command))
 }
 
-/// Logs go to stderr; `-v` shows debug, `-vv` trace. `RUST_LOG` (e.g. `dnsup=debug`) overrides.
+/// Who the logs are for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogProfile {
+    /// A command that ends: only warnings and errors by default (its result is on stdout).
+    OneShot,
+    /// The long-running daemon: what an operator needs by default (start, changes, failures,
+    /// recoveries, reloads, stop), with timestamps unless journald adds its own.
+    Daemon,
+}
+
+/// Logs go to stderr, for a one-shot command. See [`init_logging_as`].
+pub fn init_logging(verbose: u8) {
+    init_logging_as(verbose, LogProfile::OneShot);
+}
+
+/// Logs go to stderr. Default level: warnings (one-shot) or info (daemon); `-v` debug, `-vv`
+/// trace of dnsup, `-vvv` trace of every library too. `RUST_LOG` (`Targets` syntax:
+/// `dnsup=debug,hickory_proto=trace`, or a bare level) overrides. The daemon's lines carry a
+/// UTC timestamp unless stderr goes to journald (`JOURNAL_STREAM` is set), which has its own.
 /// A `Targets` filter rather than `EnvFilter`: no regex engine in the binary, which keeps the
 /// daemon's resident memory small.
-pub fn init_logging(verbose: u8) {
+pub fn init_logging_as(verbose: u8, profile: LogProfile) {
     use tracing_subscriber::filter::{LevelFilter, Targets};
+    let base = match profile {
+        LogProfile::OneShot => LevelFilter::WARN,
+        LogProfile::Daemon => LevelFilter::INFO,
+    };
     let level = match verbose {
-        0 => LevelFilter::WARN,
+        0 => base,
         1 => LevelFilter::DEBUG,
         _ => LevelFilter::TRACE,
     };
     let filter = crate::environment::var("RUST_LOG")
         .and_then(|v| v.parse::<Targets>().ok())
-        .unwrap_or_else(|| Targets::new().with_target("dnsup", level));
+        .unwrap_or_else(|| {
+            if verbose >= 3 {
+                Targets::new().with_default(LevelFilter::TRACE)
+            } else {
+                Targets::new().with_target("dnsup", level)
+            }
+        });
+    let timestamps =
+        profile == LogProfile::Daemon && crate::environment::var("JOURNAL_STREAM").is_none();
     let _ = tracing::subscriber::set_global_default(LazyLog {
         filter,
+        timestamps,
         inner: std::sync::OnceLock::new(),
     });
 }
@@ -348,6 +386,7 @@ pub fn init_logging(verbose: u8) {
 /// does, which without `-v` is nothing.
 struct LazyLog {
     filter: tracing_subscriber::filter::Targets,
+    timestamps: bool,
     inner: std::sync::OnceLock<Box<dyn tracing::Subscriber + Send + Sync>>,
 }
 
@@ -356,16 +395,22 @@ impl LazyLog {
         use tracing_subscriber::prelude::*;
         self.inner
             .get_or_init(|| {
-                Box::new(
-                    tracing_subscriber::registry()
-                        .with(
-                            tracing_subscriber::fmt::layer()
-                                .with_writer(std::io::stderr)
-                                .with_target(false)
-                                .without_time(),
-                        )
-                        .with(self.filter.clone()),
-                )
+                let layer = tracing_subscriber::fmt::layer()
+                    .with_writer(std::io::stderr)
+                    .with_target(false);
+                if self.timestamps {
+                    Box::new(
+                        tracing_subscriber::registry()
+                            .with(layer)
+                            .with(self.filter.clone()),
+                    )
+                } else {
+                    Box::new(
+                        tracing_subscriber::registry()
+                            .with(layer.without_time())
+                            .with(self.filter.clone()),
+                    )
+                }
             })
             .as_ref()
     }

@@ -10,3 +10,4 @@ pub mod reconcile;
 pub mod runtime;
 pub mod service;
 pub mod state;
+pub mod status;

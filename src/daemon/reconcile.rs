@@ -48,7 +48,9 @@ impl Default for Policy {
 }
 
 /// True when the authoritative server must be asked: no memory, a different desired value or
-/// TTL, or the forced refresh is due.
+/// TTL, or the forced refresh is due. A confirmation dated in the future (a clock that was
+/// wrong when it was written, e.g. a Raspberry Pi without RTC that booted in 2100) is stale:
+/// trusting it would silence `force_refresh` until that date.
 pub fn needs_read(
     memory: Option<&Memory>,
     desired: &[IpAddr],
@@ -61,7 +63,8 @@ pub fn needs_read(
         Some(m) => {
             m.published != sorted(desired)
                 || m.ttl != ttl
-                || now.saturating_sub(m.confirmed_at) >= policy.force_refresh
+                || m.confirmed_at > now
+                || now - m.confirmed_at >= policy.force_refresh
         }
     }
 }

@@ -1,6 +1,9 @@
-//! The long-running loop: passes on start, on address events (debounced), on the poll timer
-//! and when a back-off ends; SIGHUP reloads the configuration; shutdown (SIGTERM, SIGINT or
-//! the caller's future) lets the current pass finish, saves the state and returns.
+//! The long-running loop: passes on start, on address events (debounced), on the poll timer,
+//! when a back-off ends and on SIGUSR1 (check now); SIGHUP reloads the configuration;
+//! shutdown (SIGTERM, SIGINT or the caller's future) cancels a detection in progress (sources
+//! only read), lets a change in progress finish, saves the state and returns.
+//!
+//! One daemon per state file: [`StateLock`] is held for the whole run.
 
 use std::future::Future;
 use std::path::Path;
@@ -12,13 +15,27 @@ use tokio::time::{Instant, sleep, sleep_until};
 use super::config::Config;
 use super::notify::Notifier;
 use super::runtime::{Daemon, Overrides, SetupError};
+use super::state::StateLock;
 use crate::ip::AddressWatch;
+
+/// Load the configuration and apply the overrides.
+pub fn load(path: &Path, overrides: &Overrides) -> Result<Config, SetupError> {
+    let mut config = Config::load(path).map_err(|e| SetupError(e.to_string()))?;
+    overrides.apply(&mut config);
+    Ok(config)
+}
 
 /// Load, apply overrides and set up.
 pub async fn setup(path: &Path, overrides: &Overrides) -> Result<Daemon, SetupError> {
-    let mut config = Config::load(path).map_err(|e| SetupError(e.to_string()))?;
-    overrides.apply(&mut config);
-    Daemon::new(config).await
+    Daemon::new(load(path, overrides)?).await
+}
+
+/// Why the loop ends.
+enum Stop {
+    /// The caller's future resolved.
+    Asked,
+    /// A signal.
+    Signal(&'static str),
 }
 
 /// Run until `shutdown` resolves or SIGTERM/SIGINT arrives.
@@ -27,85 +44,130 @@ pub async fn serve(
     overrides: &Overrides,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), SetupError> {
+    let config = load(path, overrides)?;
+    let lock = StateLock::acquire(&config.state_file).map_err(SetupError)?;
+    serve_locked(config, lock, path, overrides, shutdown).await
+}
+
+/// [`serve`] with the configuration loaded and its state file locked (the lock is held until
+/// this returns).
+pub async fn serve_locked(
+    config: Config,
+    lock: StateLock,
+    path: &Path,
+    overrides: &Overrides,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), SetupError> {
+    let _lock = lock;
     crate::sigpipe::daemon();
-    let mut daemon = setup(path, overrides).await?;
+    // The handlers first: SIGUSR1's default action would kill a daemon still setting up.
+    let sig = |kind| signal(kind).map_err(|e| SetupError(e.to_string()));
+    let mut hangup = sig(SignalKind::hangup())?;
+    let mut terminate = sig(SignalKind::terminate())?;
+    let mut interrupt = sig(SignalKind::interrupt())?;
+    let mut user1 = sig(SignalKind::user_defined1())?;
+    let mut daemon = Daemon::new(config).await?;
     let notifier = Notifier::from_env();
-    let mut hangup = signal(SignalKind::hangup()).map_err(|e| SetupError(e.to_string()))?;
-    let mut terminate = signal(SignalKind::terminate()).map_err(|e| SetupError(e.to_string()))?;
-    let mut interrupt = signal(SignalKind::interrupt()).map_err(|e| SetupError(e.to_string()))?;
     let mut shutdown = pin!(shutdown);
     let mut watch = open_watch(&daemon);
     let watchdog = Notifier::watchdog_interval();
     let mut next_watchdog = watchdog.map(|w| Instant::now() + w);
 
-    daemon.pass(false).await;
-    super::memory::release_code_pages();
+    // Ready once the configuration is loaded: the first pass may wait for a slow provider,
+    // and systemd must not hold the boot (or time the start out) for it.
     notifier.send("READY=1");
     tracing::info!(
-        records = daemon.config().records.len(),
-        events = watch.is_some(),
-        "dnsup running"
+        "dnsup running (version {}): config {}, {}, address events {}",
+        env!("CARGO_PKG_VERSION"),
+        path.display(),
+        daemon.summary(),
+        if watch.is_some() { "on" } else { "off" },
     );
-    loop {
-        let wake = Instant::now() + daemon.next_wake();
-        let dog = next_watchdog.unwrap_or(wake + daemon.next_wake());
-        tokio::select! {
-            () = &mut shutdown => break,
-            _ = terminate.recv() => break,
-            _ = interrupt.recv() => break,
-            () = sleep_until(wake) => {}
-            () = sleep_until(dog), if next_watchdog.is_some() => {
-                notifier.send("WATCHDOG=1");
-                next_watchdog = watchdog.map(|w| Instant::now() + w);
-                continue;
-            }
-            _ = hangup.recv() => {
-                notifier.send("RELOADING=1");
-                match setup(path, overrides).await {
-                    Ok(d) => {
-                        daemon = d;
-                        watch = open_watch(&daemon);
-                        tracing::info!("configuration reloaded");
-                    }
-                    Err(e) => tracing::error!("reload failed, keeping the running configuration: {e}"),
-                }
-                notifier.send("READY=1");
-            }
-            changed = async {
-                match watch.as_mut() {
-                    Some(w) => w.changed().await,
-                    None => std::future::pending().await,
-                }
-            } => {
-                if let Err(e) = changed {
-                    tracing::warn!("address events stopped ({e}); polling only");
-                    watch = None;
+    let mut first = true;
+    let stop = loop {
+        if !first {
+            let wake = Instant::now() + daemon.next_wake();
+            let dog = next_watchdog.unwrap_or(wake + daemon.next_wake());
+            tokio::select! {
+                () = &mut shutdown => break Stop::Asked,
+                _ = terminate.recv() => break Stop::Signal("SIGTERM"),
+                _ = interrupt.recv() => break Stop::Signal("SIGINT"),
+                () = sleep_until(wake) => {}
+                () = sleep_until(dog), if next_watchdog.is_some() => {
+                    notifier.send("WATCHDOG=1");
+                    next_watchdog = watchdog.map(|w| Instant::now() + w);
                     continue;
                 }
-                // A burst of events (an address and its routes) becomes one pass.
-                let debounce = daemon.config().debounce;
-                let quiet = sleep(debounce);
-                let mut quiet = pin!(quiet);
-                loop {
-                    tokio::select! {
-                        () = &mut quiet => break,
-                        r = async { match watch.as_mut() {
-                            Some(w) => w.changed().await,
-                            None => std::future::pending().await,
-                        } } => {
-                            if r.is_err() { break; }
-                            quiet.as_mut().reset(Instant::now() + debounce);
+                _ = user1.recv() => {
+                    tracing::info!("SIGUSR1: checking every record now");
+                    daemon.check_now();
+                }
+                _ = hangup.recv() => {
+                    notifier.send("RELOADING=1");
+                    match setup(path, overrides).await {
+                        Ok(d) => {
+                            if d.config().state_file != daemon.config().state_file {
+                                tracing::warn!(
+                                    "state_file changed; the lock stays on the old one until a restart"
+                                );
+                            }
+                            daemon = d;
+                            watch = open_watch(&daemon);
+                            tracing::info!("configuration reloaded: {}", daemon.summary());
+                        }
+                        Err(e) => tracing::error!("reload failed, keeping the running configuration: {e}"),
+                    }
+                    notifier.send("READY=1");
+                }
+                changed = async {
+                    match watch.as_mut() {
+                        Some(w) => w.changed().await,
+                        None => std::future::pending().await,
+                    }
+                } => {
+                    if let Err(e) = changed {
+                        tracing::warn!("address events stopped ({e}); polling only");
+                        watch = None;
+                        continue;
+                    }
+                    // A burst of events (an address and its routes) becomes one pass.
+                    let debounce = daemon.config().debounce;
+                    let quiet = sleep(debounce);
+                    let mut quiet = pin!(quiet);
+                    loop {
+                        tokio::select! {
+                            () = &mut quiet => break,
+                            r = async { match watch.as_mut() {
+                                Some(w) => w.changed().await,
+                                None => std::future::pending().await,
+                            } } => {
+                                if r.is_err() { break; }
+                                quiet.as_mut().reset(Instant::now() + debounce);
+                            }
                         }
                     }
+                    tracing::debug!("address event: checking now");
                 }
-                tracing::debug!("address event: checking now");
             }
         }
-        daemon.pass(false).await;
+        first = false;
+        // Asking the sources only reads: a stop cancels it at once instead of waiting for a
+        // hung source's timeout. Changing records is not cancelled (a signal that arrives
+        // then is seen right after it).
+        let detected = tokio::select! {
+            d = daemon.detect_all() => d,
+            () = &mut shutdown => break Stop::Asked,
+            _ = terminate.recv() => break Stop::Signal("SIGTERM"),
+            _ = interrupt.recv() => break Stop::Signal("SIGINT"),
+        };
+        daemon.apply(&detected, false).await;
         super::memory::release_code_pages();
-    }
+    };
     notifier.send("STOPPING=1");
-    tracing::info!("dnsup stopped");
+    match stop {
+        Stop::Asked => tracing::info!("dnsup stopped"),
+        Stop::Signal(s) => tracing::info!("dnsup stopped ({s})"),
+    }
     Ok(())
 }
 

@@ -127,8 +127,25 @@ fn answer_error(o: &Outcome) -> ProviderError {
             skew.unsigned_abs(),
             if skew >= 0 { "ahead of" } else { "behind" }
         )),
+        // The same explanations as the one-shot commands give (cli/report.rs).
+        (Some(t @ crate::tsig::TsigRcode::BadSig), _) => ProviderError::Auth(format!(
+            "{what} ({t}): the secret does not match the server's"
+        )),
+        (Some(t @ crate::tsig::TsigRcode::BadKey), _) => ProviderError::Auth(format!(
+            "{what} ({t}): the server does not know this key name or algorithm"
+        )),
         (Some(t), _) => ProviderError::Auth(format!("{what} ({t})")),
-        (None, _) => ProviderError::Refused(what),
+        (None, _) => {
+            let hint = match o.rcode_name().as_str() {
+                "REFUSED" => ": the server does not allow this update (key or policy)",
+                "NOTAUTH" => {
+                    ": the server is not authoritative for the zone, or the key is not accepted"
+                }
+                "NOTZONE" => ": a name is outside the zone",
+                _ => "",
+            };
+            ProviderError::Refused(format!("{what}{hint}"))
+        }
     }
 }
 

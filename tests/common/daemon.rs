@@ -90,15 +90,37 @@ impl DaemonSetup {
 
     /// The daemon (`-v run`) on this configuration, its stderr in the returned log file.
     pub fn spawn(&self) -> (Running, PathBuf) {
+        self.spawn_with(&["-v", "run"], &[])
+    }
+
+    /// `dnsup ARGS --config FILE` with these extra environment variables (and without
+    /// JOURNAL_STREAM, so the log is as on a terminal), its stderr in the returned log file.
+    pub fn spawn_with(&self, args: &[&str], env: &[(&str, &Path)]) -> (Running, PathBuf) {
         let log = self.dir.path().join("daemon.log");
-        let child = Command::new(dnsup_bin())
-            .args(["-v", "run", "--config"])
+        let mut cmd = Command::new(dnsup_bin());
+        cmd.args(args)
+            .arg("--config")
             .arg(&self.config)
+            .env_remove("JOURNAL_STREAM")
+            .env_remove("RUST_LOG")
             .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
+            .stderr(std::fs::File::create(&log).unwrap());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        (Running(Some(cmd.spawn().unwrap())), log)
+    }
+
+    /// `dnsup ARGS --config FILE`, waited for.
+    pub fn command(&self, args: &[&str]) -> Output {
+        let out = Command::new(dnsup_bin())
+            .args(args)
+            .arg("--config")
+            .arg(&self.config)
+            .output()
             .unwrap();
-        (Running(Some(child)), log)
+        eprintln!("{}", describe(&out));
+        out
     }
 
     /// The published addresses the state file holds; panics if it does not parse.
@@ -119,6 +141,24 @@ impl DaemonSetup {
 pub struct Running(Option<Child>);
 
 impl Running {
+    /// Send it a signal by name (`TERM`, `USR1`, `HUP`).
+    pub fn signal(&self, name: &str) {
+        let ok = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.pid().to_string())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -{name}");
+    }
+
+    /// True while the process has not exited.
+    pub fn alive(&mut self) -> bool {
+        self.0
+            .as_mut()
+            .is_some_and(|c| c.try_wait().unwrap().is_none())
+    }
+
     /// Its process id.
     pub fn pid(&self) -> i32 {
         self.0.as_ref().unwrap().id() as i32

@@ -28,6 +28,22 @@ fn unchanged_address_needs_no_read_until_the_forced_refresh() {
 }
 
 #[test]
+fn a_confirmation_dated_in_the_future_is_stale() {
+    // Written by a clock 75 years ahead: without this, force_refresh would wait until 2100.
+    let m = confirmed(&[ip("192.0.2.1")], 60, 4_102_444_800);
+    assert!(needs_read(
+        Some(&m),
+        &[ip("192.0.2.1")],
+        60,
+        1_764_000_000,
+        &P
+    ));
+    // One second ahead is a wrong clock too (the next pass, with the clock right, re-reads).
+    let m = confirmed(&[ip("192.0.2.1")], 60, 101);
+    assert!(needs_read(Some(&m), &[ip("192.0.2.1")], 60, 100, &P));
+}
+
+#[test]
 fn a_new_address_a_new_ttl_or_no_memory_needs_a_read() {
     let m = confirmed(&[ip("192.0.2.1")], 60, 100);
     assert!(needs_read(Some(&m), &[ip("192.0.2.2")], 60, 101, &P));
