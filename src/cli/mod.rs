@@ -10,6 +10,7 @@ mod keys;
 pub mod knsupdate;
 mod native;
 pub mod nsupdate;
+mod providers;
 mod report;
 mod script_runner;
 mod via_provider;
@@ -54,6 +55,8 @@ pub enum Command {
     Status(daemon::StatusArgs),
     /// Print a new TSIG key in tsig-keygen (named.conf) format.
     Keygen(KeygenArgs),
+    /// List every provider dnsup can drive, with what it can do (`--json`, `--markdown`).
+    Providers(providers::ProvidersArgs),
     /// Read nsupdate commands from FILE or stdin, with nsupdate's options and exit codes.
     Nsupdate {
         /// nsupdate's options and file, e.g. `-k key.conf -v update.txt`.
@@ -284,6 +287,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Nsupdate { args } => nsupdate::main(args),
         Command::Knsupdate { args } => knsupdate::main(args),
         Command::Keygen(k) => native::keygen(&k),
+        Command::Providers(p) => providers::run(&p),
         Command::Apply(a) => apply::run(a),
         Command::Run(r) => daemon::run(r),
         Command::Detect(d) => daemon::detect(d),

@@ -382,21 +382,24 @@ fn parse_value(rtype: RecordType, text: &str) -> Result<RData, ProviderError> {
         .map_err(|e| ProviderError::Protocol(format!("alibaba: {rtype} value {text:?}: {e}")))
 }
 
+/// What this provider can do (also listed by `dnsup providers`).
+pub const CAPABILITIES: Capabilities = Capabilities {
+    types: &[
+        RecordType::A,
+        RecordType::AAAA,
+        RecordType::TXT,
+        RecordType::CNAME,
+    ],
+    ..Capabilities::READ_WRITE
+};
+
 impl Provider for Alibaba {
     fn label(&self) -> String {
         "alibaba".into()
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            types: &[
-                RecordType::A,
-                RecordType::AAAA,
-                RecordType::TXT,
-                RecordType::CNAME,
-            ],
-            ..Capabilities::READ_WRITE
-        }
+        CAPABILITIES
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {

@@ -45,7 +45,19 @@ pub enum ProviderConfig {
     Godaddy(godaddy::Config),
     /// Any HTTP API, described by URL and body templates.
     Template(template::Config),
+    /// Yandex PDD: closed; configuring it is an error that says so.
+    Yandex(Gone),
+    /// CloudXNS: shut down; configuring it is an error that says so.
+    Cloudxns(Gone),
 }
+
+/// The settings of a service that no longer exists: whatever they are, building the provider
+/// fails with the reason (`registry::dead`), not with a complaint about a field.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Gone(
+    #[allow(dead_code, reason = "read only to accept any settings")]
+    std::collections::BTreeMap<String, serde::de::IgnoredAny>,
+);
 
 impl ProviderConfig {
     /// The `type` as written in the configuration.
@@ -67,6 +79,8 @@ impl ProviderConfig {
             ProviderConfig::Namecheap(_) => "namecheap",
             ProviderConfig::Godaddy(_) => "godaddy",
             ProviderConfig::Template(_) => "template",
+            ProviderConfig::Yandex(_) => "yandex",
+            ProviderConfig::Cloudxns(_) => "cloudxns",
         }
     }
 }
@@ -146,6 +160,11 @@ pub async fn build(
         ProviderConfig::Namecheap(c) => Box::new(namecheap::Namecheap::new(c, setup)?),
         ProviderConfig::Godaddy(c) => Box::new(godaddy::GoDaddy::new(c, setup)?),
         ProviderConfig::Template(c) => Box::new(template::Template::new(c, setup)?),
+        ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
+            let kind = conf.kind();
+            let why = super::registry::dead(kind).unwrap_or("the service no longer exists");
+            return Err(format!("type '{kind}': {why}"));
+        }
     };
     let _ = name;
     Ok(p)

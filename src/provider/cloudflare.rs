@@ -335,13 +335,16 @@ pub(crate) fn fuzz_answer(case: &Case) {
     }
 }
 
+/// What this provider can do (also listed by `dnsup providers`).
+pub const CAPABILITIES: Capabilities = Capabilities::READ_WRITE;
+
 impl Provider for Cloudflare {
     fn label(&self) -> String {
         "cloudflare".into()
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities::READ_WRITE
+        CAPABILITIES
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {

@@ -339,13 +339,16 @@ fn error_detail(body: &[u8]) -> String {
     }
 }
 
+/// What this provider can do (also listed by `dnsup providers`).
+pub const CAPABILITIES: Capabilities = Capabilities::READ_WRITE;
+
 impl Provider for Desec {
     fn label(&self) -> String {
         "desec".into()
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities::READ_WRITE
+        CAPABILITIES
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {

@@ -225,17 +225,20 @@ impl DigitalOcean {
     }
 }
 
+/// What this provider can do (also listed by `dnsup providers`).
+pub const CAPABILITIES: Capabilities = Capabilities {
+    types: &[RecordType::A, RecordType::AAAA],
+    min_ttl: MIN_TTL,
+    ..Capabilities::READ_WRITE
+};
+
 impl Provider for DigitalOcean {
     fn label(&self) -> String {
         "digitalocean".into()
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            types: &[RecordType::A, RecordType::AAAA],
-            min_ttl: MIN_TTL,
-            ..Capabilities::READ_WRITE
-        }
+        CAPABILITIES
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {

@@ -155,13 +155,17 @@ pub(crate) fn fuzz_answer(case: &Case) {
     }
 }
 
+/// What this provider can do (also listed by `dnsup providers`).
+pub const CAPABILITIES: Capabilities =
+    update_only::capabilities(&[RecordType::A, RecordType::AAAA, RecordType::TXT]);
+
 impl Provider for DuckDns {
     fn label(&self) -> String {
         "duckdns".into()
     }
 
     fn capabilities(&self) -> Capabilities {
-        update_only::capabilities(&[RecordType::A, RecordType::AAAA, RecordType::TXT])
+        CAPABILITIES
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {

@@ -9,25 +9,10 @@
 //! - DNS-O-Matic: <https://dnsomatic.com/docs/api>.
 //! - dynv6: <https://dynv6.com/docs/apis> (its own "Update API", see below).
 //!
-//! Presets (`service`):
-//! | service     | default URL                                      | AAAA                      |
-//! |-------------|--------------------------------------------------|---------------------------|
-//! | `noip`      | `https://dynupdate.no-ip.com/nic/update`         | `myipv6=` (No-IP's extra) |
-//! | `dyn`       | `https://members.dyndns.org/v3/update`           | `myip=` (v3 takes IPv6)   |
-//! | `dnsomatic` | `https://updates.dnsomatic.com/nic/update`       | none: A only              |
-//! | `dynv6`     | `https://dynv6.com/api/update`                   | `ipv6=` (own protocol)    |
-//! | `google`    | none: give `url`/`server`                        | `myip=`                   |
-//! | (none)      | none: give `url`/`server`                        | `myip=`                   |
-//!
-//! Google Domains' dynamic DNS shut down in 2024 (the domains moved to Squarespace, which has
-//! no such API); `google` remains for endpoints that still speak that dialect (its extra
-//! answer `conflict A`/`conflict AAAA` is understood), and needs `url` or `server`.
-//!
-//! dynv6 does not speak dyndns2 for IPv6 (its `/nic/update` sets only the zone's IPv4), so the
-//! `dynv6` preset uses dynv6's Update API: `GET /api/update?hostname=ZONE&token=T&ipv4=V4` (or
-//! `ipv6=V6`); the token is `password` (alias `token`), no user name; success is HTTP 200
-//! (`addresses updated`/`addresses unchanged`), errors are HTTP statuses (401 bad token,
-//! 404 unknown zone). It updates the zone's own address, so the name is the dynv6 zone.
+//! Presets (`service = "NAME"`) are rows of [`super::preset::PRESETS`]: the URL, how the
+//! credentials travel, the parameters of the host name and of each family's address, and how
+//! the answer is read. `dnsup providers` lists them; a dead service (Google Domains,
+//! DSLReports) is refused with the reason unless `url`/`server` names a compatible endpoint.
 //!
 //! One RRset per request: an A update sends only the IPv4 address, an AAAA update only the
 //! IPv6 one (never `myip=v4,v6`), so the two are independent.
@@ -60,47 +45,12 @@ use serde::Deserialize;
 
 use super::build::Setup;
 use super::fuzz::{self, Case};
-use super::http::{Http, HttpSettings, Request, Response, USER_AGENT};
+use super::http::{Http, HttpSettings, Request, Response, USER_AGENT, short};
+use super::preset::{self, Answer, Auth, Host, Meaning, Preset};
 use super::update_only;
 use super::{
     Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef, plain_name,
 };
-
-/// A service with known settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Service {
-    /// No-IP.
-    Noip,
-    /// Dyn (Oracle).
-    Dyn,
-    /// DNS-O-Matic (Cisco/OpenDNS).
-    Dnsomatic,
-    /// dynv6 (its own Update API).
-    Dynv6,
-    /// The Google Domains dialect, for compatible endpoints (Google's own shut down in 2024).
-    Google,
-}
-
-impl Service {
-    fn default_url(self) -> Option<&'static str> {
-        match self {
-            Service::Noip => Some("https://dynupdate.no-ip.com/nic/update"),
-            Service::Dyn => Some("https://members.dyndns.org/v3/update"),
-            Service::Dnsomatic => Some("https://updates.dnsomatic.com/nic/update"),
-            Service::Dynv6 => Some("https://dynv6.com/api/update"),
-            Service::Google => None,
-        }
-    }
-
-    fn path(service: Option<Service>) -> &'static str {
-        match service {
-            Some(Service::Dyn) => "/v3/update",
-            Some(Service::Dynv6) => "/api/update",
-            _ => "/nic/update",
-        }
-    }
-}
 
 /// How long to wait after `911`/`dnserr`: the protocol asks for at least 30 minutes.
 const DNSERR_WAIT: u64 = 1_800;
@@ -109,17 +59,20 @@ const DNSERR_WAIT: u64 = 1_800;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// A preset; without it, `url` or `server` is required.
-    pub service: Option<Service>,
+    /// A preset (`dnsup providers` lists them); without it, `url` or `server` is required.
+    pub service: Option<String>,
     /// The update URL (`https://host/nic/update`).
     pub url: Option<String>,
     /// The update server's host (`host[:port]`): `https://HOST/nic/update`.
     pub server: Option<String>,
-    /// The user name (not used by dynv6).
+    /// The user name (services that take one).
     pub username: Option<String>,
-    /// The password or update key (dynv6: the zone's HTTP token).
+    /// The password, update key or token.
     #[serde(alias = "token")]
     pub password: SecretRef,
+    /// The record's numeric id, for services that name records by id (DNS Made Easy,
+    /// Sitelutions).
+    pub record_id: Option<String>,
     /// A contact (e-mail or URL) appended to the User-Agent, as No-IP asks.
     pub contact: Option<String>,
     /// HTTP settings (`endpoint`, when set, is the full update URL and wins over `url`).
@@ -127,52 +80,115 @@ pub struct Config {
     pub http: HttpSettings,
 }
 
+/// The generic dyndns2 dialect (no preset): `hostname`, `myip`, Basic authentication.
+const GENERIC: Preset = Preset {
+    name: "dyndns2",
+    title: "dyndns2",
+    url: "https://localhost/nic/update",
+    url_v6: None,
+    post: false,
+    auth: Auth::Basic,
+    host: Host::Param("hostname"),
+    ip: Some("myip"),
+    ip6: Some("myip"),
+    extra: &[],
+    extra_v4: &[],
+    extra_v6: &[],
+    answer: Answer::Dyndns2,
+    multi_host: Some(","),
+    docs: "https://help.dyn.com/remote-access-api/perform-update/",
+    quirks: "",
+    dead: None,
+};
+
 /// The adapter.
 #[derive(Debug)]
 pub struct Dyndns2 {
     http: Http,
     url: reqwest::Url,
-    service: Option<Service>,
+    url_v6: Option<reqwest::Url>,
+    preset: &'static Preset,
+    named: bool,
     username: String,
     password: Secret,
+    record_id: Option<String>,
     user_agent: String,
+}
+
+fn parse_url(url: &str) -> Result<reqwest::Url, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("url '{url}': {e}"))?;
+    if parsed.query().is_some() || !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(
+            "the update URL holds no query and no credentials: use username and password".into(),
+        );
+    }
+    Ok(parsed)
 }
 
 impl Dyndns2 {
     /// Build from configuration.
     pub fn new(c: &Config, setup: &mut Setup) -> Result<Self, String> {
-        let url = match (&c.http.endpoint, &c.url, &c.server) {
-            (_, Some(_), Some(_)) => return Err("give url or server, not both".into()),
-            (Some(e), _, _) => e.clone(),
-            (None, Some(u), None) => u.clone(),
-            (None, None, Some(s)) => format!(
-                "https://{}{}",
-                s.trim_end_matches('/'),
-                Service::path(c.service)
-            ),
-            (None, None, None) => match c.service.and_then(Service::default_url) {
-                Some(u) => u.to_string(),
-                None if c.service == Some(Service::Google) => {
-                    return Err("Google Domains' dynamic DNS shut down in 2024: give url or server of a compatible endpoint".into());
-                }
-                None => return Err("give service, url or server".into()),
-            },
+        let preset = match c.service.as_deref() {
+            None => None,
+            Some(name) => Some(preset::find(name).ok_or_else(|| {
+                format!(
+                    "service '{name}': no such preset (`dnsup providers` lists them; or give url/server)"
+                )
+            })?),
         };
-        let url = reqwest::Url::parse(&url).map_err(|e| format!("url '{url}': {e}"))?;
-        if url.query().is_some() || !url.username().is_empty() || url.password().is_some() {
-            return Err(
-                "the update URL holds no query and no credentials: use username and password"
-                    .into(),
-            );
+        let custom = c.http.endpoint.is_some() || c.url.is_some() || c.server.is_some();
+        if let Some(p) = preset
+            && let Some(why) = p.dead
+            && !custom
+        {
+            return Err(format!(
+                "service '{}': {why}; give url or server of a compatible endpoint",
+                p.name
+            ));
         }
-        let username = match (c.service, &c.username) {
-            (Some(Service::Dynv6), _) => String::new(),
-            (_, Some(u)) if !u.is_empty() => u.clone(),
-            _ => return Err("username is required".into()),
+        let named = preset.is_some();
+        let preset = preset.unwrap_or(&GENERIC);
+        let path = reqwest::Url::parse(preset.url)
+            .map(|u| u.path().to_string())
+            .unwrap_or_else(|_| "/nic/update".into());
+        let (url, url_v6) = match (&c.http.endpoint, &c.url, &c.server) {
+            (_, Some(_), Some(_)) => return Err("give url or server, not both".into()),
+            (Some(e), _, _) => (e.clone(), None),
+            (None, Some(u), None) => (u.clone(), None),
+            (None, None, Some(s)) => (format!("https://{}{path}", s.trim_end_matches('/')), None),
+            (None, None, None) if named => (preset.url.to_string(), preset.url_v6),
+            (None, None, None) => return Err("give service, url or server".into()),
+        };
+        let url = parse_url(&url)?;
+        let url_v6 = url_v6.map(parse_url).transpose()?;
+        let username = match (preset.needs_username(), &c.username) {
+            (false, _) => c.username.clone().unwrap_or_default(),
+            (true, Some(u)) if !u.is_empty() => u.clone(),
+            (true, _) => return Err("username is required".into()),
         };
         if username.contains(':') {
             return Err("username cannot contain ':' (HTTP Basic authentication)".into());
         }
+        let record_id = match (preset.host, &c.record_id) {
+            (Host::Id(_), Some(id))
+                if !id.is_empty() && id.chars().all(|ch| ch.is_ascii_digit()) =>
+            {
+                Some(id.clone())
+            }
+            (Host::Id(_), _) => {
+                return Err(format!(
+                    "service '{}' names records by their numeric id: set record_id = \"...\"",
+                    preset.name
+                ));
+            }
+            (_, Some(_)) => {
+                return Err(format!(
+                    "record_id: service '{}' names records by host name, not id",
+                    preset.name
+                ));
+            }
+            (_, None) => None,
+        };
         let password = setup.secret(&c.password, "password")?;
         let user_agent = match &c.contact {
             Some(contact) if !contact.trim().is_empty() => {
@@ -193,62 +209,157 @@ impl Dyndns2 {
         Ok(Dyndns2 {
             http,
             url,
-            service: c.service,
+            url_v6,
+            preset,
+            named,
             username,
             password,
+            record_id,
             user_agent,
         })
     }
 
-    /// The request for one RRset's new value.
-    fn request(&self, key: &RrsetKey, ip: &str) -> Request {
-        let host = plain_name(&key.name);
-        let v6 = key.rtype == RecordType::AAAA;
-        let base = Request::new(reqwest::Method::GET, self.url.clone())
-            .header("user-agent", self.user_agent.clone());
-        match self.service {
-            Some(Service::Dynv6) => base.query(&[
-                ("hostname", host.as_str()),
-                ("token", self.password.expose()),
-                (if v6 { "ipv6" } else { "ipv4" }, ip),
-            ]),
-            service => {
-                let param = if v6 && service == Some(Service::Noip) {
-                    "myipv6"
-                } else {
-                    "myip"
-                };
-                let auth = base64::engine::general_purpose::STANDARD.encode(format!(
-                    "{}:{}",
-                    self.username,
-                    self.password.expose()
-                ));
-                base.header("authorization", format!("Basic {auth}"))
-                    .query(&[("hostname", host.as_str()), (param, ip)])
-            }
+    /// The preset this provider follows (the generic dyndns2 dialect without one).
+    pub fn preset(&self) -> &'static Preset {
+        self.preset
+    }
+
+    /// The request that sets `hosts` (one, or several where the service allows it) of type
+    /// `rtype` to `ip`.
+    pub fn request(&self, hosts: &[String], rtype: RecordType, ip: &str) -> Request {
+        let p = self.preset;
+        let v6 = rtype == RecordType::AAAA;
+        let mut url = match (&self.url_v6, v6) {
+            (Some(u), true) => u.clone(),
+            _ => self.url.clone(),
+        };
+        if p.auth == Auth::Path
+            && let Ok(mut segments) = url.path_segments_mut()
+        {
+            segments
+                .pop_if_empty()
+                .push(self.password.expose())
+                .push("");
         }
+        let method = if p.post {
+            reqwest::Method::POST
+        } else {
+            reqwest::Method::GET
+        };
+        let mut r = Request::new(method, url).header("user-agent", self.user_agent.clone());
+        let joined = hosts.join(p.multi_host.unwrap_or(","));
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        match p.host {
+            Host::Param(name) => pairs.push((name, &joined)),
+            Host::Id(name) => pairs.push((name, self.record_id.as_deref().unwrap_or(""))),
+            Host::Implied => {}
+        }
+        match p.auth {
+            Auth::Basic | Auth::BasicHost => {
+                // One key per host: the user name is the host name, whatever is configured.
+                let user = if p.auth == Auth::BasicHost {
+                    joined.as_str()
+                } else {
+                    self.username.as_str()
+                };
+                let auth = base64::engine::general_purpose::STANDARD
+                    .encode(format!("{user}:{}", self.password.expose()));
+                r = r.header("authorization", format!("Basic {auth}"));
+            }
+            Auth::Query { user, password } => {
+                if let Some(u) = user {
+                    pairs.push((u, &self.username));
+                }
+                pairs.push((password, self.password.expose()));
+            }
+            Auth::Path => {}
+        }
+        let param = if v6 { p.ip6.or(p.ip) } else { p.ip };
+        if let Some(param) = param {
+            pairs.push((param, ip));
+        }
+        pairs.extend_from_slice(p.extra);
+        pairs.extend_from_slice(if v6 { p.extra_v6 } else { p.extra_v4 });
+        r.query(&pairs)
+    }
+
+    /// What the service's answer means for an update of one host that sent `sent`.
+    pub fn judge(
+        &self,
+        key: &RrsetKey,
+        sent: &str,
+        response: &Response,
+    ) -> Result<Applied, ProviderError> {
+        let text = self.http.scrub(&response.text());
+        answer(self.preset.answer, key, sent, response, &text)
     }
 }
 
-/// dynv6 answers with a status and a line of text: 2xx is done, else the status' error with the
-/// first line (passed through `scrub`).
-fn dynv6_outcome(
+/// What an answer (`text`, already scrubbed) means under `rule`, for an update of `key` that
+/// sent `sent`.
+pub fn answer(
+    rule: Answer,
+    key: &RrsetKey,
+    sent: &str,
+    response: &Response,
+    text: &str,
+) -> Result<Applied, ProviderError> {
+    match rule {
+        Answer::Dyndns2 => judge(key, sent, response, text),
+        Answer::Status => status_outcome(key, response, text),
+        Answer::Echo | Answer::Words(_) if !response.ok() => Err(response.error(&first_line(text))),
+        Answer::Echo if text.contains(sent) => Ok(Applied::Done),
+        Answer::Echo => Err(ProviderError::Refused(format!(
+            "{key}: the service did not confirm {sent}: {}",
+            first_line(text)
+        ))),
+        Answer::Words(words) => match words.iter().find(|(w, _)| text.contains(w)) {
+            Some((word, meaning)) => meant(key, word, *meaning),
+            None => Err(ProviderError::Protocol(format!(
+                "{key}: unknown answer '{}'",
+                first_line(text)
+            ))),
+        },
+    }
+}
+
+/// The result a service's answer word means.
+fn meant(key: &RrsetKey, word: &str, meaning: Meaning) -> Result<Applied, ProviderError> {
+    let said = |what: &str| format!("{key}: the service answered '{word}': {what}");
+    match meaning {
+        Meaning::Done => Ok(Applied::Done),
+        Meaning::Auth => Err(ProviderError::Auth(said("credentials refused"))),
+        Meaning::NoHost => Err(ProviderError::Refused(said("no such host in this account"))),
+        Meaning::Refused => Err(ProviderError::Refused(said("update refused"))),
+        Meaning::Blocked => Err(ProviderError::Blocked(said(
+            "the account or host is blocked; not retried",
+        ))),
+        Meaning::Wait(secs) => Err(ProviderError::Throttled(said("try again later"), secs)),
+    }
+}
+
+/// The first line of `text`, at most 200 characters.
+fn first_line(text: &str) -> String {
+    short(text.lines().next().unwrap_or("").trim())
+}
+
+/// Services judged by their HTTP status alone: 2xx is done, 404 an unknown host, else the
+/// status' usual meaning with the first line of the answer.
+fn status_outcome(
     key: &RrsetKey,
     response: &Response,
-    scrub: impl Fn(&str) -> String,
+    text: &str,
 ) -> Result<Applied, ProviderError> {
     if response.ok() {
         return Ok(Applied::Done);
     }
-    let first = response
-        .text()
-        .lines()
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_string();
-    let first: String = first.chars().take(200).collect();
-    Err(match response.error(&scrub(&first)) {
+    if response.status == 404 {
+        return Err(ProviderError::Refused(format!(
+            "{key}: no such host at the service (HTTP 404): {}",
+            first_line(text)
+        )));
+    }
+    Err(match response.error(&first_line(text)) {
         ProviderError::Refused(m) => ProviderError::Refused(format!("{key}: {m}")),
         other => other,
     })
@@ -276,7 +387,7 @@ pub(crate) fn fuzz_answer(case: &Case) {
     let result = match case.op % 3 {
         0 => judge(&case.key, "192.0.2.1", r, &r.text()),
         1 => judge(&case.key, "127.0.0.1", r, &r.text()),
-        _ => dynv6_outcome(&case.key, r, str::to_string),
+        _ => status_outcome(&case.key, r, &r.text()),
     };
     if let Some(Applied::Conflict(_)) = fuzz::result(result) {
         unreachable!("a dyndns2 service never reports a conflict");
@@ -365,23 +476,46 @@ pub fn outcome(key: &RrsetKey, sent: &str, body: &str) -> Result<Applied, Provid
     }
 }
 
+/// What a dyndns2 answer means for each of `hosts` (one request for several, where the
+/// service allows it): the n-th line answers the n-th host. A host without a line was not
+/// confirmed by the service, so it is not counted as done (a bad answer for that host).
+pub fn outcomes(hosts: &[RrsetKey], sent: &str, body: &str) -> Vec<Result<Applied, ProviderError>> {
+    let lines: Vec<&str> = body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    hosts
+        .iter()
+        .enumerate()
+        .map(|(i, key)| match lines.get(i) {
+            Some(line) => outcome(key, sent, line),
+            None => Err(ProviderError::Protocol(format!(
+                "{key}: the service answered {} line(s) for {} host names: this one was not confirmed",
+                lines.len(),
+                hosts.len()
+            ))),
+        })
+        .collect()
+}
+
 /// The service, for messages.
 const SERVICE: &str = "a dyndns2 service";
 
+const A_ONLY: &[RecordType] = &[RecordType::A];
+const A_AAAA: &[RecordType] = &[RecordType::A, RecordType::AAAA];
+
 impl Provider for Dyndns2 {
     fn label(&self) -> String {
-        match self.service {
-            Some(s) => format!("dyndns2 {s:?}").to_ascii_lowercase(),
-            None => format!("dyndns2 {}", self.url.host_str().unwrap_or("?")),
+        if self.named {
+            format!("dyndns2 {}", self.preset.name)
+        } else {
+            format!("dyndns2 {}", self.url.host_str().unwrap_or("?"))
         }
     }
 
     fn capabilities(&self) -> Capabilities {
-        update_only::capabilities(if self.service == Some(Service::Dnsomatic) {
-            &[RecordType::A]
-        } else {
-            &[RecordType::A, RecordType::AAAA]
-        })
+        update_only::capabilities(if self.preset.ipv6() { A_AAAA } else { A_ONLY })
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
@@ -407,12 +541,12 @@ impl Provider for Dyndns2 {
             RData::AAAA(a) if key.rtype == RecordType::AAAA => a.0.to_string(),
             _ => return Err(update_only::not_one(SERVICE, "address", key)),
         };
-        let response = self.http.send(&self.request(key, &ip)).await?;
-        if self.service == Some(Service::Dynv6) {
-            return dynv6_outcome(key, &response, |m| self.http.scrub(m));
-        }
-        let text = self.http.scrub(&response.text());
-        judge(key, &ip, &response, &text)
+        let hosts = [plain_name(&key.name)];
+        let response = self
+            .http
+            .send(&self.request(&hosts, key.rtype, &ip))
+            .await?;
+        self.judge(key, &ip, &response)
     }
 }
 
@@ -493,7 +627,7 @@ mod tests {
             name: k().name,
             rtype: RecordType::AAAA,
         };
-        let r = p.request(&six, "2001:db8::1");
+        let r = p.request(&[plain_name(&six.name)], six.rtype, "2001:db8::1");
         assert_eq!(
             r.url.query(),
             Some("hostname=home.example.net&myipv6=2001%3Adb8%3A%3A1")
@@ -505,7 +639,7 @@ mod tests {
         let p =
             build("service = \"dyn\"\nusername = \"u\"\ncontact = \"ops@example.net\"").unwrap();
         assert_eq!(p.url.as_str(), "https://members.dyndns.org/v3/update");
-        let r = p.request(&six, "2001:db8::1");
+        let r = p.request(&[plain_name(&six.name)], six.rtype, "2001:db8::1");
         assert!(r.url.query().unwrap().contains("&myip=2001"));
         assert!(
             r.header_value("user-agent")
@@ -513,7 +647,7 @@ mod tests {
                 .ends_with(" ops@example.net")
         );
         let p = build("service = \"dynv6\"").unwrap();
-        let r = p.request(&k(), "192.0.2.1");
+        let r = p.request(&[plain_name(&k().name)], RecordType::A, "192.0.2.1");
         assert_eq!(
             r.url.query(),
             Some("hostname=home.example.net&token=s3cret-pw&ipv4=192.0.2.1")
@@ -528,5 +662,43 @@ mod tests {
         assert!(build("service = \"noip\"").is_err(), "username required");
         let p = build("service = \"dnsomatic\"\nusername = \"u\"").unwrap();
         assert_eq!(p.capabilities().types, &[RecordType::A]);
+        let err = build("service = \"nosuch\"").unwrap_err();
+        assert!(err.contains("dnsup providers"), "{err}");
+        let err = build("service = \"dslreports\"\nusername = \"u\"").unwrap_err();
+        assert!(err.contains("gone"), "{err}");
+        let err = build("service = \"dnsmadeeasy\"\nusername = \"u\"").unwrap_err();
+        assert!(err.contains("record_id"), "{err}");
+    }
+
+    #[test]
+    fn several_hosts_one_line_each_and_missing_lines_are_not_done() {
+        let hosts = [
+            k(),
+            RrsetKey {
+                name: Name::from_str("b.example.net.").unwrap(),
+                rtype: RecordType::A,
+            },
+            RrsetKey {
+                name: Name::from_str("c.example.net.").unwrap(),
+                rtype: RecordType::A,
+            },
+        ];
+        let got = outcomes(&hosts, "192.0.2.1", "good 192.0.2.1\nnohost\n");
+        assert_eq!(got[0], Ok(Applied::Done));
+        assert!(matches!(got[1], Err(ProviderError::Refused(_))));
+        assert!(matches!(&got[2], Err(ProviderError::Protocol(m)) if m.contains("not confirmed")));
+        let got = outcomes(
+            &hosts,
+            "192.0.2.1",
+            "nochg 192.0.2.1\nnochg 192.0.2.1\ngood 192.0.2.1",
+        );
+        assert!(got.iter().all(|r| *r == Ok(Applied::Done)));
+        let p = build("service = \"noip\"\nusername = \"u\"").unwrap();
+        let names: Vec<String> = hosts.iter().map(|h| plain_name(&h.name)).collect();
+        let r = p.request(&names, RecordType::A, "192.0.2.1");
+        assert_eq!(
+            r.url.query(),
+            Some("hostname=home.example.net%2Cb.example.net%2Cc.example.net&myip=192.0.2.1")
+        );
     }
 }

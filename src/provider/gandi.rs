@@ -206,17 +206,20 @@ pub(crate) fn fuzz_answer(case: &Case) {
     }
 }
 
+/// What this provider can do (also listed by `dnsup providers`).
+pub const CAPABILITIES: Capabilities = Capabilities {
+    // TTLs below 300 s are raised to 300.
+    min_ttl: MIN_TTL,
+    ..Capabilities::READ_WRITE
+};
+
 impl Provider for Gandi {
     fn label(&self) -> String {
         "gandi".into()
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            // TTLs below 300 s are raised to 300.
-            min_ttl: MIN_TTL,
-            ..Capabilities::READ_WRITE
-        }
+        CAPABILITIES
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {

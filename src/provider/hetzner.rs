@@ -394,16 +394,19 @@ pub(crate) fn fuzz_answer(case: &Case) {
     }
 }
 
+/// What this provider can do (also listed by `dnsup providers`).
+pub const CAPABILITIES: Capabilities = Capabilities {
+    min_ttl: MIN_TTL,
+    ..Capabilities::READ_WRITE
+};
+
 impl Provider for Hetzner {
     fn label(&self) -> String {
         "hetzner".into()
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            min_ttl: MIN_TTL,
-            ..Capabilities::READ_WRITE
-        }
+        CAPABILITIES
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {

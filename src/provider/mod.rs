@@ -13,6 +13,8 @@ pub mod fuzz;
 pub mod http;
 pub mod page;
 pub mod plan;
+pub mod preset;
+pub mod registry;
 pub mod rfc2136;
 pub mod sign;
 pub mod text;

@@ -156,13 +156,16 @@ pub(crate) fn fuzz_answer(case: &Case) {
 
 const SERVICE: &str = "Namecheap dynamic DNS";
 
+/// What this provider can do (also listed by `dnsup providers`).
+pub const CAPABILITIES: Capabilities = update_only::capabilities(&[RecordType::A]);
+
 impl Provider for Namecheap {
     fn label(&self) -> String {
         format!("namecheap {}", plain_name(&self.domain))
     }
 
     fn capabilities(&self) -> Capabilities {
-        update_only::capabilities(&[RecordType::A])
+        CAPABILITIES
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {

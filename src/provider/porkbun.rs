@@ -261,16 +261,19 @@ fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D:
     }
 }
 
+/// What this provider can do (also listed by `dnsup providers`).
+pub const CAPABILITIES: Capabilities = Capabilities {
+    min_ttl: MIN_TTL,
+    ..Capabilities::READ_WRITE
+};
+
 impl Provider for Porkbun {
     fn label(&self) -> String {
         "porkbun".into()
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            min_ttl: MIN_TTL,
-            ..Capabilities::READ_WRITE
-        }
+        CAPABILITIES
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {

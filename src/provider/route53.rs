@@ -616,16 +616,19 @@ pub fn change_batch_xml(changes: &[Change]) -> String {
     x
 }
 
+/// What this provider can do (also listed by `dnsup providers`).
+pub const CAPABILITIES: Capabilities = Capabilities {
+    guard: Guard::Atomic,
+    ..Capabilities::READ_WRITE
+};
+
 impl Provider for Route53 {
     fn label(&self) -> String {
         "route53".into()
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            guard: Guard::Atomic,
-            ..Capabilities::READ_WRITE
-        }
+        CAPABILITIES
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {

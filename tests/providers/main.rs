@@ -23,6 +23,8 @@ mod hetzner;
 mod namecheap;
 mod porkbun;
 mod powerdns;
+mod presets;
+mod registry;
 mod rfc2136;
 mod route53;
 mod template;

@@ -1,0 +1,501 @@
+//! One place that lists every provider dnsup knows: its name, how it is configured, its API
+//! style, what it can do ([`Capabilities`]), the credentials it takes, where its API is
+//! documented, and whether the service still exists. `dnsup providers` prints it (a table or
+//! `--json`), and the README's provider table is generated from it (a test fails when they
+//! drift: `tests/providers/registry.rs`).
+//!
+//! Adapters own their capabilities (`CAPABILITIES` next to the code that honours them); the
+//! presets' come from their row ([`super::preset`]).
+
+use hickory_proto::rr::RecordType;
+use serde_json::json;
+
+use super::preset::{self, PRESETS, Preset};
+use super::{Capabilities, Guard, update_only};
+
+/// How a provider is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// RFC 2136 UPDATE (DNS, TSIG).
+    Rfc2136,
+    /// A JSON/XML REST API with a token or key.
+    Rest,
+    /// A REST API whose requests are signed (HMAC, SigV4, TC3, ...).
+    Signed,
+    /// The dyndns2 protocol or a simple GET update URL (a preset).
+    Update,
+    /// A user-described HTTP request.
+    Template,
+}
+
+impl Style {
+    /// The word shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Style::Rfc2136 => "rfc2136",
+            Style::Rest => "rest",
+            Style::Signed => "signed",
+            Style::Update => "update-url",
+            Style::Template => "template",
+        }
+    }
+}
+
+/// One provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The name: a `type` (`cloudflare`) or a preset (`he`).
+    pub name: &'static str,
+    /// The service as people call it.
+    pub title: &'static str,
+    /// How to configure it (`type = "dyndns2", service = "he"`).
+    pub config: String,
+    /// How it is reached.
+    pub style: Style,
+    /// What it can do.
+    pub caps: Capabilities,
+    /// The configuration keys of its credentials.
+    pub credentials: &'static str,
+    /// Where its API is documented.
+    pub docs: &'static str,
+    /// Limits and quirks, one line.
+    pub notes: &'static str,
+    /// `Some(why)`: the service no longer exists.
+    pub dead: Option<&'static str>,
+}
+
+const ANY: &[RecordType] = &[];
+
+/// The adapters (`type = ...`), one row each.
+fn adapters() -> Vec<Entry> {
+    use super::{
+        alibaba, cloudflare, desec, digitalocean, duckdns, gandi, godaddy, hetzner, namecheap,
+        porkbun, route53, tencent,
+    };
+    let rw = Capabilities::READ_WRITE;
+    let row = |name: &'static str,
+               title: &'static str,
+               style: Style,
+               caps: Capabilities,
+               credentials: &'static str,
+               docs: &'static str,
+               notes: &'static str| Entry {
+        name,
+        title,
+        config: format!("type = \"{name}\""),
+        style,
+        caps,
+        credentials,
+        docs,
+        notes,
+        dead: None,
+    };
+    vec![
+        row(
+            "rfc2136",
+            "RFC 2136 (BIND, Knot, PowerDNS, ...)",
+            Style::Rfc2136,
+            Capabilities {
+                guard: Guard::Atomic,
+                ..rw
+            },
+            "key_file or key_env (TSIG)",
+            "https://www.rfc-editor.org/rfc/rfc2136",
+            "server-checked prerequisites",
+        ),
+        row(
+            "powerdns",
+            "PowerDNS Authoritative API",
+            Style::Rest,
+            rw,
+            "url, api_key, server_id",
+            "https://doc.powerdns.com/authoritative/http-api/",
+            "",
+        ),
+        row(
+            "cloudflare",
+            "Cloudflare",
+            Style::Rest,
+            cloudflare::CAPABILITIES,
+            "token, zone_id, proxied",
+            "https://developers.cloudflare.com/api/resources/dns/subresources/records/",
+            "proxied records get an automatic TTL",
+        ),
+        row(
+            "route53",
+            "Amazon Route 53",
+            Style::Signed,
+            route53::CAPABILITIES,
+            "access_key_id, secret_access_key, session_token",
+            "https://docs.aws.amazon.com/Route53/latest/APIReference/",
+            "atomic: DELETE-exact + CREATE in one change batch (SigV4)",
+        ),
+        row(
+            "desec",
+            "deSEC",
+            Style::Rest,
+            desec::CAPABILITIES,
+            "token",
+            "https://desec.readthedocs.io/en/latest/dns/rrsets.html",
+            "TTL at least the domain's minimum (3600 s by default; lower is refused)",
+        ),
+        row(
+            "hetzner",
+            "Hetzner (Cloud API)",
+            Style::Rest,
+            hetzner::CAPABILITIES,
+            "token",
+            "https://docs.hetzner.cloud/reference/cloud#zone-rrsets",
+            "",
+        ),
+        row(
+            "digitalocean",
+            "DigitalOcean",
+            Style::Rest,
+            digitalocean::CAPABILITIES,
+            "token",
+            "https://docs.digitalocean.com/reference/api/digitalocean/#tag/Domain-Records",
+            "no TXT (no exact round trip)",
+        ),
+        row(
+            "gandi",
+            "Gandi LiveDNS",
+            Style::Rest,
+            gandi::CAPABILITIES,
+            "token",
+            "https://api.gandi.net/docs/livedns/",
+            "",
+        ),
+        row(
+            "porkbun",
+            "Porkbun",
+            Style::Rest,
+            porkbun::CAPABILITIES,
+            "api_key, secret_api_key",
+            "https://porkbun.com/api/json/v3/documentation",
+            "",
+        ),
+        row(
+            "godaddy",
+            "GoDaddy",
+            Style::Rest,
+            godaddy::CAPABILITIES,
+            "key, secret, shopper_id",
+            "https://developer.godaddy.com/doc/endpoint/domains",
+            "",
+        ),
+        row(
+            "alibaba",
+            "Alibaba Cloud DNS (AliDNS)",
+            Style::Signed,
+            alibaba::CAPABILITIES,
+            "access_key_id, access_key_secret",
+            "https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-dir-parsing-records",
+            "",
+        ),
+        row(
+            "tencent",
+            "Tencent Cloud DNSPod",
+            Style::Signed,
+            tencent::CAPABILITIES,
+            "secret_id, secret_key",
+            "https://www.tencentcloud.com/document/api/1157/49025",
+            "TC3-HMAC-SHA256",
+        ),
+        row(
+            "duckdns",
+            "Duck DNS",
+            Style::Update,
+            duckdns::CAPABILITIES,
+            "token",
+            "https://www.duckdns.org/spec.jsp",
+            "names under duckdns.org only",
+        ),
+        row(
+            "namecheap",
+            "Namecheap dynamic DNS",
+            Style::Update,
+            namecheap::CAPABILITIES,
+            "domain, password",
+            "https://www.namecheap.com/support/knowledgebase/article.aspx/29/11/how-to-dynamically-update-the-hosts-ip-with-an-http-request/",
+            "",
+        ),
+        row(
+            "dyndns2",
+            "any dyndns2 service (url or server)",
+            Style::Update,
+            update_only::capabilities(&[RecordType::A, RecordType::AAAA]),
+            "url or server, username, password, contact",
+            "https://help.dyn.com/remote-access-api/perform-update/",
+            "presets below: service = \"NAME\"",
+        ),
+        row(
+            "template",
+            "any HTTP API (URL and body templates)",
+            Style::Template,
+            Capabilities {
+                read: false,
+                guard: Guard::None,
+                delete: false,
+                multiple_values: false,
+                ttl: false,
+                min_ttl: 0,
+                types: ANY,
+            },
+            "url, method, headers, body, secret, success, delete_url",
+            "https://github.com/dnsup/dnsup/blob/main/contrib/dnsup.toml",
+            "delete with delete_url, several values with {values}, TTL with {ttl}",
+        ),
+    ]
+}
+
+/// The row of a preset.
+fn preset_entry(p: &'static Preset) -> Entry {
+    Entry {
+        name: p.name,
+        title: p.title,
+        config: format!("type = \"dyndns2\", service = \"{}\"", p.name),
+        style: Style::Update,
+        caps: update_only::capabilities(if p.ipv6() {
+            &[RecordType::A, RecordType::AAAA]
+        } else {
+            &[RecordType::A]
+        }),
+        credentials: p.credentials(),
+        docs: p.docs,
+        notes: p.quirks,
+        dead: p.dead,
+    }
+}
+
+/// Services that are gone and had no preset (their own APIs).
+fn gone() -> Vec<Entry> {
+    let row =
+        |name: &'static str, title: &'static str, docs: &'static str, why: &'static str| Entry {
+            name,
+            title,
+            config: format!("type = \"{name}\""),
+            style: Style::Rest,
+            caps: update_only::capabilities(&[RecordType::A, RecordType::AAAA]),
+            credentials: "-",
+            docs,
+            notes: "",
+            dead: Some(why),
+        };
+    vec![
+        row(
+            "yandex",
+            "Yandex PDD (Yandex.Connect DNS API)",
+            "https://yandex.ru/dev/connect/",
+            "Yandex closed the PDD DNS API (moved to Yandex 360, which has no DNS API for it)",
+        ),
+        row(
+            "cloudxns",
+            "CloudXNS",
+            "https://www.cloudxns.net/",
+            "CloudXNS shut down in 2022",
+        ),
+    ]
+}
+
+/// Every provider: the adapters, then the presets, then the dead services, each group in
+/// its own order.
+pub fn all() -> Vec<Entry> {
+    let mut out = adapters();
+    out.extend(
+        PRESETS
+            .iter()
+            .filter(|p| p.dead.is_none())
+            .map(preset_entry),
+    );
+    out.extend(
+        PRESETS
+            .iter()
+            .filter(|p| p.dead.is_some())
+            .map(preset_entry),
+    );
+    out.extend(gone());
+    out
+}
+
+/// The reason a dead service named `name` cannot be configured, if it is one.
+pub fn dead(name: &str) -> Option<&'static str> {
+    if let Some(p) = preset::find(name) {
+        return p.dead;
+    }
+    gone()
+        .into_iter()
+        .find(|e| e.name == name)
+        .and_then(|e| e.dead)
+}
+
+/// The record types shown: `any` or `A/AAAA`.
+pub fn types(caps: &Capabilities) -> String {
+    if caps.types.is_empty() {
+        "any".into()
+    } else {
+        caps.types
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+fn guard(caps: &Capabilities) -> &'static str {
+    match caps.guard {
+        Guard::Atomic => "atomic",
+        Guard::ReadThenWrite => "read-compare-write",
+        Guard::None => "none",
+    }
+}
+
+fn ttl(caps: &Capabilities) -> String {
+    match (caps.ttl, caps.min_ttl) {
+        (false, _) => "service's".into(),
+        (true, 0) => "yes".into(),
+        (true, m) => format!(">= {m} s"),
+    }
+}
+
+fn yes(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// One entry as JSON.
+pub fn to_json(e: &Entry) -> serde_json::Value {
+    json!({
+        "name": e.name,
+        "title": e.title,
+        "config": e.config,
+        "style": e.style.as_str(),
+        "status": if e.dead.is_some() { "dead" } else { "alive" },
+        "dead_reason": e.dead,
+        "read": e.caps.read,
+        "guard": guard(&e.caps),
+        "delete": e.caps.delete,
+        "multiple_values": e.caps.multiple_values,
+        "ttl": e.caps.ttl,
+        "min_ttl": e.caps.min_ttl,
+        "types": if e.caps.types.is_empty() {
+            vec!["any".to_string()]
+        } else {
+            e.caps.types.iter().map(ToString::to_string).collect()
+        },
+        "credentials": e.credentials,
+        "docs": e.docs,
+        "notes": e.notes,
+    })
+}
+
+/// The table `dnsup providers` prints: one line per provider, columns aligned.
+pub fn text_table(entries: &[Entry]) -> String {
+    let header = [
+        "NAME",
+        "STYLE",
+        "STATUS",
+        "READ",
+        "GUARD",
+        "DELETE",
+        "MULTI",
+        "TTL",
+        "TYPES",
+        "CREDENTIALS",
+    ];
+    let rows: Vec<[String; 10]> = entries
+        .iter()
+        .map(|e| {
+            [
+                e.name.to_string(),
+                e.style.as_str().to_string(),
+                if e.dead.is_some() { "dead" } else { "alive" }.to_string(),
+                yes(e.caps.read).to_string(),
+                guard(&e.caps).to_string(),
+                yes(e.caps.delete).to_string(),
+                yes(e.caps.multiple_values).to_string(),
+                ttl(&e.caps),
+                types(&e.caps),
+                e.credentials.to_string(),
+            ]
+        })
+        .collect();
+    let mut width = header.map(str::len);
+    for r in &rows {
+        for (w, cell) in width.iter_mut().zip(r) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut s = String::new();
+        for (i, (c, w)) in cells.iter().zip(width).enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = line(header.to_vec());
+    for r in &rows {
+        out.push_str(&line(r.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+/// The README's provider table (Markdown), between its markers.
+pub fn markdown(entries: &[Entry]) -> String {
+    let mut out = String::from(
+        "| name | configuration | reads | guard | delete | several values | TTL | types | credentials | notes | API documentation |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for e in entries {
+        let notes = match e.dead {
+            Some(why) => format!("**dead**: {why}"),
+            None => e.notes.to_string(),
+        };
+        out.push_str(&format!(
+            "| {} | `{}` | {} | {} | {} | {} | {} | {} | {} | {} | <{}> |\n",
+            e.title,
+            e.config,
+            yes(e.caps.read),
+            guard(&e.caps),
+            yes(e.caps.delete),
+            yes(e.caps.multiple_values),
+            ttl(&e.caps),
+            types(&e.caps),
+            e.credentials,
+            notes.replace('|', "\\|"),
+            e.docs
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_rows_complete() {
+        let all = all();
+        let mut names: Vec<&str> = all.iter().map(|e| e.name).collect();
+        names.sort_unstable();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(n, names.len(), "duplicate provider names");
+        for e in &all {
+            assert!(e.docs.starts_with("https://"), "{}", e.name);
+            assert!(
+                !e.title.is_empty() && !e.credentials.is_empty(),
+                "{}",
+                e.name
+            );
+        }
+        assert!(dead("google").is_some());
+        assert!(dead("yandex").is_some());
+        assert_eq!(dead("he"), None);
+        let json = to_json(&all[0]);
+        assert_eq!(json["name"], "rfc2136");
+        assert!(text_table(&all).lines().count() == all.len() + 1);
+    }
+}
