@@ -5,7 +5,8 @@ use serde::Deserialize;
 
 use super::{
     DynProvider, Secret, SecretRef, alibaba, cloudflare, desec, digitalocean, duckdns, dyndns2,
-    gandi, godaddy, hetzner, namecheap, porkbun, powerdns, rfc2136, route53, template, tencent,
+    gandi, godaddy, hetzner, ionos, namecheap, namecom, porkbun, powerdns, rfc2136, route53,
+    template, tencent, vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -45,6 +46,12 @@ pub enum ProviderConfig {
     Godaddy(godaddy::Config),
     /// Any HTTP API, described by URL and body templates.
     Template(template::Config),
+    /// IONOS DNS API.
+    Ionos(ionos::Config),
+    /// Vultr DNS.
+    Vultr(vultr::Config),
+    /// Name.com API v4.
+    Namecom(namecom::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -79,6 +86,9 @@ impl ProviderConfig {
             ProviderConfig::Namecheap(_) => "namecheap",
             ProviderConfig::Godaddy(_) => "godaddy",
             ProviderConfig::Template(_) => "template",
+            ProviderConfig::Ionos(_) => "ionos",
+            ProviderConfig::Vultr(_) => "vultr",
+            ProviderConfig::Namecom(_) => "namecom",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -160,6 +170,9 @@ pub async fn build(
         ProviderConfig::Namecheap(c) => Box::new(namecheap::Namecheap::new(c, setup)?),
         ProviderConfig::Godaddy(c) => Box::new(godaddy::GoDaddy::new(c, setup)?),
         ProviderConfig::Template(c) => Box::new(template::Template::new(c, setup)?),
+        ProviderConfig::Ionos(c) => Box::new(ionos::Ionos::new(c, setup)?),
+        ProviderConfig::Vultr(c) => Box::new(vultr::Vultr::new(c, setup)?),
+        ProviderConfig::Namecom(c) => Box::new(namecom::NameCom::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

@@ -69,8 +69,8 @@ const ANY: &[RecordType] = &[];
 /// The adapters (`type = ...`), one row each.
 fn adapters() -> Vec<Entry> {
     use super::{
-        alibaba, cloudflare, desec, digitalocean, duckdns, gandi, godaddy, hetzner, namecheap,
-        porkbun, route53, tencent,
+        alibaba, cloudflare, desec, digitalocean, duckdns, gandi, godaddy, hetzner, ionos,
+        namecheap, namecom, porkbun, route53, tencent, vultr,
     };
     let rw = Capabilities::READ_WRITE;
     let row = |name: &'static str,
@@ -201,6 +201,33 @@ fn adapters() -> Vec<Entry> {
             "secret_id, secret_key",
             "https://www.tencentcloud.com/document/api/1157/49025",
             "TC3-HMAC-SHA256",
+        ),
+        row(
+            "ionos",
+            "IONOS",
+            Style::Rest,
+            ionos::CAPABILITIES,
+            "api_key (PREFIX.SECRET)",
+            "https://developer.hosting.ionos.com/docs/dns",
+            "no TXT (no documented escaping); disabled records left alone",
+        ),
+        row(
+            "namecom",
+            "Name.com",
+            Style::Rest,
+            namecom::CAPABILITIES,
+            "username, token",
+            "https://docs.name.com/docs/api-reference/dns/list-records",
+            "no TXT (no documented escaping)",
+        ),
+        row(
+            "vultr",
+            "Vultr",
+            Style::Rest,
+            vultr::CAPABILITIES,
+            "token",
+            "https://www.vultr.com/api/#tag/dns",
+            "no TXT (no documented escaping)",
         ),
         row(
             "duckdns",
