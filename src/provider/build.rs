@@ -4,9 +4,9 @@
 use serde::Deserialize;
 
 use super::{
-    DynProvider, Secret, SecretRef, alibaba, cloudflare, desec, digitalocean, duckdns, dyndns2,
-    gandi, godaddy, hetzner, ionos, namecheap, namecom, porkbun, powerdns, rfc2136, route53,
-    template, tencent, vultr,
+    DynProvider, Secret, SecretRef, alibaba, bunny, cloudflare, desec, digitalocean, dnspod,
+    duckdns, dyndns2, gandi, godaddy, hetzner, ionos, namecheap, namecom, porkbun, powerdns,
+    rfc2136, route53, template, tencent, vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -52,6 +52,10 @@ pub enum ProviderConfig {
     Vultr(vultr::Config),
     /// Name.com API v4.
     Namecom(namecom::Config),
+    /// DNSPod's legacy token API.
+    Dnspod(dnspod::Config),
+    /// Bunny DNS.
+    Bunny(bunny::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -89,6 +93,8 @@ impl ProviderConfig {
             ProviderConfig::Ionos(_) => "ionos",
             ProviderConfig::Vultr(_) => "vultr",
             ProviderConfig::Namecom(_) => "namecom",
+            ProviderConfig::Dnspod(_) => "dnspod",
+            ProviderConfig::Bunny(_) => "bunny",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -173,6 +179,8 @@ pub async fn build(
         ProviderConfig::Ionos(c) => Box::new(ionos::Ionos::new(c, setup)?),
         ProviderConfig::Vultr(c) => Box::new(vultr::Vultr::new(c, setup)?),
         ProviderConfig::Namecom(c) => Box::new(namecom::NameCom::new(c, setup)?),
+        ProviderConfig::Dnspod(c) => Box::new(dnspod::DnsPod::new(c, setup)?),
+        ProviderConfig::Bunny(c) => Box::new(bunny::Bunny::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

@@ -22,9 +22,11 @@ pub mod text;
 pub mod update_only;
 
 pub mod alibaba;
+pub mod bunny;
 pub mod cloudflare;
 pub mod desec;
 pub mod digitalocean;
+pub mod dnspod;
 pub mod duckdns;
 pub mod dyndns2;
 pub mod gandi;

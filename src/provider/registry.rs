@@ -69,8 +69,8 @@ const ANY: &[RecordType] = &[];
 /// The adapters (`type = ...`), one row each.
 fn adapters() -> Vec<Entry> {
     use super::{
-        alibaba, cloudflare, desec, digitalocean, duckdns, gandi, godaddy, hetzner, ionos,
-        namecheap, namecom, porkbun, route53, tencent, vultr,
+        alibaba, bunny, cloudflare, desec, digitalocean, dnspod, duckdns, gandi, godaddy, hetzner,
+        ionos, namecheap, namecom, porkbun, route53, tencent, vultr,
     };
     let rw = Capabilities::READ_WRITE;
     let row = |name: &'static str,
@@ -227,6 +227,24 @@ fn adapters() -> Vec<Entry> {
             vultr::CAPABILITIES,
             "token",
             "https://www.vultr.com/api/#tag/dns",
+            "no TXT (no documented escaping)",
+        ),
+        row(
+            "dnspod",
+            "DNSPod (legacy token API)",
+            Style::Rest,
+            dnspod::CAPABILITIES,
+            "token_id, token",
+            "https://docs.dnspod.cn/api/5f561f9ee75cf42d25bf6720/",
+            "default line only; Tencent Cloud keys: type = \"tencent\"",
+        ),
+        row(
+            "bunny",
+            "Bunny DNS",
+            Style::Rest,
+            bunny::CAPABILITIES,
+            "api_key",
+            "https://docs.bunny.net/reference/dnszonepublic_index",
             "no TXT (no documented escaping)",
         ),
         row(

@@ -11,10 +11,12 @@ mod store;
 mod suite;
 
 mod alibaba;
+mod bunny;
 mod cloudflare;
 mod daemon_waits;
 mod desec;
 mod digitalocean;
+mod dnspod;
 mod duckdns;
 mod dyndns2;
 mod gandi;
