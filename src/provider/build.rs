@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::{
     DynProvider, Secret, SecretRef, alibaba, bunny, cloudflare, desec, digitalocean, dnspod,
-    duckdns, dyndns2, gandi, godaddy, hetzner, ionos, namecheap, namecom, porkbun, powerdns,
+    duckdns, dyndns2, gandi, gcore, godaddy, hetzner, ionos, namecheap, namecom, porkbun, powerdns,
     rfc2136, route53, template, tencent, vultr,
 };
 
@@ -56,6 +56,8 @@ pub enum ProviderConfig {
     Dnspod(dnspod::Config),
     /// Bunny DNS.
     Bunny(bunny::Config),
+    /// Gcore Managed DNS.
+    Gcore(gcore::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -95,6 +97,7 @@ impl ProviderConfig {
             ProviderConfig::Namecom(_) => "namecom",
             ProviderConfig::Dnspod(_) => "dnspod",
             ProviderConfig::Bunny(_) => "bunny",
+            ProviderConfig::Gcore(_) => "gcore",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -181,6 +184,7 @@ pub async fn build(
         ProviderConfig::Namecom(c) => Box::new(namecom::NameCom::new(c, setup)?),
         ProviderConfig::Dnspod(c) => Box::new(dnspod::DnsPod::new(c, setup)?),
         ProviderConfig::Bunny(c) => Box::new(bunny::Bunny::new(c, setup)?),
+        ProviderConfig::Gcore(c) => Box::new(gcore::Gcore::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

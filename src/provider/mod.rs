@@ -30,6 +30,7 @@ pub mod dnspod;
 pub mod duckdns;
 pub mod dyndns2;
 pub mod gandi;
+pub mod gcore;
 pub mod godaddy;
 pub mod hetzner;
 pub mod ionos;

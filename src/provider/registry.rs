@@ -69,8 +69,8 @@ const ANY: &[RecordType] = &[];
 /// The adapters (`type = ...`), one row each.
 fn adapters() -> Vec<Entry> {
     use super::{
-        alibaba, bunny, cloudflare, desec, digitalocean, dnspod, duckdns, gandi, godaddy, hetzner,
-        ionos, namecheap, namecom, porkbun, route53, tencent, vultr,
+        alibaba, bunny, cloudflare, desec, digitalocean, dnspod, duckdns, gandi, gcore, godaddy,
+        hetzner, ionos, namecheap, namecom, porkbun, route53, tencent, vultr,
     };
     let rw = Capabilities::READ_WRITE;
     let row = |name: &'static str,
@@ -245,6 +245,15 @@ fn adapters() -> Vec<Entry> {
             bunny::CAPABILITIES,
             "api_key",
             "https://docs.bunny.net/reference/dnszonepublic_index",
+            "no TXT (no documented escaping)",
+        ),
+        row(
+            "gcore",
+            "Gcore Managed DNS",
+            Style::Rest,
+            gcore::CAPABILITIES,
+            "token",
+            "https://api.gcore.com/docs/dns#tag/RRsets",
             "no TXT (no documented escaping)",
         ),
         row(

@@ -20,6 +20,7 @@ mod dnspod;
 mod duckdns;
 mod dyndns2;
 mod gandi;
+mod gcore;
 mod godaddy;
 mod hetzner;
 mod ionos;
