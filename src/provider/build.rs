@@ -5,8 +5,8 @@ use serde::Deserialize;
 
 use super::{
     DynProvider, Secret, SecretRef, alibaba, bunny, cloudflare, desec, digitalocean, dnspod,
-    duckdns, dyndns2, gandi, gcore, godaddy, hetzner, ionos, namecheap, namecom, porkbun, powerdns,
-    rfc2136, route53, template, tencent, vultr,
+    duckdns, dyndns2, gandi, gcore, godaddy, hetzner, ionos, namecheap, namecom, namesilo, porkbun,
+    powerdns, rfc2136, route53, template, tencent, vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -58,6 +58,8 @@ pub enum ProviderConfig {
     Bunny(bunny::Config),
     /// Gcore Managed DNS.
     Gcore(gcore::Config),
+    /// NameSilo.
+    Namesilo(namesilo::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -98,6 +100,7 @@ impl ProviderConfig {
             ProviderConfig::Dnspod(_) => "dnspod",
             ProviderConfig::Bunny(_) => "bunny",
             ProviderConfig::Gcore(_) => "gcore",
+            ProviderConfig::Namesilo(_) => "namesilo",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -185,6 +188,7 @@ pub async fn build(
         ProviderConfig::Dnspod(c) => Box::new(dnspod::DnsPod::new(c, setup)?),
         ProviderConfig::Bunny(c) => Box::new(bunny::Bunny::new(c, setup)?),
         ProviderConfig::Gcore(c) => Box::new(gcore::Gcore::new(c, setup)?),
+        ProviderConfig::Namesilo(c) => Box::new(namesilo::NameSilo::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

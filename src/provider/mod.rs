@@ -36,6 +36,7 @@ pub mod hetzner;
 pub mod ionos;
 pub mod namecheap;
 pub mod namecom;
+pub mod namesilo;
 pub mod porkbun;
 pub mod powerdns;
 pub mod route53;

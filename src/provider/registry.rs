@@ -70,7 +70,7 @@ const ANY: &[RecordType] = &[];
 fn adapters() -> Vec<Entry> {
     use super::{
         alibaba, bunny, cloudflare, desec, digitalocean, dnspod, duckdns, gandi, gcore, godaddy,
-        hetzner, ionos, namecheap, namecom, porkbun, route53, tencent, vultr,
+        hetzner, ionos, namecheap, namecom, namesilo, porkbun, route53, tencent, vultr,
     };
     let rw = Capabilities::READ_WRITE;
     let row = |name: &'static str,
@@ -255,6 +255,15 @@ fn adapters() -> Vec<Entry> {
             "token",
             "https://api.gcore.com/docs/dns#tag/RRsets",
             "no TXT (no documented escaping)",
+        ),
+        row(
+            "namesilo",
+            "NameSilo",
+            Style::Rest,
+            namesilo::CAPABILITIES,
+            "domain, api_key",
+            "https://www.namesilo.com/api-reference",
+            "no TXT (no documented escaping); the key travels in the query (scrubbed)",
         ),
         row(
             "duckdns",

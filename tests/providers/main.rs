@@ -26,6 +26,7 @@ mod hetzner;
 mod ionos;
 mod namecheap;
 mod namecom;
+mod namesilo;
 mod porkbun;
 mod powerdns;
 mod presets;
