@@ -26,7 +26,7 @@ use super::{ProviderError, RrsetKey, longest_zone, text};
 
 /// The adapters [`answer`] reaches, by the index in an input's first byte; `http` is the shared
 /// layer (`Retry-After`, status mapping, the value formats on a body).
-pub const ADAPTERS: [&str; 16] = [
+pub const ADAPTERS: [&str; 24] = [
     "powerdns",
     "cloudflare",
     "desec",
@@ -43,6 +43,14 @@ pub const ADAPTERS: [&str; 16] = [
     "namecheap",
     "template",
     "http",
+    "ionos",
+    "vultr",
+    "namecom",
+    "dnspod",
+    "bunny",
+    "gcore",
+    "namesilo",
+    "preset",
 ];
 
 /// The record types an input can ask for (bits 4-6 of the operation byte).
@@ -130,6 +138,14 @@ pub fn answer(data: &[u8]) {
         "duckdns" => super::duckdns::fuzz_answer(&case),
         "namecheap" => super::namecheap::fuzz_answer(&case),
         "template" => super::template::fuzz_answer(&case),
+        "ionos" => ionos(&case),
+        "vultr" => vultr(&case),
+        "namecom" => namecom(&case),
+        "dnspod" => dnspod(&case),
+        "bunny" => bunny(&case),
+        "gcore" => gcore(&case),
+        "namesilo" => namesilo(&case),
+        "preset" => preset(&case),
         _ => shared(&case),
     }
 }
@@ -196,6 +212,143 @@ fn shared(case: &Case) {
     };
     if let Some(v) = parsed {
         values(case, format, &[v]);
+    }
+}
+
+// The adapters below keep no fuzz entry in their own files: their answer parsers are public,
+// and each entry here is the adapter's parsing of one answer, nothing else.
+
+/// The records a per-record adapter read: of the type asked for, and read back through the
+/// compact form they are written in.
+fn records(case: &Case, records: &[super::per_record::Record]) {
+    let values: Vec<RData> = records.iter().map(|r| r.value.clone()).collect();
+    self::values(case, Format::Compact, &values);
+}
+
+/// IONOS: op 0 the zone list, else a zone's records.
+fn ionos(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&super::ionos::error_detail(&r.body)));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        if let Some(z) = result(super::ionos::parse_zones(r)) {
+            let names: Vec<Name> = z.into_iter().map(|(n, _)| n).collect();
+            zones(case, &names);
+        }
+    } else if let Some(rs) = result(super::ionos::parse_records(r, &case.key)) {
+        records(case, &rs);
+    }
+}
+
+/// Vultr: op 0 a page of domains, else a page of records.
+fn vultr(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&super::vultr::error_detail(&r.body)));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        if let Some((names, _)) = result(super::vultr::parse_domains(r)) {
+            zones(case, &names);
+        }
+    } else if let Some((rs, _)) = result(super::vultr::parse_records(r, &case.zone, &case.key)) {
+        records(case, &rs);
+    }
+}
+
+/// Name.com: op 0 a page of domains, else a page of records.
+fn namecom(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&super::namecom::error_detail(&r.body)));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        if let Some((names, _)) = result(super::namecom::parse_domains(r)) {
+            zones(case, &names);
+        }
+    } else if let Some((rs, _)) = result(super::namecom::parse_records(r, &case.zone, &case.key)) {
+        records(case, &rs);
+    }
+}
+
+/// DNSPod (legacy): op 0 `Domain.List`, else `Record.List` (errors come with HTTP 200).
+fn dnspod(case: &Case) {
+    let r = &case.response;
+    if case.op.is_multiple_of(2) {
+        if let Some(names) = result(super::dnspod::parse_domains(r)) {
+            zones(case, &names);
+        }
+    } else if let Some(rs) = result(super::dnspod::parse_records(r, &case.zone, &case.key)) {
+        records(case, &rs);
+    }
+}
+
+/// Bunny: op 0 a page of zones, else a zone with its records.
+fn bunny(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&super::bunny::error_detail(&r.body)));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        if let Some((z, _)) = result(super::bunny::parse_zones(r)) {
+            let names: Vec<Name> = z.into_iter().map(|(n, _)| n).collect();
+            zones(case, &names);
+        }
+    } else if let Some(rs) = result(super::bunny::parse_records(r, &case.zone, &case.key)) {
+        records(case, &rs);
+    }
+}
+
+/// Gcore: op 0 a page of zones, else an RRset.
+fn gcore(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&super::gcore::error_detail(&r.body)));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        if let Some((names, _)) = result(super::gcore::parse_zones(r)) {
+            zones(case, &names);
+        }
+    } else if let Some(set) = result(super::gcore::parse_rrset(r, &case.key)) {
+        values(case, Format::Compact, &set.values);
+    }
+}
+
+/// NameSilo: `dnsListRecords` (errors come with HTTP 200).
+fn namesilo(case: &Case) {
+    if let Some(rs) = result(super::namesilo::parse_records(&case.response, &case.key)) {
+        records(case, &rs);
+    }
+}
+
+/// The presets' answer readers: op picks a preset (by index), sending 192.0.2.1; the
+/// multi-host reader with three hosts for op 15.
+fn preset(case: &Case) {
+    let r = &case.response;
+    let text = r.text();
+    if case.op == 15 {
+        let keys = [case.key.clone(), case.key.clone(), case.key.clone()];
+        for got in super::dyndns2::outcomes(&keys, "192.0.2.1", &text) {
+            if let Some(super::Applied::Conflict(_)) = result(got) {
+                unreachable!("an update service never reports a conflict");
+            }
+        }
+        return;
+    }
+    let p = &super::preset::PRESETS[usize::from(case.op) % super::preset::PRESETS.len()];
+    if let Some(super::Applied::Conflict(_)) = result(super::dyndns2::answer(
+        p.answer,
+        &case.key,
+        "192.0.2.1",
+        r,
+        &text,
+    )) {
+        unreachable!("an update service never reports a conflict");
     }
 }
 
@@ -776,6 +929,142 @@ pub fn seeds() -> Vec<Vec<u8>> {
         (2, 401, "401 Unauthorized"),
     ] {
         add("template", op, A, status, body);
+    }
+    // IONOS, Vultr, Name.com, DNSPod (legacy), Bunny, Gcore, NameSilo.
+    add(
+        "ionos",
+        0,
+        A,
+        200,
+        r#"[{"name":"example.com","id":"11af3414-ebba-11e9-8df5-66fbe8a334b4","type":"NATIVE"}]"#,
+    );
+    add(
+        "ionos",
+        1,
+        A,
+        200,
+        r#"{"name":"example.com","id":"z","records":[{"name":"www.example.com","type":"A","content":"192.0.2.1","ttl":3600,"prio":0,"disabled":false,"id":"r1"}]}"#,
+    );
+    add(
+        "ionos",
+        1,
+        A,
+        401,
+        r#"[{"code":"UNAUTHORIZED","message":"The customer is not authorized to do this operation."}]"#,
+    );
+    add(
+        "vultr",
+        0,
+        A,
+        200,
+        r#"{"domains":[{"domain":"example.com","date_created":"2020-10-10T01:56:20+00:00"}],"meta":{"total":1,"links":{"next":"","prev":""}}}"#,
+    );
+    add(
+        "vultr",
+        1,
+        AAAA,
+        200,
+        r#"{"records":[{"id":"cb676a46","type":"AAAA","name":"www","data":"2001:db8::1","priority":0,"ttl":300}],"meta":{"total":1,"links":{"next":"bmV4dA==","prev":""}}}"#,
+    );
+    add(
+        "vultr",
+        1,
+        A,
+        401,
+        r#"{"error":"Invalid API token.","status":401}"#,
+    );
+    add(
+        "namecom",
+        0,
+        A,
+        200,
+        r#"{"domains":[{"domainName":"example.com"}],"nextPage":2,"lastPage":2}"#,
+    );
+    add(
+        "namecom",
+        1,
+        CNAME,
+        200,
+        r#"{"records":[{"id":1,"domainName":"example.com","host":"www","fqdn":"www.example.com.","type":"CNAME","answer":"target.example.net","ttl":300}]}"#,
+    );
+    add(
+        "namecom",
+        1,
+        A,
+        401,
+        r#"{"message":"Unauthenticated","details":"Authentication failed"}"#,
+    );
+    add(
+        "dnspod",
+        0,
+        A,
+        200,
+        r#"{"status":{"code":"1","message":"Action completed successful"},"domains":[{"id":1,"name":"example.com"}]}"#,
+    );
+    add(
+        "dnspod",
+        1,
+        TXT,
+        200,
+        r#"{"status":{"code":"1"},"records":[{"id":"16894439","name":"www","line":"默认","line_id":"0","type":"TXT","ttl":"600","value":"plain-token","enabled":"1"}]}"#,
+    );
+    add(
+        "dnspod",
+        1,
+        A,
+        200,
+        r#"{"status":{"code":"-1","message":"Login failed"}}"#,
+    );
+    add(
+        "bunny",
+        0,
+        A,
+        200,
+        r#"{"Items":[{"Id":7,"Domain":"example.com","Records":[]}],"CurrentPage":1,"TotalItems":1,"HasMoreItems":false}"#,
+    );
+    add(
+        "bunny",
+        1,
+        A,
+        200,
+        r#"{"Id":7,"Domain":"example.com","Records":[{"Id":11,"Type":0,"Ttl":300,"Value":"192.0.2.1","Name":"www"}]}"#,
+    );
+    add(
+        "gcore",
+        0,
+        A,
+        200,
+        r#"{"zones":[{"name":"example.com","id":1}],"total_amount":1}"#,
+    );
+    add(
+        "gcore",
+        1,
+        A,
+        200,
+        r#"{"name":"www.example.com","type":"A","ttl":300,"resource_records":[{"id":1,"content":["192.0.2.1"],"enabled":true}]}"#,
+    );
+    add("gcore", 1, A, 404, r#"{"error":"rrset is not found"}"#);
+    add(
+        "namesilo",
+        0,
+        A,
+        200,
+        r#"{"request":{"operation":"dnsListRecords"},"reply":{"code":300,"detail":"success","resource_record":{"record_id":"1a","type":"A","host":"www.example.com","value":"192.0.2.1","ttl":"7207","distance":0}}}"#,
+    );
+    add(
+        "namesilo",
+        0,
+        A,
+        200,
+        r#"{"reply":{"code":110,"detail":"Invalid API Key"}}"#,
+    );
+    for (op, body) in [
+        (0, "good 192.0.2.1"),
+        (15, "good 192.0.2.1\nnohost"),
+        (3, "NOERROR"),
+        (9, "<SUCCESS CODE=\"200\">"),
+    ] {
+        add("preset", op, A, 200, body);
     }
     // The shared layer: Retry-After forms and the value formats.
     for retry in [
