@@ -38,3 +38,31 @@ fn at_least_seventy_named_providers_alive_and_the_dead_marked() {
         assert!(e.dead.is_some(), "{name} is marked dead");
     }
 }
+
+/// `dnsup providers --json` is the registry, whole: every entry once, the live ones at least 70.
+#[test]
+fn the_cli_prints_the_registry_as_json() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dnsup"))
+        .args(["providers", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.len(), registry::all().len());
+    let alive = list.iter().filter(|e| e["status"] == "alive").count();
+    assert!(alive >= 70, "{alive}");
+    for name in [
+        "ionos", "namesilo", "namecom", "vultr", "gcore", "bunny", "dnspod", "he", "dynu",
+        "freedns",
+    ] {
+        assert!(list.iter().any(|e| e["name"] == name), "{name} missing");
+    }
+    let table = std::process::Command::new(env!("CARGO_BIN_EXE_dnsup"))
+        .args(["providers", "--alive"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&table.stdout).lines().count(),
+        alive + 1
+    );
+}
