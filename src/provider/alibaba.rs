@@ -23,7 +23,6 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::build::Setup;
-use super::fuzz::{self, Case, Format};
 use super::http::{self, Http, HttpSettings, Request, Response};
 use super::page::{self, ZoneCache};
 use super::plan::{Held, Step, plan};
@@ -185,7 +184,7 @@ impl Alibaba {
 
 /// `TotalCount` of a listing (0 when absent).
 /// The domains of a `DescribeDomains` answer and the total count.
-fn parse_domains(v: &Value) -> Result<(Vec<Name>, u64), ProviderError> {
+pub(crate) fn parse_domains(v: &Value) -> Result<(Vec<Name>, u64), ProviderError> {
     let list = v
         .pointer("/Domains/Domain")
         .and_then(Value::as_array)
@@ -207,39 +206,7 @@ fn parse_domains(v: &Value) -> Result<(Vec<Name>, u64), ProviderError> {
     Ok((names, total_count(v)))
 }
 
-/// The fuzzer's way in ([`super::fuzz`]): op 0 `DescribeDomains`, 1 `DescribeDomainRecords`
-/// (every value read), anything else a write answer (`AddDomainRecord`, ...).
-pub(crate) fn fuzz_answer(case: &Case) {
-    let r = &case.response;
-    if !r.ok() {
-        fuzz::error(&error_of(r, str::to_string));
-        return;
-    }
-    let Some(v) = fuzz::result(r.json::<Value>()) else {
-        return;
-    };
-    match case.op % 3 {
-        0 => {
-            if let Some((names, _)) = fuzz::result(parse_domains(&v)) {
-                fuzz::zones(case, &names);
-            }
-        }
-        1 => {
-            let Ok(records) = parse_records(&v) else {
-                return;
-            };
-            let _ = total_count(&v);
-            for rec in &records {
-                if let Some(value) = fuzz::result(parse_value(case.key.rtype, &rec.value)) {
-                    fuzz::values(case, Format::Compact, &[value]);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-fn total_count(v: &Value) -> u64 {
+pub(crate) fn total_count(v: &Value) -> u64 {
     v.get("TotalCount").and_then(Value::as_u64).unwrap_or(0)
 }
 
@@ -286,7 +253,7 @@ pub fn api_error(resp: &Response, http: &Http) -> ProviderError {
 }
 
 /// [`api_error`] with the message passed through `scrub`.
-fn error_of(resp: &Response, scrub: impl Fn(&str) -> String) -> ProviderError {
+pub(crate) fn error_of(resp: &Response, scrub: impl Fn(&str) -> String) -> ProviderError {
     let v: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
     let code = v.get("Code").and_then(Value::as_str).unwrap_or_default();
     let message = v.get("Message").and_then(Value::as_str).unwrap_or_default();
@@ -377,7 +344,7 @@ pub fn signed_query(
     all
 }
 
-fn parse_value(rtype: RecordType, text: &str) -> Result<RData, ProviderError> {
+pub(crate) fn parse_value(rtype: RecordType, text: &str) -> Result<RData, ProviderError> {
     text::parse_compact(rtype, text)
         .map_err(|e| ProviderError::Protocol(format!("alibaba: {rtype} value {text:?}: {e}")))
 }

@@ -26,7 +26,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::build::Setup;
-use super::fuzz::{self, Case, Format};
 use super::http::{BearerApi, HttpSettings, Response};
 use super::page;
 use super::plan::{Held, Step, plan};
@@ -110,7 +109,7 @@ struct ResultInfo {
 }
 
 #[derive(Debug, Deserialize)]
-struct Zone {
+pub(crate) struct Zone {
     id: String,
     name: String,
 }
@@ -167,7 +166,7 @@ impl Cloudflare {
         })
     }
 
-    fn parse_page<T: serde::de::DeserializeOwned>(
+    pub(crate) fn parse_page<T: serde::de::DeserializeOwned>(
         response: &Response,
     ) -> Result<(T, u32, u32), ProviderError> {
         let page: Page<T> = response.json()?;
@@ -272,7 +271,11 @@ impl Cloudflare {
         .await
     }
 
-    fn to_rrset(key: &RrsetKey, zone: &Name, records: &[CfRecord]) -> Result<Rrset, ProviderError> {
+    pub(crate) fn to_rrset(
+        key: &RrsetKey,
+        zone: &Name,
+        records: &[CfRecord],
+    ) -> Result<Rrset, ProviderError> {
         let mut set = Rrset::default();
         for r in records {
             let ttl = if r.ttl <= 1 { AUTO_TTL } else { r.ttl };
@@ -285,7 +288,7 @@ impl Cloudflare {
 }
 
 /// The zones of a listing page whose names are names: (name as listed in lower case, id, name).
-fn zone_names(zones: Vec<Zone>) -> Vec<(String, String, Name)> {
+pub(crate) fn zone_names(zones: Vec<Zone>) -> Vec<(String, String, Name)> {
     zones
         .into_iter()
         .filter_map(|z| {
@@ -296,43 +299,9 @@ fn zone_names(zones: Vec<Zone>) -> Vec<(String, String, Name)> {
 }
 
 /// The name of a zone looked up by id.
-fn zone_name(zone: &Zone) -> Result<Name, ProviderError> {
+pub(crate) fn zone_name(zone: &Zone) -> Result<Name, ProviderError> {
     Name::from_ascii(format!("{}.", zone.name))
         .map_err(|e| ProviderError::Protocol(format!("zone name '{}': {e}", zone.name)))
-}
-
-/// The fuzzer's way in ([`super::fuzz`]): op 0 a zone listing page, 1 a zone looked up by id,
-/// 2 a page of records, anything else a write answer (its status only).
-pub(crate) fn fuzz_answer(case: &Case) {
-    let r = &case.response;
-    if !r.ok() {
-        fuzz::error(&r.error(&error_detail(&r.body)));
-        return;
-    }
-    match case.op % 4 {
-        0 => {
-            if let Some((zones, _, _)) = fuzz::result(Cloudflare::parse_page::<Vec<Zone>>(r)) {
-                let names: Vec<Name> = zone_names(zones).into_iter().map(|(_, _, n)| n).collect();
-                fuzz::zones(case, &names);
-            }
-        }
-        1 => {
-            if let Some((zone, _, _)) = fuzz::result(Cloudflare::parse_page::<Zone>(r))
-                && let Some(z) = fuzz::result(zone_name(&zone))
-            {
-                fuzz::zones(case, &[z]);
-            }
-        }
-        2 => {
-            if let Some((records, _, _)) = fuzz::result(Cloudflare::parse_page::<Vec<CfRecord>>(r))
-                && let Some(set) =
-                    fuzz::result(Cloudflare::to_rrset(&case.key, &case.zone, &records))
-            {
-                fuzz::values(case, Format::QuotedOrText, &set.values);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// What this provider can do (also listed by `dnsup providers`).

@@ -26,7 +26,6 @@ use hickory_proto::rr::{Name, RData};
 use serde::Deserialize;
 
 use super::build::Setup;
-use super::fuzz::{self, Case, Format};
 use super::http::{self, Http, HttpSettings, Request, Response, short};
 use super::page;
 use super::text::presentation;
@@ -64,7 +63,7 @@ pub struct Desec {
 }
 
 #[derive(Debug, Deserialize)]
-struct DomainJson {
+pub(crate) struct DomainJson {
     name: String,
     #[serde(default)]
     minimum_ttl: Option<u32>,
@@ -213,7 +212,7 @@ impl Desec {
 type DomainPage = (Vec<(Name, u32)>, Option<String>);
 
 /// A page of `GET /domains/` (2xx): its domains and the cursor of the next page.
-fn parse_domains(r: &Response) -> Result<DomainPage, ProviderError> {
+pub(crate) fn parse_domains(r: &Response) -> Result<DomainPage, ProviderError> {
     let page: Vec<DomainJson> = r.json()?;
     let entries = page
         .iter()
@@ -223,7 +222,11 @@ fn parse_domains(r: &Response) -> Result<DomainPage, ProviderError> {
 }
 
 /// The RRset of a `GET .../rrsets/{subname}/{type}/` answer (2xx).
-fn parse_rrset(r: &Response, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
+pub(crate) fn parse_rrset(
+    r: &Response,
+    zone: &Name,
+    key: &RrsetKey,
+) -> Result<Rrset, ProviderError> {
     let set: RrsetJson = r.json()?;
     let mut values = Vec::new();
     for text in &set.records {
@@ -238,47 +241,7 @@ fn parse_rrset(r: &Response, zone: &Name, key: &RrsetKey) -> Result<Rrset, Provi
     })
 }
 
-/// The fuzzer's way in ([`super::fuzz`]): op 0 a page of domains (with its `Link` header), 1 one
-/// domain, 2 an RRset, 3 the `Link` header alone, anything else a write answer.
-pub(crate) fn fuzz_answer(case: &Case) {
-    let r = &case.response;
-    if case.op % 5 == 3 {
-        if let Some(c) = r.header("link").and_then(next_cursor) {
-            assert!(!c.is_empty());
-        }
-        return;
-    }
-    if r.status == 404 && case.op % 5 == 2 {
-        return;
-    }
-    if !r.ok() {
-        fuzz::error(&r.error(&error_detail(&r.body)));
-        return;
-    }
-    match case.op % 5 {
-        0 => {
-            if let Some((domains, _)) = fuzz::result(parse_domains(r)) {
-                let names: Vec<Name> = domains.into_iter().map(|(n, _)| n).collect();
-                fuzz::zones(case, &names);
-            }
-        }
-        1 => {
-            if let Some(d) = fuzz::result(r.json::<DomainJson>())
-                && let Some((n, _)) = fuzz::result(domain_entry(&d, &r.what))
-            {
-                fuzz::zones(case, &[n]);
-            }
-        }
-        2 => {
-            if let Some(set) = fuzz::result(parse_rrset(r, &case.zone, &case.key)) {
-                fuzz::values(case, Format::Presentation, &set.values);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn domain_entry(d: &DomainJson, what: &str) -> Result<(Name, u32), ProviderError> {
+pub(crate) fn domain_entry(d: &DomainJson, what: &str) -> Result<(Name, u32), ProviderError> {
     let name = Name::from_ascii(format!("{}.", d.name.trim_end_matches('.')))
         .map_err(|e| ProviderError::Protocol(format!("{what}: domain '{}': {e}", d.name)))?;
     // The documented default when a (hypothetical) answer leaves it out.
@@ -288,7 +251,7 @@ fn domain_entry(d: &DomainJson, what: &str) -> Result<(Name, u32), ProviderError
 /// The `cursor` of the `rel="next"` link of a `Link` header (RFC 8288), if any. Only the
 /// cursor is taken: requests are always built from the configured endpoint, so a link can never
 /// send the token elsewhere.
-fn next_cursor(link: &str) -> Option<String> {
+pub(crate) fn next_cursor(link: &str) -> Option<String> {
     for part in link.split(',') {
         let (target, params) = part.split_once(';')?;
         let is_next = params.split(';').any(|p| {
@@ -311,7 +274,7 @@ fn next_cursor(link: &str) -> Option<String> {
 
 /// deSEC's error bodies: `{"detail": "..."}`, field errors `{"ttl": ["..."]}`, or a list of
 /// those (bulk requests).
-fn error_detail(body: &[u8]) -> String {
+pub(crate) fn error_detail(body: &[u8]) -> String {
     fn from(v: &serde_json::Value) -> Option<String> {
         match v {
             serde_json::Value::String(s) => Some(s.clone()),

@@ -25,7 +25,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::build::Setup;
-use super::fuzz::{self, Case, Format};
 use super::http::{BearerApi, HttpSettings, Response};
 use super::page;
 use super::plan::{Held, Step, plan};
@@ -89,7 +88,7 @@ struct RecordList {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-struct DoRecord {
+pub(crate) struct DoRecord {
     id: u64,
     #[serde(rename = "type")]
     rtype: String,
@@ -126,7 +125,7 @@ fn has_next(links: &Option<Links>) -> bool {
 }
 
 /// A page of `GET /domains` (2xx): the domains and whether another page follows.
-fn parse_domains(r: &Response) -> Result<(Vec<Name>, bool), ProviderError> {
+pub(crate) fn parse_domains(r: &Response) -> Result<(Vec<Name>, bool), ProviderError> {
     let list: DomainList = r.json()?;
     let names = list
         .domains
@@ -138,35 +137,9 @@ fn parse_domains(r: &Response) -> Result<(Vec<Name>, bool), ProviderError> {
 
 /// A page of `GET /domains/{domain}/records` (2xx): the records and whether another page
 /// follows.
-fn parse_records(r: &Response) -> Result<(Vec<DoRecord>, bool), ProviderError> {
+pub(crate) fn parse_records(r: &Response) -> Result<(Vec<DoRecord>, bool), ProviderError> {
     let list: RecordList = r.json()?;
     Ok((list.domain_records, has_next(&list.links)))
-}
-
-/// The fuzzer's way in ([`super::fuzz`]): op 0 a page of domains, 1 a page of records,
-/// anything else a write answer.
-pub(crate) fn fuzz_answer(case: &Case) {
-    let r = &case.response;
-    if !r.ok() {
-        fuzz::error(&r.error(&error_detail(&r.body)));
-        return;
-    }
-    match case.op % 3 {
-        0 => {
-            if let Some((names, _)) = fuzz::result(parse_domains(r)) {
-                fuzz::zones(case, &names);
-            }
-        }
-        1 => {
-            if let Some((records, _)) = fuzz::result(parse_records(r))
-                && let Some(set) =
-                    fuzz::result(DigitalOcean::to_rrset(&case.key, &case.zone, &records))
-            {
-                fuzz::values(case, Format::Presentation, &set.values);
-            }
-        }
-        _ => {}
-    }
 }
 
 impl DigitalOcean {
@@ -214,7 +187,11 @@ impl DigitalOcean {
             .collect())
     }
 
-    fn to_rrset(key: &RrsetKey, zone: &Name, records: &[DoRecord]) -> Result<Rrset, ProviderError> {
+    pub(crate) fn to_rrset(
+        key: &RrsetKey,
+        zone: &Name,
+        records: &[DoRecord],
+    ) -> Result<Rrset, ProviderError> {
         let mut set = Rrset::default();
         for r in records {
             set.ttl.get_or_insert(r.ttl);

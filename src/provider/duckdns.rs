@@ -26,7 +26,6 @@ use hickory_proto::rr::{Name, RData, RecordType};
 use serde::Deserialize;
 
 use super::build::Setup;
-use super::fuzz::{self, Case};
 use super::http::{Http, HttpSettings, Request, Response};
 use super::text::joined;
 use super::update_only;
@@ -134,7 +133,7 @@ fn outcome(key: &RrsetKey, body: &str) -> Result<Applied, ProviderError> {
 
 /// What an answer means: a non-2xx status is its error (with the first line of the body,
 /// passed through `scrub`), else [`outcome`].
-fn answer(
+pub(crate) fn answer(
     key: &RrsetKey,
     response: &Response,
     scrub: impl Fn(&str) -> String,
@@ -144,15 +143,6 @@ fn answer(
         return Err(response.error(&scrub(first.trim())));
     }
     outcome(key, &response.text())
-}
-
-/// The fuzzer's way in ([`super::fuzz`]): an answer to an update.
-pub(crate) fn fuzz_answer(case: &Case) {
-    if let Some(Applied::Conflict(_)) =
-        fuzz::result(answer(&case.key, &case.response, str::to_string))
-    {
-        unreachable!("DuckDNS never reports a conflict");
-    }
 }
 
 /// What this provider can do (also listed by `dnsup providers`).

@@ -44,7 +44,6 @@ use hickory_proto::rr::{Name, RData, RecordType};
 use serde::Deserialize;
 
 use super::build::Setup;
-use super::fuzz::{self, Case};
 use super::http::{Http, HttpSettings, Request, Response, USER_AGENT, short};
 use super::preset::{self, Answer, Auth, Host, Meaning, Preset};
 use super::update_only;
@@ -345,7 +344,7 @@ fn first_line(text: &str) -> String {
 
 /// Services judged by their HTTP status alone: 2xx is done, 404 an unknown host, else the
 /// status' usual meaning with the first line of the answer.
-fn status_outcome(
+pub(crate) fn status_outcome(
     key: &RrsetKey,
     response: &Response,
     text: &str,
@@ -367,7 +366,7 @@ fn status_outcome(
 
 /// The outcome of an update that sent `sent`, from the answer's codes (`text`, already
 /// scrubbed); an answer without a code the status decides.
-fn judge(
+pub(crate) fn judge(
     key: &RrsetKey,
     sent: &str,
     response: &Response,
@@ -377,20 +376,6 @@ fn judge(
         // Some services answer badauth with HTTP 401 and a code; a code wins over the status.
         Err(ProviderError::Protocol(_)) if !response.ok() => Err(response.error("")),
         other => other,
-    }
-}
-
-/// The fuzzer's way in ([`super::fuzz`]): op 0 a dyndns2 answer to an update sending
-/// 192.0.2.1, 1 one sending 127.0.0.1, anything else a dynv6 answer.
-pub(crate) fn fuzz_answer(case: &Case) {
-    let r = &case.response;
-    let result = match case.op % 3 {
-        0 => judge(&case.key, "192.0.2.1", r, &r.text()),
-        1 => judge(&case.key, "127.0.0.1", r, &r.text()),
-        _ => status_outcome(&case.key, r, &r.text()),
-    };
-    if let Some(Applied::Conflict(_)) = fuzz::result(result) {
-        unreachable!("a dyndns2 service never reports a conflict");
     }
 }
 

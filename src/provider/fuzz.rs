@@ -123,21 +123,21 @@ pub fn answer(data: &[u8]) {
     };
     check_retry_after(&case.response);
     match ADAPTERS[adapter] {
-        "powerdns" => super::powerdns::fuzz_answer(&case),
-        "cloudflare" => super::cloudflare::fuzz_answer(&case),
-        "desec" => super::desec::fuzz_answer(&case),
-        "hetzner" => super::hetzner::fuzz_answer(&case),
-        "digitalocean" => super::digitalocean::fuzz_answer(&case),
-        "gandi" => super::gandi::fuzz_answer(&case),
-        "porkbun" => super::porkbun::fuzz_answer(&case),
-        "godaddy" => super::godaddy::fuzz_answer(&case),
-        "route53" => super::route53::fuzz_answer(&case),
-        "alibaba" => super::alibaba::fuzz_answer(&case),
-        "tencent" => super::tencent::fuzz_answer(&case),
-        "dyndns2" => super::dyndns2::fuzz_answer(&case),
-        "duckdns" => super::duckdns::fuzz_answer(&case),
-        "namecheap" => super::namecheap::fuzz_answer(&case),
-        "template" => super::template::fuzz_answer(&case),
+        "powerdns" => entries::powerdns::entry(&case),
+        "cloudflare" => entries::cloudflare::entry(&case),
+        "desec" => entries::desec::entry(&case),
+        "hetzner" => entries::hetzner::entry(&case),
+        "digitalocean" => entries::digitalocean::entry(&case),
+        "gandi" => entries::gandi::entry(&case),
+        "porkbun" => entries::porkbun::entry(&case),
+        "godaddy" => entries::godaddy::entry(&case),
+        "route53" => entries::route53::entry(&case),
+        "alibaba" => entries::alibaba::entry(&case),
+        "tencent" => entries::tencent::entry(&case),
+        "dyndns2" => entries::dyndns2::entry(&case),
+        "duckdns" => entries::duckdns::entry(&case),
+        "namecheap" => entries::namecheap::entry(&case),
+        "template" => entries::template::entry(&case),
         "ionos" => ionos(&case),
         "vultr" => vultr(&case),
         "namecom" => namecom(&case),
@@ -349,6 +349,651 @@ fn preset(case: &Case) {
         &text,
     )) {
         unreachable!("an update service never reports a conflict");
+    }
+}
+
+/// The fuzz entries of the older adapters, moved out of their files: each is the adapter's
+/// parsing of one answer, reached through its `pub(crate)` parsers.
+mod entries {
+    /// powerdns's answer parsing.
+    pub(crate) mod powerdns {
+        #[allow(unused_imports)]
+        use crate::provider::fuzz::{self, Case, Format};
+        #[allow(unused_imports)]
+        use crate::provider::powerdns::*;
+        #[allow(unused_imports)]
+        use crate::provider::*;
+        #[allow(unused_imports)]
+        use hickory_proto::rr::{Name, RData, RecordType};
+        #[allow(unused_imports)]
+        use serde_json::{Value, json};
+
+        /// The adapter's answer parsing: op 0 a zone listing, 1 an RRset read (then the
+        /// PATCH body a replace would build from it), anything else a write answer.
+        pub(crate) fn entry(case: &Case) {
+            let r = &case.response;
+            if !r.ok() {
+                fuzz::error(&r.error(&error_detail(&r.body)));
+                return;
+            }
+            match case.op % 3 {
+                0 => {
+                    if let Some(zones) = fuzz::result(parse_zones(r)) {
+                        let names: Vec<Name> = zones.into_iter().map(|(n, _)| n).collect();
+                        fuzz::zones(case, &names);
+                    }
+                }
+                1 => {
+                    if let Some(stored) = fuzz::result(parse_stored(r, &case.zone, &case.key)) {
+                        fuzz::values(case, Format::Presentation, &stored.enabled);
+                        let body = patch_body(
+                            &case.key,
+                            &case.zone,
+                            &stored.disabled,
+                            &stored.enabled,
+                            60,
+                        );
+                        assert!(body["rrsets"].is_array());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// cloudflare's answer parsing.
+    pub(crate) mod cloudflare {
+        #[allow(unused_imports)]
+        use crate::provider::cloudflare::*;
+        #[allow(unused_imports)]
+        use crate::provider::fuzz::{self, Case, Format};
+        #[allow(unused_imports)]
+        use crate::provider::*;
+        #[allow(unused_imports)]
+        use hickory_proto::rr::{Name, RData, RecordType};
+        #[allow(unused_imports)]
+        use serde_json::{Value, json};
+
+        /// The adapter's answer parsing: op 0 a zone listing page, 1 a zone looked up by id,
+        /// 2 a page of records, anything else a write answer (its status only).
+        pub(crate) fn entry(case: &Case) {
+            let r = &case.response;
+            if !r.ok() {
+                fuzz::error(&r.error(&error_detail(&r.body)));
+                return;
+            }
+            match case.op % 4 {
+                0 => {
+                    if let Some((zones, _, _)) =
+                        fuzz::result(Cloudflare::parse_page::<Vec<Zone>>(r))
+                    {
+                        let names: Vec<Name> =
+                            zone_names(zones).into_iter().map(|(_, _, n)| n).collect();
+                        fuzz::zones(case, &names);
+                    }
+                }
+                1 => {
+                    if let Some((zone, _, _)) = fuzz::result(Cloudflare::parse_page::<Zone>(r))
+                        && let Some(z) = fuzz::result(zone_name(&zone))
+                    {
+                        fuzz::zones(case, &[z]);
+                    }
+                }
+                2 => {
+                    if let Some((records, _, _)) =
+                        fuzz::result(Cloudflare::parse_page::<Vec<CfRecord>>(r))
+                        && let Some(set) =
+                            fuzz::result(Cloudflare::to_rrset(&case.key, &case.zone, &records))
+                    {
+                        fuzz::values(case, Format::QuotedOrText, &set.values);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// desec's answer parsing.
+    pub(crate) mod desec {
+        #[allow(unused_imports)]
+        use crate::provider::desec::*;
+        #[allow(unused_imports)]
+        use crate::provider::fuzz::{self, Case, Format};
+        #[allow(unused_imports)]
+        use crate::provider::*;
+        #[allow(unused_imports)]
+        use hickory_proto::rr::{Name, RData, RecordType};
+        #[allow(unused_imports)]
+        use serde_json::{Value, json};
+
+        /// The adapter's answer parsing: op 0 a page of domains (with its `Link` header), 1 one
+        /// domain, 2 an RRset, 3 the `Link` header alone, anything else a write answer.
+        pub(crate) fn entry(case: &Case) {
+            let r = &case.response;
+            if case.op % 5 == 3 {
+                if let Some(c) = r.header("link").and_then(next_cursor) {
+                    assert!(!c.is_empty());
+                }
+                return;
+            }
+            if r.status == 404 && case.op % 5 == 2 {
+                return;
+            }
+            if !r.ok() {
+                fuzz::error(&r.error(&error_detail(&r.body)));
+                return;
+            }
+            match case.op % 5 {
+                0 => {
+                    if let Some((domains, _)) = fuzz::result(parse_domains(r)) {
+                        let names: Vec<Name> = domains.into_iter().map(|(n, _)| n).collect();
+                        fuzz::zones(case, &names);
+                    }
+                }
+                1 => {
+                    if let Some(d) = fuzz::result(r.json::<DomainJson>())
+                        && let Some((n, _)) = fuzz::result(domain_entry(&d, &r.what))
+                    {
+                        fuzz::zones(case, &[n]);
+                    }
+                }
+                2 => {
+                    if let Some(set) = fuzz::result(parse_rrset(r, &case.zone, &case.key)) {
+                        fuzz::values(case, Format::Presentation, &set.values);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// hetzner's answer parsing.
+    pub(crate) mod hetzner {
+        #[allow(unused_imports)]
+        use crate::provider::fuzz::{self, Case, Format};
+        #[allow(unused_imports)]
+        use crate::provider::hetzner::*;
+        #[allow(unused_imports)]
+        use crate::provider::*;
+        #[allow(unused_imports)]
+        use hickory_proto::rr::{Name, RData, RecordType};
+        #[allow(unused_imports)]
+        use serde_json::{Value, json};
+
+        /// The adapter's answer parsing: op 0 a page of zones, 1 an RRset (then the records
+        /// body a replace would send), 2 a zone (its TTL), anything else an action answer.
+        pub(crate) fn entry(case: &Case) {
+            let r = &case.response;
+            if r.status == 404 && case.op % 4 == 1 {
+                return;
+            }
+            if !r.ok() {
+                fuzz::error(&r.error(&error_detail(&r.body)));
+                return;
+            }
+            match case.op % 4 {
+                0 => {
+                    if let Some((names, next)) = fuzz::result(parse_zones(r, 1)) {
+                        assert!(next.is_none_or(|n| n > 1));
+                        fuzz::zones(case, &names);
+                    }
+                }
+                1 => {
+                    if let Some(Some((set, old))) =
+                        fuzz::result(parse_rrset(r, &case.zone, &case.key))
+                    {
+                        fuzz::values(case, Format::Presentation, &set.values);
+                        let body = Hetzner::records_body(&set.values, &old, &case.zone, &case.key);
+                        assert!(body.as_array().is_some_and(|b| b.len() <= set.values.len()));
+                    }
+                }
+                2 => {
+                    let _ = fuzz::result(r.json::<ZoneAnswer>()).map(|z| z.zone.ttl);
+                }
+                _ => {
+                    if let Some(a) = fuzz::result(r.json::<ActionAnswer>()) {
+                        let _ = action_state(&r.what, &a.action);
+                    }
+                }
+            }
+        }
+    }
+
+    /// digitalocean's answer parsing.
+    pub(crate) mod digitalocean {
+        #[allow(unused_imports)]
+        use crate::provider::digitalocean::*;
+        #[allow(unused_imports)]
+        use crate::provider::fuzz::{self, Case, Format};
+        #[allow(unused_imports)]
+        use crate::provider::*;
+        #[allow(unused_imports)]
+        use hickory_proto::rr::{Name, RData, RecordType};
+        #[allow(unused_imports)]
+        use serde_json::{Value, json};
+
+        /// The adapter's answer parsing: op 0 a page of domains, 1 a page of records,
+        /// anything else a write answer.
+        pub(crate) fn entry(case: &Case) {
+            let r = &case.response;
+            if !r.ok() {
+                fuzz::error(&r.error(&error_detail(&r.body)));
+                return;
+            }
+            match case.op % 3 {
+                0 => {
+                    if let Some((names, _)) = fuzz::result(parse_domains(r)) {
+                        fuzz::zones(case, &names);
+                    }
+                }
+                1 => {
+                    if let Some((records, _)) = fuzz::result(parse_records(r))
+                        && let Some(set) =
+                            fuzz::result(DigitalOcean::to_rrset(&case.key, &case.zone, &records))
+                    {
+                        fuzz::values(case, Format::Presentation, &set.values);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// gandi's answer parsing.
+    pub(crate) mod gandi {
+        #[allow(unused_imports)]
+        use crate::provider::fuzz::{self, Case, Format};
+        #[allow(unused_imports)]
+        use crate::provider::gandi::*;
+        #[allow(unused_imports)]
+        use crate::provider::*;
+        #[allow(unused_imports)]
+        use hickory_proto::rr::{Name, RData, RecordType};
+        #[allow(unused_imports)]
+        use serde_json::{Value, json};
+
+        /// The adapter's answer parsing: op 0 a page of domains (with `Total-Count`), 1 an
+        /// RRset (then the body a replace would send), anything else a write answer.
+        pub(crate) fn entry(case: &Case) {
+            let r = &case.response;
+            if r.status == 404 && case.op % 3 == 1 {
+                return;
+            }
+            if !r.ok() {
+                fuzz::error(&r.error(&error_detail(&r.body)));
+                return;
+            }
+            match case.op % 3 {
+                0 => {
+                    if let Some((names, _)) = fuzz::result(parse_domains(r, usize::from(case.op))) {
+                        fuzz::zones(case, &names);
+                    }
+                }
+                1 => {
+                    if let Some(set) = fuzz::result(parse_rrset(r, &case.zone, &case.key)) {
+                        fuzz::values(case, Format::Presentation, &set.values);
+                        let ttl = set.ttl.unwrap_or(0);
+                        let body = Gandi::put_body(&set.values, ttl);
+                        let held = body["rrset_ttl"].as_u64().unwrap_or(0);
+                        assert!((u64::from(MIN_TTL)..=u64::from(MAX_TTL)).contains(&held));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// porkbun's answer parsing.
+    pub(crate) mod porkbun {
+        #[allow(unused_imports)]
+        use crate::provider::fuzz::{self, Case, Format};
+        #[allow(unused_imports)]
+        use crate::provider::porkbun::*;
+        #[allow(unused_imports)]
+        use crate::provider::*;
+        #[allow(unused_imports)]
+        use hickory_proto::rr::{Name, RData, RecordType};
+        #[allow(unused_imports)]
+        use serde_json::{Value, json};
+
+        /// The adapter's answer parsing: op 0 a page of domains, 1 the records of a name and
+        /// type, anything else a write answer (its status).
+        pub(crate) fn entry(case: &Case) {
+            let r = &case.response;
+            if fuzz::result(succeeded(r, str::to_string)).is_none() {
+                return;
+            }
+            match case.op % 3 {
+                0 => {
+                    if let Some(names) = fuzz::result(parse_domains(r)) {
+                        fuzz::zones(case, &names);
+                    }
+                }
+                1 => {
+                    if let Some(records) = fuzz::result(parse_records(r, &case.key))
+                        && let Some(set) = fuzz::result(to_rrset(&case.zone, &case.key, &records))
+                    {
+                        fuzz::values(case, Format::Joined, &set.values);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// godaddy's answer parsing.
+    pub(crate) mod godaddy {
+        #[allow(unused_imports)]
+        use crate::provider::fuzz::{self, Case, Format};
+        #[allow(unused_imports)]
+        use crate::provider::godaddy::*;
+        #[allow(unused_imports)]
+        use crate::provider::*;
+        #[allow(unused_imports)]
+        use hickory_proto::rr::{Name, RData, RecordType};
+        #[allow(unused_imports)]
+        use serde_json::{Value, json};
+
+        /// The adapter's answer parsing: op 0 a page of domains, 1 an RRset, anything else a
+        /// write answer.
+        pub(crate) fn entry(case: &Case) {
+            let r = &case.response;
+            if !r.ok() {
+                fuzz::error(&r.error(&error_detail(r)));
+                return;
+            }
+            match case.op % 3 {
+                0 => {
+                    if let Some((names, next)) = fuzz::result(parse_domains(r)) {
+                        assert_eq!(names.is_empty(), next.is_none());
+                        fuzz::zones(case, &names);
+                    }
+                }
+                1 => {
+                    if let Some(set) = fuzz::result(parse_rrset(r, &case.zone, &case.key)) {
+                        fuzz::values(case, Format::Joined, &set.values);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// route53's answer parsing.
+    pub(crate) mod route53 {
+        #[allow(unused_imports)]
+        use crate::provider::fuzz::{self, Case, Format};
+        #[allow(unused_imports)]
+        use crate::provider::route53::*;
+        #[allow(unused_imports)]
+        use crate::provider::*;
+        #[allow(unused_imports)]
+        use hickory_proto::rr::{Name, RData, RecordType};
+        #[allow(unused_imports)]
+        use serde_json::{Value, json};
+
+        /// The adapter's answer parsing: op 0 a page of hosted zones, 1 a listing of record
+        /// sets (the first one read as `key`'s), anything else the answer to a change batch.
+        pub(crate) fn entry(case: &Case) {
+            let r = &case.response;
+            let op = case.op % 3;
+            if op == 2 {
+                if let Some(Applied::Conflict(m)) =
+                    fuzz::result(change_outcome(r, &case.key, str::to_string))
+                {
+                    assert!(r.status == 400 && !m.is_empty());
+                }
+                return;
+            }
+            if !r.ok() {
+                fuzz::error(&api_error(r));
+                return;
+            }
+            if op == 0 {
+                let Some(page) =
+                    fuzz::result(parse_hosted_zones(&r.body).map_err(|e| bad_answer(r, &e)))
+                else {
+                    return;
+                };
+                assert!(page.zones.iter().all(|(_, id, _)| !id.is_empty()));
+                let zones = public_first(page.zones);
+                let names: Vec<Name> = zones.into_iter().map(|(n, _)| n).collect();
+                fuzz::zones(case, &names);
+                return;
+            }
+            let Some(sets) =
+                fuzz::result(parse_record_sets(&r.body).map_err(|e| bad_answer(r, &e)))
+            else {
+                return;
+            };
+            // Every record set, as if it were the first one.
+            for set in sets.iter().filter(|s| !s.routed) {
+                if let Some(values) = fuzz::result(raw_values(set, &case.zone, &case.key)) {
+                    fuzz::values(case, Format::Route53, &values);
+                }
+            }
+            if let Some(Some(raw)) = fuzz::result(first_set(sets, &case.key)) {
+                let _ = change_batch_xml(&[Change {
+                    action: "DELETE",
+                    name: raw.name,
+                    rtype: raw.rtype,
+                    ttl: raw.ttl.unwrap_or(0),
+                    values: raw.values,
+                }]);
+            }
+        }
+    }
+
+    /// alibaba's answer parsing.
+    pub(crate) mod alibaba {
+        #[allow(unused_imports)]
+        use crate::provider::alibaba::*;
+        #[allow(unused_imports)]
+        use crate::provider::fuzz::{self, Case, Format};
+        #[allow(unused_imports)]
+        use crate::provider::*;
+        #[allow(unused_imports)]
+        use hickory_proto::rr::{Name, RData, RecordType};
+        #[allow(unused_imports)]
+        use serde_json::{Value, json};
+
+        /// The adapter's answer parsing: op 0 `DescribeDomains`, 1 `DescribeDomainRecords`
+        /// (every value read), anything else a write answer (`AddDomainRecord`, ...).
+        pub(crate) fn entry(case: &Case) {
+            let r = &case.response;
+            if !r.ok() {
+                fuzz::error(&error_of(r, str::to_string));
+                return;
+            }
+            let Some(v) = fuzz::result(r.json::<Value>()) else {
+                return;
+            };
+            match case.op % 3 {
+                0 => {
+                    if let Some((names, _)) = fuzz::result(parse_domains(&v)) {
+                        fuzz::zones(case, &names);
+                    }
+                }
+                1 => {
+                    let Ok(records) = parse_records(&v) else {
+                        return;
+                    };
+                    let _ = total_count(&v);
+                    for rec in &records {
+                        if let Some(value) = fuzz::result(parse_value(case.key.rtype, &rec.value)) {
+                            fuzz::values(case, Format::Compact, &[value]);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// tencent's answer parsing.
+    pub(crate) mod tencent {
+        #[allow(unused_imports)]
+        use crate::provider::fuzz::{self, Case, Format};
+        #[allow(unused_imports)]
+        use crate::provider::tencent::*;
+        #[allow(unused_imports)]
+        use crate::provider::*;
+        #[allow(unused_imports)]
+        use hickory_proto::rr::{Name, RData, RecordType};
+        #[allow(unused_imports)]
+        use serde_json::{Value, json};
+
+        /// The adapter's answer parsing: op 0 `DescribeDomainList`, 1 `DescribeRecordList`
+        /// (every value read), anything else a write answer (`CreateRecord`, ...).
+        pub(crate) fn entry(case: &Case) {
+            let Some(answer) = fuzz::result(answer_of(&case.response, str::to_string)) else {
+                return;
+            };
+            let r = match answer {
+                Ok(r) => r,
+                Err((code, msg)) => {
+                    fuzz::error(&error_kind(&code, format!("tencent: fuzz: {code}: {msg}")));
+                    return;
+                }
+            };
+            match case.op % 3 {
+                0 => {
+                    if let Some((names, _)) = fuzz::result(parse_domains(&r)) {
+                        fuzz::zones(case, &names);
+                    }
+                }
+                1 => {
+                    let Some((records, _)) = fuzz::result(record_page(&r)) else {
+                        return;
+                    };
+                    for rec in &records {
+                        if let Some(value) = fuzz::result(parse_value(case.key.rtype, &rec.value)) {
+                            fuzz::values(case, Format::Compact, &[value]);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// dyndns2's answer parsing.
+    pub(crate) mod dyndns2 {
+        #[allow(unused_imports)]
+        use crate::provider::dyndns2::*;
+        #[allow(unused_imports)]
+        use crate::provider::fuzz::{self, Case, Format};
+        #[allow(unused_imports)]
+        use crate::provider::*;
+        #[allow(unused_imports)]
+        use hickory_proto::rr::{Name, RData, RecordType};
+        #[allow(unused_imports)]
+        use serde_json::{Value, json};
+
+        /// The adapter's answer parsing: op 0 a dyndns2 answer to an update sending
+        /// 192.0.2.1, 1 one sending 127.0.0.1, anything else a dynv6 answer.
+        pub(crate) fn entry(case: &Case) {
+            let r = &case.response;
+            let result = match case.op % 3 {
+                0 => judge(&case.key, "192.0.2.1", r, &r.text()),
+                1 => judge(&case.key, "127.0.0.1", r, &r.text()),
+                _ => status_outcome(&case.key, r, &r.text()),
+            };
+            if let Some(Applied::Conflict(_)) = fuzz::result(result) {
+                unreachable!("a dyndns2 service never reports a conflict");
+            }
+        }
+    }
+
+    /// duckdns's answer parsing.
+    pub(crate) mod duckdns {
+        #[allow(unused_imports)]
+        use crate::provider::duckdns::*;
+        #[allow(unused_imports)]
+        use crate::provider::fuzz::{self, Case, Format};
+        #[allow(unused_imports)]
+        use crate::provider::*;
+        #[allow(unused_imports)]
+        use hickory_proto::rr::{Name, RData, RecordType};
+        #[allow(unused_imports)]
+        use serde_json::{Value, json};
+
+        /// The adapter's answer parsing: an answer to an update.
+        pub(crate) fn entry(case: &Case) {
+            if let Some(Applied::Conflict(_)) =
+                fuzz::result(answer(&case.key, &case.response, str::to_string))
+            {
+                unreachable!("DuckDNS never reports a conflict");
+            }
+        }
+    }
+
+    /// namecheap's answer parsing.
+    pub(crate) mod namecheap {
+        #[allow(unused_imports)]
+        use crate::provider::fuzz::{self, Case, Format};
+        #[allow(unused_imports)]
+        use crate::provider::namecheap::*;
+        #[allow(unused_imports)]
+        use crate::provider::*;
+        #[allow(unused_imports)]
+        use hickory_proto::rr::{Name, RData, RecordType};
+        #[allow(unused_imports)]
+        use serde_json::{Value, json};
+
+        /// The adapter's answer parsing: an answer to an update.
+        pub(crate) fn entry(case: &Case) {
+            if let Some(Applied::Conflict(_)) =
+                fuzz::result(answer(&case.key, &case.response, str::to_string))
+            {
+                unreachable!("Namecheap never reports a conflict");
+            }
+        }
+    }
+
+    /// template's answer parsing.
+    pub(crate) mod template {
+        #[allow(unused_imports)]
+        use crate::provider::fuzz::{self, Case, Format};
+        #[allow(unused_imports)]
+        use crate::provider::template::*;
+        #[allow(unused_imports)]
+        use crate::provider::*;
+        #[allow(unused_imports)]
+        use hickory_proto::rr::{Name, RData, RecordType};
+        #[allow(unused_imports)]
+        use serde_json::{Value, json};
+
+        /// The adapter's answer parsing: an answer judged by the default rules (op 0), by
+        /// `status = [200]`, `contains = ["good", "nochg"]`, `auth_error = ["badauth"]` (op 1), or by
+        /// `status = [200, 201, 204]`, `contains = ["\"ok\"", ""]`, `auth_error = ["401", ""]`
+        /// (anything else: empty strings match any body).
+        pub(crate) fn entry(case: &Case) {
+            let strings = |v: &[&str]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+            let (success, auth_error) = match case.op % 3 {
+                0 => (Success::default(), Vec::new()),
+                1 => (
+                    Success {
+                        status: vec![200],
+                        contains: strings(&["good", "nochg"]),
+                    },
+                    strings(&["badauth"]),
+                ),
+                _ => (
+                    Success {
+                        status: vec![200, 201, 204],
+                        contains: strings(&["\"ok\"", ""]),
+                    },
+                    strings(&["401", ""]),
+                ),
+            };
+            let r = &case.response;
+            let judged = judge(&success, &auth_error, r, str::to_string);
+            if judged.is_ok() {
+                assert!(success.status.is_empty() || success.status.contains(&r.status));
+            }
+            let _ = fuzz::result(judged);
+        }
     }
 }
 

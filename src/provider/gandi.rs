@@ -23,7 +23,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::build::Setup;
-use super::fuzz::{self, Case, Format};
 use super::http::{BearerApi, HttpSettings, Response};
 use super::page;
 use super::text::{parse_presentation, presentation};
@@ -146,7 +145,7 @@ impl Gandi {
 
 /// A page of `GET /domains` (2xx) after `seen` domains: the domains and whether another page
 /// follows (by the `Total-Count` header, or a full page without it).
-fn parse_domains(r: &Response, seen: usize) -> Result<(Vec<Name>, bool), ProviderError> {
+pub(crate) fn parse_domains(r: &Response, seen: usize) -> Result<(Vec<Name>, bool), ProviderError> {
     let list: Vec<Domain> = r.json()?;
     let got = list.len();
     let names: Vec<Name> = list
@@ -164,7 +163,11 @@ fn parse_domains(r: &Response, seen: usize) -> Result<(Vec<Name>, bool), Provide
 }
 
 /// The RRset of a `GET /domains/{fqdn}/records/{name}/{type}` answer (2xx).
-fn parse_rrset(r: &Response, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
+pub(crate) fn parse_rrset(
+    r: &Response,
+    zone: &Name,
+    key: &RrsetKey,
+) -> Result<Rrset, ProviderError> {
     let answer: GRrset = r.json()?;
     let mut set = Rrset::default();
     for v in &answer.rrset_values {
@@ -174,36 +177,6 @@ fn parse_rrset(r: &Response, zone: &Name, key: &RrsetKey) -> Result<Rrset, Provi
         set.ttl = answer.rrset_ttl;
     }
     Ok(set)
-}
-
-/// The fuzzer's way in ([`super::fuzz`]): op 0 a page of domains (with `Total-Count`), 1 an
-/// RRset (then the body a replace would send), anything else a write answer.
-pub(crate) fn fuzz_answer(case: &Case) {
-    let r = &case.response;
-    if r.status == 404 && case.op % 3 == 1 {
-        return;
-    }
-    if !r.ok() {
-        fuzz::error(&r.error(&error_detail(&r.body)));
-        return;
-    }
-    match case.op % 3 {
-        0 => {
-            if let Some((names, _)) = fuzz::result(parse_domains(r, usize::from(case.op))) {
-                fuzz::zones(case, &names);
-            }
-        }
-        1 => {
-            if let Some(set) = fuzz::result(parse_rrset(r, &case.zone, &case.key)) {
-                fuzz::values(case, Format::Presentation, &set.values);
-                let ttl = set.ttl.unwrap_or(0);
-                let body = Gandi::put_body(&set.values, ttl);
-                let held = body["rrset_ttl"].as_u64().unwrap_or(0);
-                assert!((u64::from(MIN_TTL)..=u64::from(MAX_TTL)).contains(&held));
-            }
-        }
-        _ => {}
-    }
 }
 
 /// What this provider can do (also listed by `dnsup providers`).

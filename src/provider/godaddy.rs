@@ -29,7 +29,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::build::Setup;
-use super::fuzz::{self, Case, Format};
 use super::http::{self, Http, HttpSettings, Request, Response};
 use super::page::{self, ZoneCache};
 use super::text::{joined_value, parse_joined};
@@ -142,7 +141,7 @@ impl GoDaddy {
 }
 
 /// GoDaddy's error body: `message (code)`, with a hint when a 403 is its API access policy.
-fn error_detail(response: &Response) -> String {
+pub(crate) fn error_detail(response: &Response) -> String {
     let e: ApiError = serde_json::from_slice(&response.body).unwrap_or_default();
     let mut detail = match (e.code.is_empty(), e.message.is_empty()) {
         (true, true) => String::new(),
@@ -161,7 +160,9 @@ fn error_detail(response: &Response) -> String {
 /// A page of `GET /v1/domains` (2xx): the domains and the marker of the next page (the last
 /// domain; a page may hold fewer than `limit` before the end, so the listing stops at an empty
 /// page).
-fn parse_domains(response: &Response) -> Result<(Vec<Name>, Option<String>), ProviderError> {
+pub(crate) fn parse_domains(
+    response: &Response,
+) -> Result<(Vec<Name>, Option<String>), ProviderError> {
     let page: Vec<Domain> = response.json()?;
     let next = page.last().map(|d| d.domain.clone());
     let zones = page
@@ -175,7 +176,11 @@ fn parse_domains(response: &Response) -> Result<(Vec<Name>, Option<String>), Pro
 }
 
 /// The RRset of a `GET /v1/domains/{domain}/records/{type}/{name}` answer (2xx).
-fn parse_rrset(response: &Response, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
+pub(crate) fn parse_rrset(
+    response: &Response,
+    zone: &Name,
+    key: &RrsetKey,
+) -> Result<Rrset, ProviderError> {
     let records: Vec<Record> = response.json()?;
     let mut set = Rrset::default();
     for r in records {
@@ -186,30 +191,6 @@ fn parse_rrset(response: &Response, zone: &Name, key: &RrsetKey) -> Result<Rrset
             })?);
     }
     Ok(set)
-}
-
-/// The fuzzer's way in ([`super::fuzz`]): op 0 a page of domains, 1 an RRset, anything else a
-/// write answer.
-pub(crate) fn fuzz_answer(case: &Case) {
-    let r = &case.response;
-    if !r.ok() {
-        fuzz::error(&r.error(&error_detail(r)));
-        return;
-    }
-    match case.op % 3 {
-        0 => {
-            if let Some((names, next)) = fuzz::result(parse_domains(r)) {
-                assert_eq!(names.is_empty(), next.is_none());
-                fuzz::zones(case, &names);
-            }
-        }
-        1 => {
-            if let Some(set) = fuzz::result(parse_rrset(r, &case.zone, &case.key)) {
-                fuzz::values(case, Format::Joined, &set.values);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// What this provider can do (also listed by `dnsup providers`).

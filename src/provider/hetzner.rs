@@ -28,7 +28,6 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::build::Setup;
-use super::fuzz::{self, Case, Format};
 use super::http::{BearerApi, HttpSettings, Response};
 use super::page;
 use super::text::{parse_presentation, presentation};
@@ -92,15 +91,15 @@ struct Pagination {
 }
 
 #[derive(Debug, Deserialize)]
-struct Zone {
+pub(crate) struct Zone {
     name: String,
     #[serde(default)]
-    ttl: Option<u32>,
+    pub(crate) ttl: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
-struct ZoneAnswer {
-    zone: Zone,
+pub(crate) struct ZoneAnswer {
+    pub(crate) zone: Zone,
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,25 +109,25 @@ struct RrsetAnswer {
 
 #[derive(Debug, Deserialize)]
 struct HzRrset {
-    ttl: Option<u32>,
+    pub(crate) ttl: Option<u32>,
     #[serde(default)]
     records: Vec<HzRecord>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-struct HzRecord {
+pub(crate) struct HzRecord {
     value: String,
     #[serde(default)]
     comment: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
-struct ActionAnswer {
-    action: Action,
+pub(crate) struct ActionAnswer {
+    pub(crate) action: Action,
 }
 
 #[derive(Debug, Deserialize)]
-struct Action {
+pub(crate) struct Action {
     id: u64,
     status: String,
     #[serde(default)]
@@ -270,7 +269,7 @@ impl Hetzner {
         }
     }
 
-    fn records_body(
+    pub(crate) fn records_body(
         new: &[RData],
         old: &[HzRecord],
         zone: &Name,
@@ -301,7 +300,10 @@ impl Hetzner {
 }
 
 /// A page (number `page`) of `GET /zones` (2xx): the zones and the next page's number.
-fn parse_zones(r: &Response, page: u32) -> Result<(Vec<Name>, Option<u32>), ProviderError> {
+pub(crate) fn parse_zones(
+    r: &Response,
+    page: u32,
+) -> Result<(Vec<Name>, Option<u32>), ProviderError> {
     let list: ZoneList = r.json()?;
     let names = list
         .zones
@@ -318,7 +320,7 @@ fn parse_zones(r: &Response, page: u32) -> Result<(Vec<Name>, Option<u32>), Prov
 
 /// The RRset of a `GET /zones/{zone}/rrsets/{name}/{type}` answer (2xx) and its records; `None`
 /// when it holds no records. The TTL is the RRset's own (`None`: the zone's applies).
-fn parse_rrset(
+pub(crate) fn parse_rrset(
     r: &Response,
     zone: &Name,
     key: &RrsetKey,
@@ -338,7 +340,7 @@ fn parse_rrset(
 
 /// Where an action stands: `Ok(true)` done, `Ok(false)` still running, `Err` why it failed (not
 /// scrubbed yet).
-fn action_state(what: &str, action: &Action) -> Result<bool, String> {
+pub(crate) fn action_state(what: &str, action: &Action) -> Result<bool, String> {
     match action.status.as_str() {
         "success" => Ok(true),
         "error" => {
@@ -355,42 +357,6 @@ fn action_state(what: &str, action: &Action) -> Result<bool, String> {
             ))
         }
         _ => Ok(false),
-    }
-}
-
-/// The fuzzer's way in ([`super::fuzz`]): op 0 a page of zones, 1 an RRset (then the records
-/// body a replace would send), 2 a zone (its TTL), anything else an action answer.
-pub(crate) fn fuzz_answer(case: &Case) {
-    let r = &case.response;
-    if r.status == 404 && case.op % 4 == 1 {
-        return;
-    }
-    if !r.ok() {
-        fuzz::error(&r.error(&error_detail(&r.body)));
-        return;
-    }
-    match case.op % 4 {
-        0 => {
-            if let Some((names, next)) = fuzz::result(parse_zones(r, 1)) {
-                assert!(next.is_none_or(|n| n > 1));
-                fuzz::zones(case, &names);
-            }
-        }
-        1 => {
-            if let Some(Some((set, old))) = fuzz::result(parse_rrset(r, &case.zone, &case.key)) {
-                fuzz::values(case, Format::Presentation, &set.values);
-                let body = Hetzner::records_body(&set.values, &old, &case.zone, &case.key);
-                assert!(body.as_array().is_some_and(|b| b.len() <= set.values.len()));
-            }
-        }
-        2 => {
-            let _ = fuzz::result(r.json::<ZoneAnswer>()).map(|z| z.zone.ttl);
-        }
-        _ => {
-            if let Some(a) = fuzz::result(r.json::<ActionAnswer>()) {
-                let _ = action_state(&r.what, &a.action);
-            }
-        }
     }
 }
 

@@ -21,7 +21,6 @@ use hickory_proto::rr::{Name, RData, RecordType};
 use serde::Deserialize;
 
 use super::build::Setup;
-use super::fuzz::{self, Case};
 use super::http::{Http, HttpSettings, Request, Response};
 use super::update_only;
 use super::{
@@ -134,7 +133,7 @@ fn outcome(key: &RrsetKey, xml: &str) -> Result<Applied, ProviderError> {
 /// The service, for messages.
 /// What an answer means: a non-2xx status is its error, else [`outcome`] of the body (passed
 /// through `scrub`).
-fn answer(
+pub(crate) fn answer(
     key: &RrsetKey,
     response: &Response,
     scrub: impl Fn(&str) -> String,
@@ -143,15 +142,6 @@ fn answer(
         return Err(response.error(""));
     }
     outcome(key, &scrub(&response.text()))
-}
-
-/// The fuzzer's way in ([`super::fuzz`]): an answer to an update.
-pub(crate) fn fuzz_answer(case: &Case) {
-    if let Some(Applied::Conflict(_)) =
-        fuzz::result(answer(&case.key, &case.response, str::to_string))
-    {
-        unreachable!("Namecheap never reports a conflict");
-    }
 }
 
 const SERVICE: &str = "Namecheap dynamic DNS";

@@ -29,7 +29,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::build::Setup;
-use super::fuzz::{self, Case, Format};
 use super::http::{self, Http, HttpSettings, Request, Response};
 use super::page::{self, ZoneCache};
 use super::plan::{Held, Step, plan};
@@ -109,7 +108,10 @@ impl Porkbun {
 
 /// Whether an answer succeeded (2xx with status `SUCCESS`); else the error it means, with
 /// Porkbun's message passed through `scrub`.
-fn succeeded(response: &Response, scrub: impl Fn(&str) -> String) -> Result<(), ProviderError> {
+pub(crate) fn succeeded(
+    response: &Response,
+    scrub: impl Fn(&str) -> String,
+) -> Result<(), ProviderError> {
     let status: Status = serde_json::from_slice(&response.body).unwrap_or_default();
     if response.ok() && status.status.eq_ignore_ascii_case("SUCCESS") {
         return Ok(());
@@ -139,7 +141,10 @@ fn succeeded(response: &Response, scrub: impl Fn(&str) -> String) -> Result<(), 
 }
 
 /// The records of a `retrieveByNameType` answer (successful) that are `key`'s.
-fn parse_records(response: &Response, key: &RrsetKey) -> Result<Vec<Record>, ProviderError> {
+pub(crate) fn parse_records(
+    response: &Response,
+    key: &RrsetKey,
+) -> Result<Vec<Record>, ProviderError> {
     let list: RecordList = response.json()?;
     let want = plain_name(&key.name).to_ascii_lowercase();
     // The endpoint filters already; keep only exact matches in case it ever widens.
@@ -154,7 +159,11 @@ fn parse_records(response: &Response, key: &RrsetKey) -> Result<Vec<Record>, Pro
 }
 
 /// The RRset `records` hold.
-fn to_rrset(zone: &Name, key: &RrsetKey, records: &[Record]) -> Result<Rrset, ProviderError> {
+pub(crate) fn to_rrset(
+    zone: &Name,
+    key: &RrsetKey,
+    records: &[Record],
+) -> Result<Rrset, ProviderError> {
     let mut set = Rrset::default();
     for r in records {
         set.ttl = set.ttl.or_else(|| r.ttl.parse().ok());
@@ -167,7 +176,7 @@ fn to_rrset(zone: &Name, key: &RrsetKey, records: &[Record]) -> Result<Rrset, Pr
 }
 
 /// The zones of a `domain/listAll` page (successful); none at the end of the listing.
-fn parse_domains(response: &Response) -> Result<Vec<Name>, ProviderError> {
+pub(crate) fn parse_domains(response: &Response) -> Result<Vec<Name>, ProviderError> {
     let page: DomainList = response.json()?;
     page.domains
         .iter()
@@ -176,30 +185,6 @@ fn parse_domains(response: &Response) -> Result<Vec<Name>, ProviderError> {
                 .map_err(|e| ProviderError::Protocol(format!("domain/listAll: bad domain: {e}")))
         })
         .collect()
-}
-
-/// The fuzzer's way in ([`super::fuzz`]): op 0 a page of domains, 1 the records of a name and
-/// type, anything else a write answer (its status).
-pub(crate) fn fuzz_answer(case: &Case) {
-    let r = &case.response;
-    if fuzz::result(succeeded(r, str::to_string)).is_none() {
-        return;
-    }
-    match case.op % 3 {
-        0 => {
-            if let Some(names) = fuzz::result(parse_domains(r)) {
-                fuzz::zones(case, &names);
-            }
-        }
-        1 => {
-            if let Some(records) = fuzz::result(parse_records(r, &case.key))
-                && let Some(set) = fuzz::result(to_rrset(&case.zone, &case.key, &records))
-            {
-                fuzz::values(case, Format::Joined, &set.values);
-            }
-        }
-        _ => {}
-    }
 }
 
 fn by_name_type(op: &str, zone: &Name, key: &RrsetKey) -> String {
@@ -228,7 +213,7 @@ struct RecordList {
 
 /// One record as Porkbun answers it (every field a string).
 #[derive(Debug, Clone, Deserialize)]
-struct Record {
+pub(crate) struct Record {
     #[serde(deserialize_with = "string_or_number")]
     id: String,
     name: String,

@@ -34,7 +34,6 @@ use hickory_proto::rr::{Name, RData};
 use serde::Deserialize;
 
 use super::build::Setup;
-use super::fuzz::{self, Case, Format};
 use super::http::{Http, HttpSettings, Request, Response, short};
 use super::text::presentation;
 use super::{
@@ -104,15 +103,15 @@ struct RrsetJson {
 struct RecordJson {
     content: String,
     #[serde(default)]
-    disabled: bool,
+    pub(crate) disabled: bool,
 }
 
 /// One RRset as PowerDNS holds it, disabled records included.
 #[derive(Debug, Default)]
-struct Stored {
+pub(crate) struct Stored {
     ttl: Option<u32>,
-    enabled: Vec<RData>,
-    disabled: Vec<String>,
+    pub(crate) enabled: Vec<RData>,
+    pub(crate) disabled: Vec<String>,
 }
 
 impl PowerDns {
@@ -267,7 +266,7 @@ impl PowerDns {
 }
 
 /// The zones of a `GET .../zones` answer (2xx), with their ids.
-fn parse_zones(r: &Response) -> Result<Vec<(Name, String)>, ProviderError> {
+pub(crate) fn parse_zones(r: &Response) -> Result<Vec<(Name, String)>, ProviderError> {
     let listed: Vec<ZoneInfo> = r.json()?;
     let mut zones = Vec::new();
     for z in listed {
@@ -280,7 +279,11 @@ fn parse_zones(r: &Response) -> Result<Vec<(Name, String)>, ProviderError> {
 }
 
 /// `key`'s RRset in a `GET .../zones/{zone_id}` answer (2xx), disabled records apart.
-fn parse_stored(r: &Response, zone: &Name, key: &RrsetKey) -> Result<Stored, ProviderError> {
+pub(crate) fn parse_stored(
+    r: &Response,
+    zone: &Name,
+    key: &RrsetKey,
+) -> Result<Stored, ProviderError> {
     let rtype = type_name(key.rtype);
     let detail: ZoneDetail = r.json()?;
     let mut stored = Stored::default();
@@ -303,32 +306,6 @@ fn parse_stored(r: &Response, zone: &Name, key: &RrsetKey) -> Result<Stored, Pro
         }
     }
     Ok(stored)
-}
-
-/// The fuzzer's way in ([`super::fuzz`]): op 0 a zone listing, 1 an RRset read (then the
-/// PATCH body a replace would build from it), anything else a write answer.
-pub(crate) fn fuzz_answer(case: &Case) {
-    let r = &case.response;
-    if !r.ok() {
-        fuzz::error(&r.error(&error_detail(&r.body)));
-        return;
-    }
-    match case.op % 3 {
-        0 => {
-            if let Some(zones) = fuzz::result(parse_zones(r)) {
-                let names: Vec<Name> = zones.into_iter().map(|(n, _)| n).collect();
-                fuzz::zones(case, &names);
-            }
-        }
-        1 => {
-            if let Some(stored) = fuzz::result(parse_stored(r, &case.zone, &case.key)) {
-                fuzz::values(case, Format::Presentation, &stored.enabled);
-                let body = patch_body(&case.key, &case.zone, &stored.disabled, &stored.enabled, 60);
-                assert!(body["rrsets"].is_array());
-            }
-        }
-        _ => {}
-    }
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {
@@ -420,7 +397,7 @@ impl Provider for PowerDns {
 
 /// The PATCH body making `key` hold `new`, keeping `disabled` records that are not among
 /// `new`; `DELETE` when nothing is left.
-fn patch_body(
+pub(crate) fn patch_body(
     key: &RrsetKey,
     zone: &Name,
     disabled: &[String],

@@ -24,7 +24,6 @@ use hickory_proto::rr::{Name, RData, RecordType};
 use serde::Deserialize;
 
 use super::build::Setup;
-use super::fuzz::{self, Case, Format};
 use super::http::{self, Http, HttpSettings, Request, Response};
 use super::sign::{self, Utc};
 use super::text::{self, Escape};
@@ -174,7 +173,7 @@ impl Route53 {
 
 /// One entry per zone name, the public zone where a name is both public and private (the one
 /// the world sees).
-fn public_first(mut zones: Vec<(Name, String, bool)>) -> Vec<(Name, String)> {
+pub(crate) fn public_first(mut zones: Vec<(Name, String, bool)>) -> Vec<(Name, String)> {
     zones.sort_by_key(|(_, _, private)| *private);
     let mut out: Vec<(Name, String)> = Vec::new();
     for (name, id, _) in zones {
@@ -187,7 +186,10 @@ fn public_first(mut zones: Vec<(Name, String, bool)>) -> Vec<(Name, String)> {
 
 /// `key`'s record set in a listing that starts at it (`maxitems=1`): the list starts at (name,
 /// type) when it exists, else at the next set in order.
-fn first_set(sets: Vec<RawSet>, key: &RrsetKey) -> Result<Option<RawSet>, ProviderError> {
+pub(crate) fn first_set(
+    sets: Vec<RawSet>,
+    key: &RrsetKey,
+) -> Result<Option<RawSet>, ProviderError> {
     let Some(first) = sets.into_iter().next() else {
         return Ok(None);
     };
@@ -204,7 +206,11 @@ fn first_set(sets: Vec<RawSet>, key: &RrsetKey) -> Result<Option<RawSet>, Provid
 }
 
 /// The values of a record set as stored.
-fn raw_values(raw: &RawSet, zone: &Name, key: &RrsetKey) -> Result<Vec<RData>, ProviderError> {
+pub(crate) fn raw_values(
+    raw: &RawSet,
+    zone: &Name,
+    key: &RrsetKey,
+) -> Result<Vec<RData>, ProviderError> {
     raw.values
         .iter()
         .map(|v| parse_value(key.rtype, v, zone))
@@ -215,7 +221,7 @@ fn raw_values(raw: &RawSet, zone: &Name, key: &RrsetKey) -> Result<Vec<RData>, P
 /// What the answer to a change batch means: done, a conflict (Route 53 refused the batch
 /// because the record set no longer holds what the DELETE names; its message passed through
 /// `scrub`), or an error.
-fn change_outcome(
+pub(crate) fn change_outcome(
     resp: &Response,
     key: &RrsetKey,
     scrub: impl Fn(&str) -> String,
@@ -235,54 +241,6 @@ fn change_outcome(
     Err(api_error(resp))
 }
 
-/// The fuzzer's way in ([`super::fuzz`]): op 0 a page of hosted zones, 1 a listing of record
-/// sets (the first one read as `key`'s), anything else the answer to a change batch.
-pub(crate) fn fuzz_answer(case: &Case) {
-    let r = &case.response;
-    let op = case.op % 3;
-    if op == 2 {
-        if let Some(Applied::Conflict(m)) =
-            fuzz::result(change_outcome(r, &case.key, str::to_string))
-        {
-            assert!(r.status == 400 && !m.is_empty());
-        }
-        return;
-    }
-    if !r.ok() {
-        fuzz::error(&api_error(r));
-        return;
-    }
-    if op == 0 {
-        let Some(page) = fuzz::result(parse_hosted_zones(&r.body).map_err(|e| bad_answer(r, &e)))
-        else {
-            return;
-        };
-        assert!(page.zones.iter().all(|(_, id, _)| !id.is_empty()));
-        let zones = public_first(page.zones);
-        let names: Vec<Name> = zones.into_iter().map(|(n, _)| n).collect();
-        fuzz::zones(case, &names);
-        return;
-    }
-    let Some(sets) = fuzz::result(parse_record_sets(&r.body).map_err(|e| bad_answer(r, &e))) else {
-        return;
-    };
-    // Every record set, as if it were the first one.
-    for set in sets.iter().filter(|s| !s.routed) {
-        if let Some(values) = fuzz::result(raw_values(set, &case.zone, &case.key)) {
-            fuzz::values(case, Format::Route53, &values);
-        }
-    }
-    if let Some(Some(raw)) = fuzz::result(first_set(sets, &case.key)) {
-        let _ = change_batch_xml(&[Change {
-            action: "DELETE",
-            name: raw.name,
-            rtype: raw.rtype,
-            ttl: raw.ttl.unwrap_or(0),
-            values: raw.values,
-        }]);
-    }
-}
-
 /// One record set as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawSet {
@@ -298,7 +256,7 @@ pub struct RawSet {
     pub routed: bool,
 }
 
-fn bad_answer(resp: &Response, why: &str) -> ProviderError {
+pub(crate) fn bad_answer(resp: &Response, why: &str) -> ProviderError {
     ProviderError::Protocol(format!("{}: unexpected answer ({why})", resp.what))
 }
 

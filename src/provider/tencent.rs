@@ -24,7 +24,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::build::Setup;
-use super::fuzz::{self, Case, Format};
 use super::http::{self, Http, HttpSettings, Request, Response};
 use super::page::{self, ZoneCache};
 use super::plan::{Held, Step, plan};
@@ -347,7 +346,7 @@ impl Tencent {
 
 /// An answer's `Response` (2xx), or its `Error` code and message (the message passed through
 /// `scrub`); a non-2xx status is an error.
-fn answer_of(
+pub(crate) fn answer_of(
     resp: &Response,
     scrub: impl Fn(&str) -> String,
 ) -> Result<Result<Value, (String, String)>, ProviderError> {
@@ -364,7 +363,7 @@ fn answer_of(
 }
 
 /// The domains of a `DescribeDomainList` response and the total count.
-fn parse_domains(r: &Value) -> Result<(Vec<Name>, u64), ProviderError> {
+pub(crate) fn parse_domains(r: &Value) -> Result<(Vec<Name>, u64), ProviderError> {
     let list = r
         .get("DomainList")
         .and_then(Value::as_array)
@@ -392,7 +391,7 @@ fn parse_domains(r: &Value) -> Result<(Vec<Name>, u64), ProviderError> {
 }
 
 /// The records of a `DescribeRecordList` response and the total count.
-fn record_page(r: &Value) -> Result<(Vec<PodRecord>, u64), ProviderError> {
+pub(crate) fn record_page(r: &Value) -> Result<(Vec<PodRecord>, u64), ProviderError> {
     let list = parse_records(r)
         .map_err(|e| ProviderError::Protocol(format!("tencent: DescribeRecordList: {e}")))?;
     // TotalCount: the records matching the filter (a page past the end answers
@@ -404,40 +403,7 @@ fn record_page(r: &Value) -> Result<(Vec<PodRecord>, u64), ProviderError> {
     Ok((list, total))
 }
 
-/// The fuzzer's way in ([`super::fuzz`]): op 0 `DescribeDomainList`, 1 `DescribeRecordList`
-/// (every value read), anything else a write answer (`CreateRecord`, ...).
-pub(crate) fn fuzz_answer(case: &Case) {
-    let Some(answer) = fuzz::result(answer_of(&case.response, str::to_string)) else {
-        return;
-    };
-    let r = match answer {
-        Ok(r) => r,
-        Err((code, msg)) => {
-            fuzz::error(&error_kind(&code, format!("tencent: fuzz: {code}: {msg}")));
-            return;
-        }
-    };
-    match case.op % 3 {
-        0 => {
-            if let Some((names, _)) = fuzz::result(parse_domains(&r)) {
-                fuzz::zones(case, &names);
-            }
-        }
-        1 => {
-            let Some((records, _)) = fuzz::result(record_page(&r)) else {
-                return;
-            };
-            for rec in &records {
-                if let Some(value) = fuzz::result(parse_value(case.key.rtype, &rec.value)) {
-                    fuzz::values(case, Format::Compact, &[value]);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-fn parse_value(rtype: RecordType, text: &str) -> Result<RData, ProviderError> {
+pub(crate) fn parse_value(rtype: RecordType, text: &str) -> Result<RData, ProviderError> {
     text::parse_compact(rtype, text)
         .map_err(|e| ProviderError::Protocol(format!("tencent: {rtype} value {text:?}: {e}")))
 }
