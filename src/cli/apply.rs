@@ -280,6 +280,12 @@ async fn prepare(args: &ApplyArgs) -> Result<Option<Prepared>, Early> {
                 .into(),
         );
     }
+    if args.dest.tls.enabled() {
+        return Err("dnsup apply does not send over TLS yet: use set/add/delete --tls, or \
+                    `dnsup nsupdate -S` with a script"
+            .to_string()
+            .into());
+    }
     let mut input = open_input(&args.file)?;
     let given = args.dest.zone.as_deref().map(absolute).transpose()?;
     let origin = given.clone().unwrap_or_else(Name::root);
@@ -301,7 +307,7 @@ async fn prepare(args: &ApplyArgs) -> Result<Option<Prepared>, Early> {
         servers,
         first.change.name(),
         signer,
-        args.dest.port,
+        args.dest.port(),
         &config,
     )
     .await

@@ -13,6 +13,7 @@ pub mod nsupdate;
 mod providers;
 mod report;
 mod script_runner;
+mod tls;
 mod via_provider;
 
 use std::ffi::OsString;
@@ -78,9 +79,9 @@ pub struct Destination {
     /// Default: the zone's primary (SOA MNAME), found through the resolvers in /etc/resolv.conf.
     #[arg(short, long = "server", value_name = "HOST[:PORT]")]
     pub servers: Vec<String>,
-    /// Port for servers given without one.
-    #[arg(short, long, default_value_t = 53)]
-    pub port: u16,
+    /// Port for servers given without one [default: 53, 853 with --tls].
+    #[arg(short, long)]
+    pub port: Option<u16>,
     /// The zone to update; names without a final dot are relative to it.
     /// Default: found by an SOA query, like nsupdate.
     #[arg(short, long)]
@@ -110,6 +111,8 @@ pub struct Destination {
     /// The configuration file that defines --provider.
     #[arg(long, value_name = "FILE", default_value = "/etc/dnsup/dnsup.toml")]
     pub config: PathBuf,
+    #[command(flatten)]
+    pub tls: tls::TlsArgs,
 }
 
 impl Destination {
@@ -123,11 +126,16 @@ impl Destination {
         )
     }
 
+    /// The port for servers given without one.
+    pub fn port(&self) -> u16 {
+        self.tls.default_port(self.port)
+    }
+
     /// The addresses of every --server, in order.
     pub async fn resolve_servers(&self) -> Result<Vec<std::net::SocketAddr>, String> {
         let mut out = Vec::new();
         for s in &self.servers {
-            let (host, port) = crate::discover::split_server(s, self.port)?;
+            let (host, port) = crate::discover::split_server(s, self.port())?;
             out.extend(
                 crate::discover::resolve(&host, port)
                     .await

@@ -152,6 +152,7 @@ fn transport_config(c: &Connection) -> transport::Config {
         udp_retries: c.retries,
         timeout: Duration::from_secs(c.timeout.max(1)),
         local: c.local.map(|ip| SocketAddr::new(ip, 0)),
+        tls: None,
     }
 }
 
@@ -172,7 +173,8 @@ async fn plan(
     apex_ok: bool,
 ) -> Result<Plan, InputError> {
     let key = conn.dest.load_key()?;
-    let config = transport_config(conn);
+    let mut config = transport_config(conn);
+    config.tls = conn.dest.tls.build(&conn.dest.servers)?;
     let servers = conn.dest.resolve_servers().await?;
     let is_ds = changes.iter().any(|c| {
         matches!(c, Change::Add { rdata, .. } if rdata.record_type() == RecordType::DS)
@@ -191,9 +193,10 @@ async fn plan(
         owner.clone()
     };
     let signer = key.as_ref().map(Signer::new);
-    let (zone, servers) = discover::locate(given, servers, &start, signer, conn.dest.port, &config)
-        .await
-        .map_err(|e| InputError(exit::ZONE, e.to_string()))?;
+    let (zone, servers) =
+        discover::locate(given, servers, &start, signer, conn.dest.port(), &config)
+            .await
+            .map_err(|e| InputError(exit::ZONE, e.to_string()))?;
     // RFC 2136 section 3.4.2.3: a server ignores deleting the apex NS RRset, so `set` there
     // would silently add instead of replace.
     if changes
@@ -336,7 +339,10 @@ fn may_have_been_applied(e: &client::ClientError) -> bool {
     use crate::transport::Failure;
     match e {
         client::ClientError::Network(n) | client::ClientError::Unverified(n) => {
-            n.0.iter().any(|(_, f)| !matches!(f, Failure::Io(_)))
+            // A TLS failure is a handshake that failed (nothing was sent) or a server that
+            // dropped the session unanswered, which named does only to clients it refuses.
+            n.0.iter()
+                .any(|(_, f)| !matches!(f, Failure::Io(_) | Failure::Tls(_)))
         }
         _ => false,
     }

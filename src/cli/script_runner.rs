@@ -222,6 +222,7 @@ fn failure_text(failure: &Failure, tcp: bool) -> String {
         Failure::Io(e) => e.clone(),
         Failure::Closed => "connection reset".into(),
         Failure::OnlyRejected(_) => "timed out".into(),
+        Failure::Tls(e) => e.clone(),
     }
 }
 
@@ -474,6 +475,7 @@ impl<'a> Ns<'a> {
             local: local
                 .filter(|(ip, _)| ip.is_ipv6() == to.is_ipv6())
                 .map(|(ip, port)| SocketAddr::new(ip, port.unwrap_or(0))),
+            tls: None,
         }
     }
 
@@ -905,6 +907,7 @@ impl Knot<'_> {
             udp_retries: 0,
             timeout: wait,
             local,
+            tls: None,
         }
     }
 

@@ -106,6 +106,7 @@ impl Rfc2136 {
                 udp_retries: 2,
                 timeout: c.timeout,
                 local: None,
+                tls: None,
             },
         })
     }

@@ -4,11 +4,14 @@
 //! looks at each datagram or TCP message and says whether it is THE answer (ID, opcode, zone and
 //! TSIG checked by the caller); everything else (stray, garbled, forged) is ignored and the
 //! transport keeps waiting until the per-try timeout. RFC 1035 section 4.2 (UDP and TCP framing),
-//! RFC 2136 section 6.2 and RFC 7766 (TCP use).
+//! RFC 2136 section 6.2 and RFC 7766 (TCP use), RFC 7858 (DNS over TLS, in `tls`).
 
 pub mod pipeline;
 mod tcp;
+pub mod tls;
 mod udp;
+
+use std::sync::Arc;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -32,6 +35,8 @@ pub struct Config {
     pub timeout: Duration,
     /// Source address (and port, 0 for any) to send from.
     pub local: Option<SocketAddr>,
+    /// DNS over TLS (RFC 7858) instead of UDP/TCP; it keeps connections for the next send.
+    pub tls: Option<Arc<tls::Tls>>,
 }
 
 impl Default for Config {
@@ -42,6 +47,7 @@ impl Default for Config {
             udp_retries: 3,
             timeout: Duration::from_secs(300),
             local: None,
+            tls: None,
         }
     }
 }
@@ -67,6 +73,9 @@ pub enum Failure {
     Io(String),
     /// The server closed the TCP connection before answering.
     Closed,
+    /// The TLS session could not be set up or broke: untrusted certificate, wrong name, no TLS
+    /// on that port, ALPN or client certificate refused. The text says which.
+    Tls(String),
 }
 
 impl fmt::Display for Failure {
@@ -76,6 +85,7 @@ impl fmt::Display for Failure {
             Self::OnlyRejected(why) => write!(f, "no acceptable answer ({why})"),
             Self::Io(e) => f.write_str(e),
             Self::Closed => f.write_str("connection closed before an answer"),
+            Self::Tls(e) => f.write_str(e),
         }
     }
 }
@@ -112,7 +122,7 @@ pub struct Answered<T> {
     pub server: SocketAddr,
     /// What the `accept` function made of the answer.
     pub value: T,
-    /// True if the answer came over TCP.
+    /// True if the answer came over TCP (or TLS, which runs over TCP).
     pub tcp: bool,
     /// How many times the request was sent in all (UDP resends, TCP, other servers). More than
     /// one means an earlier copy may have been applied even though its answer never arrived.
@@ -137,7 +147,19 @@ where
     for &server in servers {
         let deadline = after(config.timeout);
         let use_tcp = config.tcp || request.len() > MAX_UDP_REQUEST;
-        let result = if use_tcp {
+        let result = if let Some(tls) = &config.tls {
+            tls::exchange(
+                tls,
+                server,
+                request,
+                config,
+                deadline,
+                &mut sends,
+                &mut accept,
+            )
+            .await
+            .map(|v| (v, true))
+        } else if use_tcp {
             tcp::exchange(server, request, config, deadline, &mut sends, &mut accept)
                 .await
                 .map(|v| (v, true))

@@ -8,7 +8,10 @@ use tokio::time::{Instant, timeout_at};
 
 use super::{Config, Failure, Verdict, give_up};
 
-async fn connect(server: SocketAddr, local: Option<SocketAddr>) -> std::io::Result<TcpStream> {
+pub(super) async fn connect(
+    server: SocketAddr,
+    local: Option<SocketAddr>,
+) -> std::io::Result<TcpStream> {
     let socket = match server {
         SocketAddr::V4(_) => TcpSocket::new_v4()?,
         SocketAddr::V6(_) => TcpSocket::new_v6()?,

@@ -29,6 +29,7 @@ pub mod parallel;
 pub mod pdns;
 pub mod process;
 pub mod proxy;
+pub mod tls;
 pub mod zone;
 
 use std::net::SocketAddr;

@@ -99,6 +99,7 @@ impl Server for Named {
 /// named.conf for a server in `dir` on 127.0.0.1:`port`.
 pub fn named_conf(options: &ServerOptions, dir: &Path, port: u16) -> String {
     let d = dir.display();
+    let extra_options = &options.named_options;
     let mut conf = format!(
         r#"options {{
     directory "{d}";
@@ -118,7 +119,7 @@ pub fn named_conf(options: &ServerOptions, dir: &Path, port: u16) -> String {
     notify no;
     allow-query {{ any; }};
     allow-transfer {{ any; }};
-}};
+{extra_options}}};
 
 // No rndc channel: it would listen on 127.0.0.1#953 in every instance.
 controls {{ }};

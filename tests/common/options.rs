@@ -60,6 +60,8 @@ pub struct ServerOptions {
     pub update_keys: Vec<String>,
     /// Raw named.conf text appended at top level (BIND only; ignored by Knot).
     pub named_extra: String,
+    /// Raw text inside named.conf's `options { }` block, e.g. more `listen-on` lines (BIND only).
+    pub named_options: String,
     /// Extra environment of the server process (Knot only), e.g. libfaketime's.
     pub env: Vec<(String, String)>,
 }
@@ -79,6 +81,7 @@ impl ServerOptions {
             zones: Vec::new(),
             update_keys: keys().iter().map(|k| k.name.to_string()).collect(),
             named_extra: String::new(),
+            named_options: String::new(),
             env: Vec::new(),
         }
     }
@@ -145,6 +148,13 @@ impl ServerOptions {
     pub fn named_extra(mut self, text: &str) -> Self {
         self.named_extra.push_str(text);
         self.named_extra.push('\n');
+        self
+    }
+
+    /// Appends raw text inside named.conf's `options { }` block (BIND only).
+    pub fn named_options(mut self, text: &str) -> Self {
+        self.named_options.push_str(text);
+        self.named_options.push('\n');
         self
     }
 

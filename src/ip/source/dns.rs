@@ -116,6 +116,7 @@ pub(super) async fn detect(
         udp_retries: 1,
         timeout: per_server,
         local: None,
+        tls: None,
     };
     let response = if class == DNSClass::IN {
         client::query(&name, rtype, rd, None, &servers, &config)
