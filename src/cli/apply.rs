@@ -281,10 +281,12 @@ async fn prepare(args: &ApplyArgs) -> Result<Option<Prepared>, Early> {
         );
     }
     if args.dest.tls.enabled() {
-        return Err("dnsup apply does not send over TLS yet: use set/add/delete --tls, or \
+        return Err(
+            "dnsup apply does not send over TLS yet: use set/add/delete --tls, or \
                     `dnsup nsupdate -S` with a script"
-            .to_string()
-            .into());
+                .to_string()
+                .into(),
+        );
     }
     let mut input = open_input(&args.file)?;
     let given = args.dest.zone.as_deref().map(absolute).transpose()?;

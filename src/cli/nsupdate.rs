@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::script_runner::{self, Options, VERSION};
 use crate::script::{iana_type_list, private_type_list};
+use crate::transport::tls::TlsOptions;
 use crate::tsig::{self, Key};
 
 /// nsupdate 9.18's usage line.
@@ -27,6 +28,9 @@ fn option_kind(c: char) -> Option<bool> {
             Some(false)
         }
         'C' | 'k' | 'L' | 'p' | 'r' | 'R' | 't' | 'u' | 'y' => Some(true),
+        // BIND 9.20's DNS-over-TLS options (see `tls_option`).
+        'S' | 'O' => Some(false),
+        'A' | 'E' | 'H' | 'K' => Some(true),
         _ => None,
     }
 }
@@ -157,6 +161,7 @@ fn parse(prog: &str, args: &[String]) -> Parsed {
     let mut o = Options::default();
     let mut key = KeySource::None;
     let (mut key_file, mut key_literal, mut gss) = (false, false, false);
+    let mut tls: Option<TlsOptions> = None;
     for opt in opts {
         let Opt::Flag(c, value) = opt else { continue };
         let value = value.unwrap_or_default();
@@ -206,9 +211,19 @@ fn parse(prog: &str, args: &[String]) -> Parsed {
                 eprintln!("The -R option has been deprecated.");
                 return Parsed::Exit(1);
             }
+            'S' | 'O' | 'A' | 'E' | 'H' | 'K' => tls_option(&mut tls, c, value),
             _ => {}
         }
     }
+    if let Some(t) = &tls
+        && let Some(code) = check_tls(prog, t)
+    {
+        return Parsed::Exit(code);
+    }
+    if tls.is_some() {
+        o.tcp = true;
+    }
+    o.tls_options = tls.map(Box::new);
     if key_file && key_literal {
         eprintln!("{prog}: cannot specify both -k and -y");
         return Parsed::Exit(1);
@@ -231,6 +246,33 @@ fn parse(prog: &str, args: &[String]) -> Parsed {
         o.interactive = false;
     }
     Parsed::Run(o, key)
+}
+
+/// BIND 9.20's `-S` (DNS over TLS), `-A` CA file, `-E` client certificate, `-K` its key, `-H`
+/// the name to verify, `-O` no verification: each implies `-S`.
+fn tls_option(tls: &mut Option<TlsOptions>, c: char, value: String) {
+    let t = tls.get_or_insert_with(TlsOptions::default);
+    match c {
+        'A' => t.ca_file = Some(PathBuf::from(value)),
+        'E' => t.client_cert = Some(PathBuf::from(value)),
+        'K' => t.client_key = Some(PathBuf::from(value)),
+        'H' => t.server_name = Some(value),
+        'O' => t.insecure = true,
+        _ => {}
+    }
+}
+
+/// 9.20's `parse_args` checks, with its texts (the missing space and "conjuction" included).
+fn check_tls(prog: &str, t: &TlsOptions) -> Option<u8> {
+    if t.client_key.is_some() != t.client_cert.is_some() {
+        eprintln!("{prog}: cannot specify the -K option withoutthe -E option, and vice versa.");
+        return Some(1);
+    }
+    if t.ca_file.is_some() && t.insecure {
+        eprintln!("{prog}: cannot specify the -A option in conjuction with the -O option.");
+        return Some(1);
+    }
+    None
 }
 
 /// `basenamelen`: the key file name without `.key`, `.private` or a final dot.

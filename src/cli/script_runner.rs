@@ -47,6 +47,8 @@ pub struct Options {
     pub file: Option<PathBuf>,
     /// nsupdate `-l`: the server is the local host.
     pub local_only: bool,
+    /// nsupdate `-S` and friends (BIND 9.20): DNS over TLS wherever TCP would be used.
+    pub tls_options: Option<Box<crate::transport::tls::TlsOptions>>,
 }
 
 /// Where script lines come from: a file or a pipe, or a terminal with line editing.
@@ -156,6 +158,18 @@ pub fn run_nsupdate(opts: &Options, prog: &str, key: Option<Key>) -> u8 {
     };
     let Some(rt) = runtime() else { return 1 };
     let mut ns = Ns::new(opts, key, interactive);
+    if let Some(t) = &opts.tls_options {
+        if t.insecure {
+            eprintln!("warning: {}", crate::transport::tls::INSECURE_WARNING);
+        }
+        match crate::transport::tls::build(t) {
+            Ok(tls) => ns.tls = Some(tls),
+            Err(e) => {
+                eprintln!("{prog}: {e}");
+                return 1;
+            }
+        }
+    }
     rt.block_on(ns.run(input))
 }
 
@@ -263,6 +277,8 @@ struct Ns<'a> {
     /// The raw answer to the last update (`answer`), cleared when a send starts.
     answer: Option<Vec<u8>>,
     seen_error: bool,
+    /// `-S`: one TLS client for the run, so its connections serve every send.
+    tls: Option<std::sync::Arc<crate::transport::tls::Tls>>,
 }
 
 impl<'a> Ns<'a> {
@@ -314,6 +330,7 @@ impl<'a> Ns<'a> {
             resolvers,
             answer: None,
             seen_error: false,
+            tls: None,
         }
     }
 
@@ -475,7 +492,8 @@ impl<'a> Ns<'a> {
             local: local
                 .filter(|(ip, _)| ip.is_ipv6() == to.is_ipv6())
                 .map(|(ip, port)| SocketAddr::new(ip, port.unwrap_or(0))),
-            tls: None,
+            // 9.20: TLS wherever TCP goes (`usevc`, which -S sets).
+            tls: if tcp { self.tls.clone() } else { None },
         }
     }
 
