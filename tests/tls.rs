@@ -405,3 +405,101 @@ fn mutual_tls_accepts_the_right_client_certificate_only() {
     assert_eq!(code(&out), 0, "{}", describe(&out));
     assert_eq!(e.s.named.query("m.example.test", "A"), ["192.0.2.8"]);
 }
+
+#[test]
+fn doh_updates_land_and_errors_are_clear() {
+    let e = env();
+    let ca = e.s.pki.ca_file.to_str().unwrap();
+    let other_ca = e.s.pki.other_ca_file.to_str().unwrap();
+    let key = e.key_file.to_str().unwrap();
+    let url = e.s.doh_url("/dns-query");
+    // The URL names the certificate's host; --server says where that host is.
+    let doh = |args: &[&str], url: &str, ca: &str| {
+        let mut full = args.to_vec();
+        full.extend([
+            "--https",
+            url,
+            "-s",
+            "127.0.0.1",
+            "--ca-file",
+            ca,
+            "-k",
+            key,
+        ]);
+        full.extend(["--timeout", "5"]);
+        e.raw(&full)
+    };
+    let out = doh(
+        &["set", "doh.example.test.", "A", "192.0.2.80", "--json"],
+        &url,
+        ca,
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"rcode\":\"NOERROR\""));
+    let out = doh(
+        &[
+            "add",
+            "doh.example.test.",
+            "A",
+            "192.0.2.81",
+            "-z",
+            "example.test",
+        ],
+        &url,
+        ca,
+    );
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    assert_eq!(
+        e.s.named.query("doh.example.test", "A"),
+        ["192.0.2.80", "192.0.2.81"]
+    );
+    let before = e.zone();
+    // No key: REFUSED over DoH as over anything else.
+    let out = e.raw(&[
+        "add",
+        "x.example.test.",
+        "A",
+        "192.0.2.1",
+        "-z",
+        "example.test",
+        "--https",
+        &url,
+        "-s",
+        "127.0.0.1",
+        "--ca-file",
+        ca,
+    ]);
+    assert_eq!(code(&out), 2, "{}", describe(&out));
+    for (what, url, ca, says) in [
+        (
+            "a path that is not the endpoint",
+            e.s.doh_url("/no-such-path"),
+            ca,
+            "HTTP 404",
+        ),
+        ("wrong CA", url.clone(), other_ca, "is not trusted"),
+        (
+            "DoH to the DoT port",
+            format!("https://{TLS_NAME}:{}/dns-query", e.s.dot_addr().port()),
+            ca,
+            "timed out",
+        ),
+    ] {
+        let out = doh(
+            &[
+                "add",
+                "x.example.test.",
+                "A",
+                "192.0.2.1",
+                "-z",
+                "example.test",
+            ],
+            &url,
+            ca,
+        );
+        eprintln!("{what}: {}", stderr(&out));
+        assert_eq!(code(&out), 5, "{what}: {}", describe(&out));
+        assert!(stderr(&out).contains(says), "{what}: {}", describe(&out));
+    }
+    assert_eq!(e.zone(), before);
+}

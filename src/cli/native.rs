@@ -153,6 +153,7 @@ fn transport_config(c: &Connection) -> transport::Config {
         timeout: Duration::from_secs(c.timeout.max(1)),
         local: c.local.map(|ip| SocketAddr::new(ip, 0)),
         tls: None,
+        https: None,
     }
 }
 
@@ -175,7 +176,11 @@ async fn plan(
     let key = conn.dest.load_key()?;
     let mut config = transport_config(conn);
     config.tls = conn.dest.tls.build(&conn.dest.servers)?;
-    let servers = conn.dest.resolve_servers().await?;
+    let mut servers = conn.dest.resolve_servers().await?;
+    if let Some((client, addrs)) = conn.dest.tls.build_https(&servers).await? {
+        config.https = Some(client);
+        servers = addrs;
+    }
     let is_ds = changes.iter().any(|c| {
         matches!(c, Change::Add { rdata, .. } if rdata.record_type() == RecordType::DS)
             || matches!(c, Change::DeleteRrset(_, RecordType::DS))
@@ -340,9 +345,10 @@ fn may_have_been_applied(e: &client::ClientError) -> bool {
     match e {
         client::ClientError::Network(n) | client::ClientError::Unverified(n) => {
             // A TLS failure is a handshake that failed (nothing was sent) or a server that
-            // dropped the session unanswered, which named does only to clients it refuses.
+            // dropped the session unanswered, which named does only to clients it refuses;
+            // an HTTP error status means the DoH endpoint did not take the message.
             n.0.iter()
-                .any(|(_, f)| !matches!(f, Failure::Io(_) | Failure::Tls(_)))
+                .any(|(_, f)| !matches!(f, Failure::Io(_) | Failure::Tls(_) | Failure::Http(_)))
         }
         _ => false,
     }

@@ -236,7 +236,7 @@ fn failure_text(failure: &Failure, tcp: bool) -> String {
         Failure::Io(e) => e.clone(),
         Failure::Closed => "connection reset".into(),
         Failure::OnlyRejected(_) => "timed out".into(),
-        Failure::Tls(e) => e.clone(),
+        Failure::Tls(e) | Failure::Http(e) => e.clone(),
     }
 }
 
@@ -494,6 +494,7 @@ impl<'a> Ns<'a> {
                 .map(|(ip, port)| SocketAddr::new(ip, port.unwrap_or(0))),
             // 9.20: TLS wherever TCP goes (`usevc`, which -S sets).
             tls: if tcp { self.tls.clone() } else { None },
+            https: None,
         }
     }
 
@@ -926,6 +927,7 @@ impl Knot<'_> {
             timeout: wait,
             local,
             tls: None,
+            https: None,
         }
     }
 

@@ -1,10 +1,13 @@
-//! `--tls` and its options for the native commands and `apply`: DNS over TLS (RFC 7858).
+//! `--tls`, `--https` and their options for the native commands: DNS over TLS (RFC 7858) and
+//! DNS over HTTPS (RFC 8484).
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
 
+use crate::transport::https::{self, Https};
 use crate::transport::tls::{self, INSECURE_WARNING, Tls, TlsOptions};
 
 /// The port of DNS over TLS (RFC 7858 section 3.1).
@@ -17,6 +20,10 @@ pub struct TlsArgs {
     /// otherwise; SOA discovery and read-back go the same way. Needs --server.
     #[arg(long, conflicts_with = "provider")]
     pub tls: bool,
+    /// Send over DNS over HTTPS (RFC 8484, POST, HTTP/2 where offered) to this URL, e.g.
+    /// https://ns1.example.net/dns-query; --server, if given, is the address to connect to.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["tls", "provider"])]
+    pub https: Option<String>,
     /// PEM file of the CA(s) that sign the server's certificate (default: the system's roots).
     #[arg(long, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
@@ -37,9 +44,48 @@ pub struct TlsArgs {
 }
 
 impl TlsArgs {
-    /// True when TLS is asked for.
+    /// True when TLS (DoT or DoH) is asked for.
     pub fn enabled(&self) -> bool {
-        self.tls
+        self.tls || self.https.is_some()
+    }
+
+    fn options(&self, server_name: Option<String>) -> TlsOptions {
+        TlsOptions {
+            ca_file: self.ca_file.clone(),
+            server_name,
+            client_cert: self.client_cert.clone(),
+            client_key: self.client_key.clone(),
+            insecure: self.tls_insecure,
+        }
+    }
+
+    /// The DoH client for `--https`, connecting to `connect_to` when given (else the URL's
+    /// host through the system resolver); also returns the addresses to report.
+    pub async fn build_https(
+        &self,
+        connect_to: &[SocketAddr],
+    ) -> Result<Option<(Arc<Https>, Vec<SocketAddr>)>, String> {
+        let Some(url) = &self.https else {
+            return Ok(None);
+        };
+        if self.tls_insecure && self.ca_file.is_some() {
+            return Err("--tls-insecure and --ca-file contradict each other".into());
+        }
+        if self.tls_insecure {
+            eprintln!("warning: {INSECURE_WARNING}");
+        }
+        let client = https::build(url, &self.options(self.tls_name.clone()), connect_to)?;
+        let servers = if connect_to.is_empty() {
+            let parsed = reqwest::Url::parse(url).map_err(|e| format!("--https '{url}': {e}"))?;
+            let host = parsed.host_str().unwrap_or_default().to_string();
+            let port = parsed.port_or_known_default().unwrap_or(443);
+            crate::discover::resolve(&host, port)
+                .await
+                .map_err(|e| format!("--https '{url}': {e}"))?
+        } else {
+            connect_to.to_vec()
+        };
+        Ok(Some((client, servers)))
     }
 
     /// The port for servers given without one.
@@ -55,10 +101,10 @@ impl TlsArgs {
             || self.client_cert.is_some()
             || self.tls_insecure;
         if !self.tls {
-            if any_option {
+            if any_option && self.https.is_none() {
                 return Err(
                     "--ca-file, --tls-name, --client-cert, --client-key and --tls-insecure \
-                            need --tls"
+                            need --tls or --https"
                         .into(),
                 );
             }
@@ -83,13 +129,7 @@ impl TlsArgs {
                     .then(|| bare.trim_end_matches('.').to_string())
             })
         });
-        let options = TlsOptions {
-            ca_file: self.ca_file.clone(),
-            server_name,
-            client_cert: self.client_cert.clone(),
-            client_key: self.client_key.clone(),
-            insecure: self.tls_insecure,
-        };
+        let options = self.options(server_name);
         if self.tls_insecure {
             eprintln!("warning: {INSECURE_WARNING}");
         }

@@ -107,6 +107,7 @@ impl Rfc2136 {
                 timeout: c.timeout,
                 local: None,
                 tls: None,
+                https: None,
             },
         })
     }

@@ -6,6 +6,7 @@
 //! transport keeps waiting until the per-try timeout. RFC 1035 section 4.2 (UDP and TCP framing),
 //! RFC 2136 section 6.2 and RFC 7766 (TCP use), RFC 7858 (DNS over TLS, in `tls`).
 
+pub mod https;
 pub mod pipeline;
 mod tcp;
 pub mod tls;
@@ -37,6 +38,8 @@ pub struct Config {
     pub local: Option<SocketAddr>,
     /// DNS over TLS (RFC 7858) instead of UDP/TCP; it keeps connections for the next send.
     pub tls: Option<Arc<tls::Tls>>,
+    /// DNS over HTTPS (RFC 8484) to one URL instead of the servers; takes precedence.
+    pub https: Option<Arc<https::Https>>,
 }
 
 impl Default for Config {
@@ -48,6 +51,7 @@ impl Default for Config {
             timeout: Duration::from_secs(300),
             local: None,
             tls: None,
+            https: None,
         }
     }
 }
@@ -76,6 +80,8 @@ pub enum Failure {
     /// The TLS session could not be set up or broke: untrusted certificate, wrong name, no TLS
     /// on that port, ALPN or client certificate refused. The text says which.
     Tls(String),
+    /// A DoH endpoint answered with an HTTP error or something that is not a DNS message.
+    Http(String),
 }
 
 impl fmt::Display for Failure {
@@ -85,7 +91,7 @@ impl fmt::Display for Failure {
             Self::OnlyRejected(why) => write!(f, "no acceptable answer ({why})"),
             Self::Io(e) => f.write_str(e),
             Self::Closed => f.write_str("connection closed before an answer"),
-            Self::Tls(e) => f.write_str(e),
+            Self::Tls(e) | Self::Http(e) => f.write_str(e),
         }
     }
 }
@@ -144,6 +150,18 @@ where
 {
     let mut failures = Vec::new();
     let mut sends = 0;
+    if let Some(h) = &config.https {
+        let deadline = after(config.timeout);
+        return match https::exchange(h, request, deadline, &mut sends, &mut accept).await {
+            Ok((server, value)) => Ok(Answered {
+                server,
+                value,
+                tcp: true,
+                sends,
+            }),
+            Err(failure) => Err(NoAnswer(vec![failure])),
+        };
+    }
     for &server in servers {
         let deadline = after(config.timeout);
         let use_tcp = config.tcp || request.len() > MAX_UDP_REQUEST;

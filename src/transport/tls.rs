@@ -340,8 +340,13 @@ pub(crate) fn tls_failure_text(
             format!("TLS: {e}")
         };
     };
+    rustls_error_text(rustls_error, &shown, server)
+}
+
+/// A rustls error in words a user can act on; `shown` is the name that was checked.
+pub(crate) fn rustls_error_text(e: &rustls::Error, shown: &str, server: SocketAddr) -> String {
     use rustls::{AlertDescription as A, Error as E};
-    match rustls_error {
+    match e {
         E::InvalidCertificate(CertificateError::UnknownIssuer) => format!(
             "TLS: the server's certificate is not trusted (issuer unknown; checked for the \
              name {shown}): give the CA that signed it (--ca-file, nsupdate -A)"

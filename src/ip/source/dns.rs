@@ -117,6 +117,7 @@ pub(super) async fn detect(
         timeout: per_server,
         local: None,
         tls: None,
+        https: None,
     };
     let response = if class == DNSClass::IN {
         client::query(&name, rtype, rd, None, &servers, &config)
