@@ -169,7 +169,16 @@ pub async fn send_update(
     let id = random_id();
     let wire = update.to_wire(id)?;
     let question = (update.zone().clone(), RecordType::SOA, update.class());
-    exchange(wire, OpCode::Update, question, signer, servers, config).await
+    exchange(
+        wire,
+        OpCode::Update,
+        question,
+        signer,
+        servers,
+        config,
+        false,
+    )
+    .await
 }
 
 /// Send a query (RD as given) and wait for its authentic answer.
@@ -189,7 +198,38 @@ pub async fn query(
         .to_vec()
         .map_err(|e| ClientError::Encode(UpdateError::Encode(e.to_string())))?;
     let question = (name.clone(), rtype, DNSClass::IN);
-    exchange(wire, OpCode::Query, question, signer, servers, config).await
+    exchange(
+        wire,
+        OpCode::Query,
+        question,
+        signer,
+        servers,
+        config,
+        false,
+    )
+    .await
+}
+
+/// [`query`], but an answer with our ID and any opcode is the answer: BIND's nsupdate matches
+/// answers to its SOA query by ID and then ends with `invalid OPCODE in response to SOA
+/// query` when the opcode is not QUERY; its front end does the same (`script::soa_step`).
+pub async fn query_any_opcode(
+    name: &Name,
+    rtype: RecordType,
+    recursion_desired: bool,
+    signer: Option<Signer<'_>>,
+    servers: &[SocketAddr],
+    config: &transport::Config,
+) -> Result<Outcome, ClientError> {
+    let id = random_id();
+    let mut msg = Message::new(id, MessageType::Query, OpCode::Query);
+    msg.metadata.recursion_desired = recursion_desired;
+    msg.add_query(Query::query(name.clone(), rtype));
+    let wire = msg
+        .to_vec()
+        .map_err(|e| ClientError::Encode(UpdateError::Encode(e.to_string())))?;
+    let question = (name.clone(), rtype, DNSClass::IN);
+    exchange(wire, OpCode::Query, question, signer, servers, config, true).await
 }
 
 async fn exchange(
@@ -199,6 +239,7 @@ async fn exchange(
     signer: Option<Signer<'_>>,
     servers: &[SocketAddr],
     config: &transport::Config,
+    any_opcode: bool,
 ) -> Result<Outcome, ClientError> {
     let id = u16::from_be_bytes([wire[0], wire[1]]);
     let (request, mac, signed_at) = match signer {
@@ -215,6 +256,10 @@ async fn exchange(
     // (An atomic rather than a Cell keeps this future Send, so callers may spawn it.)
     let unsigned_error = std::sync::atomic::AtomicU32::new(NO_RCODE);
     let accept = |bytes: &[u8]| {
+        let op_code = match bytes.get(2) {
+            Some(&b) if any_opcode && b & 0x80 != 0 => OpCode::from_u8((b >> 3) & 0x0f),
+            _ => op_code,
+        };
         let verdict = check_answer(bytes, id, op_code, &question, key, mac.as_ref(), signed_at);
         if let (Verdict::Ignore(_), Some(rcode)) = (&verdict, unsigned_rcode(bytes, id, key)) {
             unsigned_error.store(u32::from(u16::from(rcode)), Ordering::Relaxed);

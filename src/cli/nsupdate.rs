@@ -381,7 +381,10 @@ fn key_from_file(path: &Path, debug: bool) -> Option<Key> {
         "file not found".to_string()
     } else {
         match key_from_conf(path, debug) {
-            Ok(k) => return Some(k),
+            Ok(k) => {
+                hmac_pair_warning(path);
+                return Some(k);
+            }
             Err(e) => e,
         }
     };
@@ -390,6 +393,32 @@ fn key_from_file(path: &Path, debug: bool) -> Option<Key> {
         key_file_base(path)
     );
     None
+}
+
+/// BIND's dst library logs this (with its time stamp and a blank line) when `-k` names a
+/// `K<name>.+<alg>+<id>` pair holding an HMAC key; dnsup loads only HMAC keys from pairs.
+fn hmac_pair_warning(path: &Path) {
+    let is_pair = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_prefix('K'))
+        .and_then(|n| n.rsplit_once(".+"))
+        .is_some_and(|(_, tail)| {
+            let tail = tail.trim_end_matches(".private").trim_end_matches(".key");
+            let tail = tail.trim_end_matches('.');
+            tail.split_once('+').is_some_and(|(a, b)| {
+                [a, b]
+                    .iter()
+                    .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+            })
+        });
+    if is_pair {
+        eprintln!(
+            "{} {}.private: Use of K* file pairs for HMAC is deprecated\n",
+            script_runner::log_stamp(),
+            key_file_base(path)
+        );
+    }
 }
 
 /// `read_sessionkey` in local mode: a missing or bad session key ends nsupdate.

@@ -190,7 +190,7 @@ pub fn run_knsupdate(opts: &Options, key: Option<Key>) -> u8 {
 }
 
 /// `25-Nov-2026 06:59:56.387`: the time stamp of BIND's library log lines (UTC here).
-fn log_stamp() -> String {
+pub(super) fn log_stamp() -> String {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
@@ -537,7 +537,7 @@ impl<'a> Ns<'a> {
                 self.next_server(ask.len())?;
                 continue;
             }
-            let mut result = client::query(
+            let mut result = client::query_any_opcode(
                 &qname,
                 RecordType::SOA,
                 recursion,
@@ -548,9 +548,8 @@ impl<'a> Ns<'a> {
             .await;
             if signer.is_some() && result.as_ref().is_ok_and(|o| o.tsig_error.is_some()) {
                 // nsupdate asks again without TSIG when the server did not like the key.
-                result =
-                    client::query(&qname, RecordType::SOA, recursion, None, &[server], &config)
-                        .await;
+                let q = client::query_any_opcode;
+                result = q(&qname, RecordType::SOA, recursion, None, &[server], &config).await;
             }
             let outcome = match result {
                 Ok(o) => o,
