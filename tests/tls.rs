@@ -503,3 +503,69 @@ fn doh_updates_land_and_errors_are_clear() {
     }
     assert_eq!(e.zone(), before);
 }
+
+#[test]
+fn daemon_rfc2136_provider_over_tls_and_https() {
+    let e = env();
+    let ca = e.s.pki.ca_file.display().to_string();
+    for (transport, server, settings) in [
+        (
+            "tls",
+            e.s.dot_addr().to_string(),
+            format!("ca_file = \"{ca}\"\ntls_name = \"{TLS_NAME}\"\n"),
+        ),
+        (
+            "https",
+            "127.0.0.1".to_string(),
+            format!(
+                "ca_file = \"{ca}\"\nurl = \"{}\"\n",
+                e.s.doh_url("/dns-query")
+            ),
+        ),
+    ] {
+        let setup =
+            common::daemon::daemon_setup(server.parse().unwrap_or(e.s.dot_addr()), "", "5s", None);
+        let text = std::fs::read_to_string(&setup.config).unwrap();
+        let text = text
+            .replace(
+                &format!("servers = [\"{}\"]", e.s.dot_addr()),
+                &format!("servers = [\"{server}\"]"),
+            )
+            .replace(
+                "type = \"rfc2136\"\n",
+                &format!("type = \"rfc2136\"\ntransport = \"{transport}\"\n{settings}"),
+            );
+        std::fs::write(&setup.config, text).unwrap();
+        let address = if transport == "tls" {
+            "203.0.113.10"
+        } else {
+            "203.0.113.11"
+        };
+        std::fs::write(&setup.addr_file, format!("{address}\n")).unwrap();
+        let out = setup.once();
+        assert_eq!(code(&out), 0, "{transport}: {}", describe(&out));
+        assert_eq!(
+            e.s.named.query("home.example.test", "A"),
+            [address],
+            "{transport}"
+        );
+    }
+    // Certificate checks cannot be turned off in the daemon, and TLS settings need a transport.
+    let setup = common::daemon::daemon_setup(e.s.dot_addr(), "", "5s", None);
+    let text = std::fs::read_to_string(&setup.config).unwrap();
+    std::fs::write(
+        &setup.config,
+        text.replace(
+            "type = \"rfc2136\"\n",
+            &format!("type = \"rfc2136\"\nca_file = \"{ca}\"\n"),
+        ),
+    )
+    .unwrap();
+    let out = setup.once();
+    assert_ne!(code(&out), 0, "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("need transport"),
+        "{}",
+        describe(&out)
+    );
+}

@@ -39,6 +39,34 @@ pub struct Config {
         deserialize_with = "crate::daemon::config::duration"
     )]
     pub timeout: Duration,
+    /// `"udp"` (default: UDP, TCP when needed or with `tcp = true`), `"tls"` (DNS over TLS,
+    /// RFC 7858; servers default to port 853) or `"https"` (DNS over HTTPS, RFC 8484, to `url`).
+    #[serde(default)]
+    pub transport: Transport,
+    /// The DoH endpoint for `transport = "https"`; `servers` are the addresses its host has.
+    pub url: Option<String>,
+    /// PEM CA file to trust instead of the system's roots (tls, https).
+    pub ca_file: Option<PathBuf>,
+    /// The name the server's certificate must carry (tls; default: the server's host name or
+    /// address).
+    pub tls_name: Option<String>,
+    /// PEM client certificate and key for mutual TLS.
+    pub client_cert: Option<PathBuf>,
+    pub client_key: Option<PathBuf>,
+}
+
+/// How the RFC 2136 provider reaches its servers. There is no way to turn certificate
+/// checks off in the daemon.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// UDP, with TCP for large messages (or always with `tcp = true`).
+    #[default]
+    Udp,
+    /// DNS over TLS.
+    Tls,
+    /// DNS over HTTPS.
+    Https,
 }
 
 fn default_timeout() -> Duration {
@@ -85,9 +113,14 @@ impl Rfc2136 {
             }
             (None, None) => None,
         };
+        let default_port = if c.transport == Transport::Tls {
+            853
+        } else {
+            53
+        };
         let mut servers = Vec::new();
         for s in &c.servers {
-            let (host, port) = discover::split_server(s, 53)?;
+            let (host, port) = discover::split_server(s, default_port)?;
             match discover::resolve(&host, port).await {
                 Ok(found) => servers.extend(found),
                 // check-config: a name that does not resolve here and now may at run time.
@@ -97,6 +130,21 @@ impl Rfc2136 {
                 Err(e) => return Err(e.to_string()),
             }
         }
+        let (tls, https) = secure(c)?;
+        if https.is_some() {
+            // The URL's port is the one used; the addresses only say where its host is.
+            servers = servers
+                .into_iter()
+                .map(|a| SocketAddr::new(a.ip(), 443))
+                .collect();
+        }
+        let https = match https {
+            Some(options) => {
+                let url = c.url.as_deref().unwrap_or_default();
+                Some(transport::https::build(url, &options, &servers)?)
+            }
+            None => None,
+        };
         Ok(Rfc2136 {
             servers,
             key,
@@ -106,10 +154,54 @@ impl Rfc2136 {
                 udp_retries: 2,
                 timeout: c.timeout,
                 local: None,
-                tls: None,
-                https: None,
+                tls,
+                https,
             },
         })
+    }
+}
+
+/// The DoT client, or the options for the DoH client, from the configuration.
+type Secure = (
+    Option<std::sync::Arc<transport::tls::Tls>>,
+    Option<transport::tls::TlsOptions>,
+);
+
+fn secure(c: &Config) -> Result<Secure, String> {
+    let server_name = c.tls_name.clone().or_else(|| {
+        let first = c.servers.first()?;
+        let (host, _) = discover::split_server(first, 853).ok()?;
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        bare.parse::<std::net::IpAddr>()
+            .is_err()
+            .then(|| bare.trim_end_matches('.').to_string())
+    });
+    let options = |name: Option<String>| transport::tls::TlsOptions {
+        ca_file: c.ca_file.clone(),
+        server_name: name,
+        client_cert: c.client_cert.clone(),
+        client_key: c.client_key.clone(),
+        insecure: false,
+    };
+    let any_tls_setting = c.ca_file.is_some()
+        || c.tls_name.is_some()
+        || c.client_cert.is_some()
+        || c.client_key.is_some();
+    match c.transport {
+        Transport::Udp if any_tls_setting || c.url.is_some() => Err(
+            "ca_file, tls_name, client_cert, client_key and url need transport = \"tls\" or \"https\""
+                .into(),
+        ),
+        Transport::Udp => Ok((None, None)),
+        Transport::Tls if c.url.is_some() => Err("url is for transport = \"https\"".into()),
+        Transport::Tls => Ok((Some(transport::tls::build(&options(server_name))?), None)),
+        Transport::Https if c.url.is_none() => {
+            Err("transport = \"https\" needs url = \"https://HOST/dns-query\"".into())
+        }
+        Transport::Https if c.tls_name.is_some() => {
+            Err("with transport = \"https\" the name checked is the url's host: drop tls_name".into())
+        }
+        Transport::Https => Ok((None, Some(options(None)))),
     }
 }
 
