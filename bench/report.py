@@ -156,6 +156,10 @@ def main():
             rows.append(("1", what, name, f"`dnsup add`, static build {ms(m['dnsup-static'])}",
                          "knsupdate", ms(m["knsupdate"]), ratio(m["dnsup-static"], m["knsupdate"]),
                          "≤ 0.50"))
+        if "dnsup-dot" in m:
+            rows.append(("1", f"{what}, over DoT (new TLS session) vs UDP", name,
+                         f"`dnsup add --tls` {ms(m['dnsup-dot'])}", "`dnsup add` over UDP",
+                         ms(d), ratio(m["dnsup-dot"], d), ""))
         rows.append(("1", what, name, f"`dnsup nsupdate` {ms(m['dnsup-nsupdate'])}",
                      "nsupdate", ms(m["nsupdate"]), ratio(m["dnsup-nsupdate"], m["nsupdate"]), ""))
         for label, key in (("`cargo build --release`", "dnsup"), ("static build", "dnsup-static")):

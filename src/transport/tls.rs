@@ -362,6 +362,14 @@ pub(crate) fn rustls_error_text(e: &rustls::Error, shown: &str, server: SocketAd
         ) => {
             format!("TLS: the server's certificate ({shown}) has expired")
         }
+        E::InvalidCertificate(CertificateError::Other(o))
+            if format!("{o:?}").contains("CaUsedAsEndEntity") =>
+        {
+            format!(
+                "TLS: the server's certificate ({shown}) is a CA certificate; a self-signed \
+                 server certificate must say basicConstraints CA:FALSE"
+            )
+        }
         E::InvalidCertificate(other) => {
             format!("TLS: the server's certificate ({shown}) was rejected: {other:?}")
         }
