@@ -569,3 +569,46 @@ fn daemon_rfc2136_provider_over_tls_and_https() {
         describe(&out)
     );
 }
+
+#[test]
+fn apply_pipelines_over_tls() {
+    let e = env();
+    let input = e.s.named.dir().join("changes.txt");
+    let lines: String = (0..500)
+        .map(|i| {
+            format!(
+                "update add bulk{i}.example.test. 300 A 10.0.{}.{}\n",
+                i / 256,
+                i % 256
+            )
+        })
+        .collect();
+    std::fs::write(&input, lines).unwrap();
+    let out = e.dot(&[
+        "apply",
+        input.to_str().unwrap(),
+        "--batch-size",
+        "50",
+        "--zone",
+        "example.test",
+    ]);
+    assert_eq!(code(&out), 0, "{}", describe(&out));
+    let zone = e.zone();
+    assert_eq!(
+        (0..500)
+            .filter(|i| !zone.find(&format!("bulk{i}.example.test."), "A").is_empty())
+            .count(),
+        500
+    );
+    // --https is refused by apply before anything is sent.
+    let url = e.s.doh_url("/dns-query");
+    let out = e.raw(&[
+        "apply",
+        input.to_str().unwrap(),
+        "--zone",
+        "example.test",
+        "--https",
+        &url,
+    ]);
+    assert_eq!(code(&out), 1, "{}", describe(&out));
+}

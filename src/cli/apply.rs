@@ -270,6 +270,8 @@ struct Prepared {
     key: Option<Key>,
     servers: Vec<SocketAddr>,
     limits: Limits,
+    /// `--tls`: the pipelined messages (and discovery) go over DNS over TLS.
+    tls: Option<std::sync::Arc<crate::transport::tls::Tls>>,
 }
 
 async fn prepare(args: &ApplyArgs) -> Result<Option<Prepared>, Early> {
@@ -280,10 +282,9 @@ async fn prepare(args: &ApplyArgs) -> Result<Option<Prepared>, Early> {
                 .into(),
         );
     }
-    if args.dest.tls.enabled() {
+    if args.dest.tls.https.is_some() {
         return Err(
-            "dnsup apply does not send over TLS yet: use set/add/delete --tls, or \
-                    `dnsup nsupdate -S` with a script"
+            "dnsup apply pipelines over TCP or TLS: --https is for set, add and delete (use --tls)"
                 .to_string()
                 .into(),
         );
@@ -297,9 +298,11 @@ async fn prepare(args: &ApplyArgs) -> Result<Option<Prepared>, Early> {
         None => return Ok(None),
     };
     let key = args.dest.load_key()?;
+    let tls = args.dest.tls.build(&args.dest.servers)?;
     let config = transport::Config {
         timeout: Duration::from_secs(args.timeout),
         local: args.local.map(|ip| SocketAddr::new(ip, 0)),
+        tls: tls.clone(),
         ..transport::Config::default()
     };
     let servers = args.dest.resolve_servers().await?;
@@ -350,6 +353,7 @@ async fn prepare(args: &ApplyArgs) -> Result<Option<Prepared>, Early> {
         key,
         servers,
         limits,
+        tls,
     }))
 }
 
@@ -444,6 +448,7 @@ async fn apply(args: &ApplyArgs) -> u8 {
         window: args.window as usize,
         timeout: Duration::from_secs(args.timeout),
         local: args.local.map(|ip| SocketAddr::new(ip, 0)),
+        tls: p.tls.clone(),
         ..pipeline::Settings::default()
     };
     let mut rejected = match &args.rejected {

@@ -27,7 +27,7 @@ use std::collections::VecDeque;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::time::{Instant, sleep_until, timeout_at};
 
@@ -44,6 +44,8 @@ pub struct Settings {
     pub local: Option<SocketAddr>,
     /// How many times in a row a connection lost without any answer is opened again.
     pub reconnects: u32,
+    /// DNS over TLS (RFC 7858 section 3.3 allows pipelining) instead of plain TCP.
+    pub tls: Option<std::sync::Arc<super::tls::Tls>>,
 }
 
 impl Default for Settings {
@@ -53,6 +55,7 @@ impl Default for Settings {
             timeout: Duration::from_secs(10),
             local: None,
             reconnects: 3,
+            tls: None,
         }
     }
 }
@@ -247,11 +250,34 @@ pub async fn run<R: Requests>(
                 continue;
             }
         };
-        connections += 1;
-        summary_server = Some(server);
-        tracing::debug!(%server, window = state.window, "pipelining over TCP");
-        let answered_before = state.answered;
-        match one_connection(stream, server, requests, settings, &mut state).await {
+        let ended = match &settings.tls {
+            Some(tls) => match tls.handshake(stream, server, deadline).await {
+                Ok(stream) => {
+                    connections += 1;
+                    summary_server = Some(server);
+                    tracing::debug!(%server, window = state.window, "pipelining over TLS");
+                    let answered_before = state.answered;
+                    let ended = one_connection(stream, server, requests, settings, &mut state);
+                    (ended.await, answered_before)
+                }
+                Err(failure) => {
+                    tracing::debug!(%server, %failure, "TLS failed, trying the next server");
+                    last_failure = failure;
+                    server_index += 1;
+                    continue;
+                }
+            },
+            None => {
+                connections += 1;
+                summary_server = Some(server);
+                tracing::debug!(%server, window = state.window, "pipelining over TCP");
+                let answered_before = state.answered;
+                let ended = one_connection(stream, server, requests, settings, &mut state);
+                (ended.await, answered_before)
+            }
+        };
+        let (ended, answered_before) = ended;
+        match ended {
             Ended::Finished => break,
             Ended::Lost(failure) => {
                 tracing::debug!(%server, %failure, "connection lost");
@@ -287,8 +313,8 @@ pub async fn run<R: Requests>(
 }
 
 /// Pipeline over one connection until everything is answered or the connection is lost.
-async fn one_connection<R: Requests>(
-    mut stream: TcpStream,
+async fn one_connection<R: Requests, S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
     server: SocketAddr,
     requests: &mut R,
     settings: &Settings,
@@ -504,6 +530,7 @@ mod tests {
             timeout: Duration::from_secs(2),
             local: None,
             reconnects: 2,
+            tls: None,
         }
     }
 

@@ -166,6 +166,16 @@ impl Tls {
             .await
             .map_err(|_| Failure::TimedOut)?
             .map_err(|e| Failure::Io(e.to_string()))?;
+        self.handshake(tcp, server, deadline).await
+    }
+
+    /// TLS over a connected TCP stream (also used by the pipelined sender).
+    pub(super) async fn handshake(
+        &self,
+        tcp: TcpStream,
+        server: SocketAddr,
+        deadline: Instant,
+    ) -> Result<TlsStream<TcpStream>, Failure> {
         let _ = tcp.set_nodelay(true);
         let name = self.name_for(server);
         tracing::debug!(%server, name = ?name, "TLS handshake");
