@@ -518,3 +518,130 @@ impl ServerCertVerifier for NoVerification {
 pub fn build(options: &TlsOptions) -> Result<Arc<Tls>, String> {
     Tls::new(options, b"dot").map(Arc::new)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options() -> TlsOptions {
+        TlsOptions::default()
+    }
+
+    #[test]
+    fn files_that_are_not_small_regular_pem_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.pem");
+        std::fs::write(&big, vec![b'A'; (MAX_PEM_FILE + 1) as usize]).unwrap();
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, b"").unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        for (path, says) in [
+            (Path::new("/dev/zero"), "not a regular file"),
+            (dir.path(), "not a regular file"),
+            (fifo.as_path(), "not a regular file"),
+            (big.as_path(), "larger than"),
+            (empty.as_path(), "no PEM certificate"),
+            (Path::new("/nonexistent/ca.pem"), "No such file"),
+        ] {
+            let o = TlsOptions {
+                ca_file: Some(path.to_path_buf()),
+                ..options()
+            };
+            let err = Tls::new(&o, b"dot").unwrap_err();
+            assert!(err.contains(says), "{}: {err}", path.display());
+            assert!(err.contains(&path.display().to_string()), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_client_key_that_is_not_a_key_says_so_without_its_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let cert = rcgen::generate_simple_self_signed(vec!["c.test".into()]).unwrap();
+        let cert_file = dir.path().join("c.pem");
+        std::fs::write(&cert_file, cert.cert.pem()).unwrap();
+        let key_file = dir.path().join("k.pem");
+        std::fs::write(
+            &key_file,
+            "-----BEGIN PRIVATE KEY-----\nc2VjcmV0IQ==\n-----END PRIVATE KEY-----\n",
+        )
+        .unwrap();
+        let o = TlsOptions {
+            client_cert: Some(cert_file.clone()),
+            client_key: Some(key_file),
+            ..options()
+        };
+        let err = Tls::new(&o, b"dot").unwrap_err();
+        assert!(err.contains("client"), "{err}");
+        assert!(!err.contains("c2VjcmV0"), "{err}");
+        let half = TlsOptions {
+            client_cert: Some(cert_file),
+            ..options()
+        };
+        assert!(
+            Tls::new(&half, b"dot")
+                .unwrap_err()
+                .contains("needs its key")
+        );
+    }
+
+    #[test]
+    fn tls_errors_are_sentences() {
+        let at: SocketAddr = "192.0.2.1:853".parse().unwrap();
+        let cases = [
+            (
+                rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer),
+                "not trusted",
+            ),
+            (
+                rustls::Error::InvalidCertificate(CertificateError::NotValidForName),
+                "not valid for the name ns1.test",
+            ),
+            (
+                rustls::Error::AlertReceived(rustls::AlertDescription::NoApplicationProtocol),
+                "ALPN",
+            ),
+            (
+                rustls::Error::AlertReceived(rustls::AlertDescription::CertificateRequired),
+                "client certificate",
+            ),
+            (
+                rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType),
+                "does not speak TLS on port 853",
+            ),
+        ];
+        for (e, says) in cases {
+            let text = rustls_error_text(&e, "ns1.test", at);
+            assert!(text.starts_with("TLS"), "{text}");
+            assert!(text.contains(says), "{e:?}: {text}");
+        }
+    }
+
+    #[test]
+    fn insecure_and_named_clients_build() {
+        let t = Tls::new(
+            &TlsOptions {
+                insecure: true,
+                server_name: Some("ns1.example.test.".into()),
+                ..options()
+            },
+            b"dot",
+        )
+        .unwrap();
+        assert!(t.insecure());
+        assert_eq!(t.client_config().alpn_protocols, vec![b"dot".to_vec()]);
+        let bad = TlsOptions {
+            server_name: Some("not a name!".into()),
+            ..options()
+        };
+        assert!(
+            Tls::new(&bad, b"dot")
+                .unwrap_err()
+                .contains("not a valid host name")
+        );
+    }
+}
