@@ -10,6 +10,7 @@
 use std::io::{BufRead, IsTerminal, Write as _};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hickory_proto::op::{Message, ResponseCode};
@@ -17,6 +18,7 @@ use hickory_proto::rr::{Name, RecordType};
 
 use crate::client::{self, ClientError, Outcome, Signer, random_id};
 use crate::discover;
+use crate::gss::{self, GssAlgorithm, GssKey};
 use crate::script::{
     Action, Command, Dialect, KeySpec, Pending, Session, SoaStep, name_for_message, rcode_text,
     render_dig, render_kdig, render_kdig_show, render_sent, render_show, soa_step, tsig_rcode_text,
@@ -47,6 +49,8 @@ pub struct Options {
     pub file: Option<PathBuf>,
     /// nsupdate `-l`: the server is the local host.
     pub local_only: bool,
+    /// nsupdate `-g` / `-o`: sign with GSS-TSIG.
+    pub gss: Option<GssAlgorithm>,
 }
 
 /// Where script lines come from: a file or a pipe, or a terminal with line editing.
@@ -262,6 +266,16 @@ struct Ns<'a> {
     /// The raw answer to the last update (`answer`), cleared when a send starts.
     answer: Option<Vec<u8>>,
     seen_error: bool,
+    /// GSS-TSIG credentials and the context established last (for reuse by the next send).
+    gss: GssState,
+}
+
+/// GSS-TSIG state of an nsupdate run: credentials are acquired once, and a context is kept
+/// for the next update to the same server and primary until it is about to expire.
+#[derive(Default)]
+struct GssState {
+    creds: Option<Arc<gss::system::Credentials>>,
+    key: Option<(SocketAddr, Name, GssKey)>,
 }
 
 impl<'a> Ns<'a> {
@@ -313,6 +327,7 @@ impl<'a> Ns<'a> {
             resolvers,
             answer: None,
             seen_error: false,
+            gss: GssState::default(),
         }
     }
 
@@ -480,9 +495,14 @@ impl<'a> Ns<'a> {
     /// `start_update`: send now when both zone and server are known, else find the zone first.
     async fn send(&mut self, pending: &Pending) -> Result<(), Stop> {
         self.answer = None;
-        if let (Some(zone), Some(servers)) = (&pending.zone, self.servers.clone()) {
+        // GSS-TSIG needs the primary's name for the server's principal: always ask the SOA.
+        if let (Some(zone), Some(servers), None) = (
+            &pending.zone,
+            self.servers.clone(),
+            self.gss_algorithm(pending),
+        ) {
             let start = self.in_use.min(servers.len().saturating_sub(1));
-            self.send_update(pending, zone.clone(), &servers, start)
+            self.send_update(pending, zone.clone(), &servers, start, None)
                 .await;
             return Ok(());
         }
@@ -597,14 +617,27 @@ impl<'a> Ns<'a> {
                     match &self.servers {
                         Some(servers) => {
                             let servers = servers.clone();
-                            self.send_update(pending, update_zone, &servers, self.in_use)
-                                .await;
+                            self.send_update(
+                                pending,
+                                update_zone,
+                                &servers,
+                                self.in_use,
+                                Some(&primary),
+                            )
+                            .await;
                         }
                         None => {
                             let host = name_for_message(&primary);
                             match self.resolve(&host, self.port).await {
                                 Ok(primaries) => {
-                                    self.send_update(pending, update_zone, &primaries, 0).await;
+                                    self.send_update(
+                                        pending,
+                                        update_zone,
+                                        &primaries,
+                                        0,
+                                        Some(&primary),
+                                    )
+                                    .await;
                                 }
                                 Err(text) => {
                                     eprintln!("{text}");
@@ -617,6 +650,52 @@ impl<'a> Ns<'a> {
                 }
             }
         }
+    }
+
+    /// GSS-TSIG for this update: a `gsstsig`/`oldgsstsig` command, else `-g`/`-o`.
+    fn gss_algorithm(&self, pending: &Pending) -> Option<GssAlgorithm> {
+        pending.gss.or(self.opts.gss)
+    }
+
+    /// An established GSS-TSIG key for `server` and `primary`: the last one if it still fits,
+    /// else a new TKEY negotiation (nsupdate `start_gssrequest`). The key is handed out; the
+    /// caller gives it back for reuse.
+    async fn gss_key(
+        &mut self,
+        pending: &Pending,
+        algorithm: GssAlgorithm,
+        server: &SocketAddr,
+        primary: &Name,
+        config: &transport::Config,
+    ) -> Result<(SocketAddr, Name, GssKey), gss::NegotiateError> {
+        let opts = gss_options(algorithm, pending.realm.clone());
+        if let Some((s, p, key)) = self.gss.key.take() {
+            let fresh = key.expires() > unix_now() + 60;
+            if s == *server && p == *primary && key.algorithm() == algorithm && fresh {
+                return Ok((s, p, key));
+            }
+        }
+        let creds = match &self.gss.creds {
+            Some(c) => Arc::clone(c),
+            None => {
+                let o = opts.clone();
+                let c = tokio::task::spawn_blocking(move || gss::credentials(&o))
+                    .await
+                    .map_err(|e| gss::GssError::new(gss::GssErrorKind::Other, e.to_string()))??;
+                self.gss.creds = Some(Arc::clone(&c));
+                c
+            }
+        };
+        if self.debug > 0 {
+            eprintln!(
+                "Negotiating GSS-TSIG ({}) with {} as {}",
+                algorithm.as_str(),
+                addr_text(server),
+                creds.principal()
+            );
+        }
+        let key = gss::negotiate(*server, primary, &creds, &opts, config).await?;
+        Ok((*server, primary.clone(), key))
     }
 
     /// `next_server`: the next server of the list, or nsupdate's end.
@@ -637,6 +716,7 @@ impl<'a> Ns<'a> {
         zone: Name,
         primaries: &[SocketAddr],
         start: usize,
+        primary: Option<&Name>,
     ) {
         let update = pending.to_update(zone);
         let tcp = self.opts.tcp;
@@ -656,9 +736,37 @@ impl<'a> Ns<'a> {
                 continue;
             }
             let config = self.config(tcp, pending.local, server);
-            let signer = self.key.as_ref().map(Signer::new);
+            let gss_key = match (self.gss_algorithm(pending), primary) {
+                (Some(algorithm), Some(primary)) => {
+                    match self
+                        .gss_key(pending, algorithm, server, primary, &config)
+                        .await
+                    {
+                        Ok(key) => Some(key),
+                        Err(e) => {
+                            eprintln!("tkey query failed: {e}");
+                            self.seen_error = true;
+                            return;
+                        }
+                    }
+                }
+                _ => None,
+            };
+            let signer = match &gss_key {
+                Some((_, _, key)) => Some(Signer::new(key)),
+                None => self.key.as_ref().map(Signer::new),
+            };
             let result =
                 client::send_update(&update, signer, std::slice::from_ref(server), &config).await;
+            // Keep the context for the next update unless the server no longer knows it.
+            if let Some(key) = gss_key
+                && !matches!(&result, Ok(o) if o.tsig_error == Some(tsig::TsigRcode::BadKey))
+            {
+                self.gss.key = Some(key);
+            }
+            if let Ok(outcome) = &result {
+                gss_notes(outcome);
+            }
             if self.debug > 0 {
                 self.print_sent(&update, pending.zone.is_some(), result.as_ref().ok());
             }
@@ -751,6 +859,55 @@ impl<'a> Ns<'a> {
         }
         self.answer = Some(outcome.raw);
     }
+}
+
+/// GSS-TSIG options of an nsupdate run: the algorithm of `-g`/`-o` or the script, the realm of
+/// `realm`, and two settings nsupdate has no option for, from the environment:
+/// `DNSUP_GSS_VERIFY` (strict, compatible, off) and `DNSUP_GSS_MECH` (spnego, krb5).
+/// Credentials come from the ticket cache (`KRB5CCNAME`) or a client keytab (`KRB5_CLIENT_KTNAME`).
+fn gss_options(algorithm: GssAlgorithm, realm: Option<String>) -> gss::GssOptions {
+    let policy = std::env::var("DNSUP_GSS_VERIFY")
+        .ok()
+        .and_then(|v| gss::VerifyPolicy::parse(&v))
+        .unwrap_or_default();
+    let mechanism = match std::env::var("DNSUP_GSS_MECH").as_deref() {
+        Ok("krb5") => gss::Mechanism::Krb5,
+        _ => gss::Mechanism::Spnego,
+    };
+    gss::GssOptions {
+        algorithm: Some(algorithm),
+        policy,
+        mechanism,
+        realm,
+        ..gss::GssOptions::default()
+    }
+}
+
+/// What dnsup says beyond nsupdate about a GSS-TSIG answer: an answer signature accepted only
+/// in Samba's form (nsupdate reports "tsig verify failure" and exits 2 for it), and Samba's
+/// SERVFAIL for a refused secure update.
+fn gss_notes(outcome: &Outcome) {
+    let Some(variant) = outcome.gss_signature else {
+        return;
+    };
+    if variant == tsig::gss::SignatureVariant::SambaNoMacLength {
+        eprintln!(
+            "; note: the answer's GSS-TSIG signature verified only in Samba's form (request MAC \
+             without its length); accepted (DNSUP_GSS_VERIFY=compatible)"
+        );
+    }
+    if outcome.rcode() == ResponseCode::ServFail {
+        eprintln!(
+            "; note: a Samba DNS server answers SERVFAIL when a secure update is refused: the \
+             principal may not update this name"
+        );
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// For a prerequisite failure on an update that was sent more than once (a resend, or an
