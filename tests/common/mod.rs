@@ -21,6 +21,7 @@
 #![allow(dead_code, unused_imports, unused_macros)]
 
 pub mod daemon;
+pub mod kerberos;
 pub mod keys;
 pub mod knot;
 pub mod named;

@@ -1,0 +1,250 @@
+//! GSS-TSIG (RFC 3645) against a real MIT Kerberos KDC and BIND named with
+//! `tkey-gssapi-keytab`, each started by the test on loopback ports. Every case runs
+//! `dnsup nsupdate -g` and BIND's `nsupdate -g` on the same script against two fresh servers of
+//! the same KDC, and compares the exit status, the messages and the zones afterwards.
+//!
+//! Needs krb5-kdc, krb5-admin-server, krb5-user, bind9, bind9-dnsutils (scripts/deps/gss).
+
+mod common;
+
+use std::path::Path;
+use std::process::Output;
+
+use common::kerberos::{GssNamed, Kdc, run_gss};
+use common::*;
+
+struct Run {
+    out: Output,
+    zone: Zone,
+    log: String,
+}
+
+impl Run {
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.out.stderr).into_owned()
+    }
+}
+
+/// Run `body` (after `server` and `zone` lines) with `tool` against a fresh named.
+fn run_one(
+    kdc: &Kdc,
+    tool: &Path,
+    args: &[&str],
+    body: &str,
+    ccache: Option<&Path>,
+    extra: &[(&str, &str)],
+) -> Run {
+    let named = GssNamed::start(kdc);
+    let script = format!(
+        "server 127.0.0.1 {}\nzone example.test\n{body}",
+        named.port()
+    );
+    let out = run_gss(tool, args, &script, kdc, ccache, extra);
+    Run {
+        out,
+        zone: named.axfr(),
+        log: named.log(),
+    }
+}
+
+/// dnsup and BIND's nsupdate on the same script; asserts the same exit status and zone.
+fn both(
+    kdc: &Kdc,
+    args: &[&str],
+    body: &str,
+    ccache: Option<&Path>,
+    extra: &[(&str, &str)],
+) -> (Run, Run) {
+    let mut ours_args = vec!["nsupdate"];
+    ours_args.extend_from_slice(args);
+    let ours = run_one(kdc, &dnsup_bin(), &ours_args, body, ccache, extra);
+    let nsupdate = require("nsupdate", "bind9-dnsutils");
+    let theirs = run_one(kdc, &nsupdate, args, body, ccache, extra);
+    assert_eq!(
+        ours.out.status.code(),
+        theirs.out.status.code(),
+        "dnsup:\n{}\nnsupdate:\n{}\nnamed (dnsup):\n{}",
+        describe(&ours.out),
+        describe(&theirs.out),
+        ours.log
+    );
+    assert_eq!(ours.zone, theirs.zone, "the zones differ afterwards");
+    (ours, theirs)
+}
+
+fn original_zone() -> Zone {
+    Zone::from_file("example.test", &zone_file("example.test"))
+}
+
+#[test]
+fn host_principal_from_a_keytab_updates_its_own_name() {
+    let kdc = Kdc::start();
+    let cache = kdc.kinit("host/client1.example.test");
+    let (ours, _) = both(
+        &kdc,
+        &["-g"],
+        "update add client1.example.test 300 A 192.0.2.11\nsend\n",
+        Some(&cache),
+        &[],
+    );
+    assert_eq!(ours.out.status.code(), Some(0), "{}", describe(&ours.out));
+    assert!(
+        ours.zone
+            .contains("client1.example.test. 300 IN A 192.0.2.11"),
+        "{}",
+        ours.zone
+    );
+    assert!(
+        ours.log.contains("host/client1.example.test"),
+        "{}",
+        ours.log
+    );
+}
+
+#[test]
+fn user_from_the_ticket_cache_in_an_allowed_subdomain() {
+    let kdc = Kdc::start();
+    let cache = kdc.kinit("alice");
+    let (ours, _) = both(
+        &kdc,
+        &["-g"],
+        "update add h1.dyn.example.test 300 TXT \"alice was here\"\nsend\n",
+        Some(&cache),
+        &[],
+    );
+    assert_eq!(ours.out.status.code(), Some(0), "{}", describe(&ours.out));
+    assert!(
+        ours.zone
+            .contains("h1.dyn.example.test. 300 IN TXT \"alice was here\"")
+    );
+}
+
+#[test]
+fn a_name_the_policy_does_not_allow_is_refused_and_the_zone_unchanged() {
+    let kdc = Kdc::start();
+    let cache = kdc.kinit("alice");
+    let (ours, theirs) = both(
+        &kdc,
+        &["-g"],
+        "update add www.example.test 300 A 192.0.2.66\nsend\n",
+        Some(&cache),
+        &[],
+    );
+    assert_eq!(ours.out.status.code(), Some(2));
+    assert_eq!(ours.stderr(), "update failed: REFUSED\n");
+    assert_eq!(ours.stderr(), theirs.stderr());
+    assert_eq!(ours.zone, original_zone());
+    assert!(
+        ours.log.contains("rejected by secure update"),
+        "{}",
+        ours.log
+    );
+}
+
+#[test]
+fn no_ticket_is_a_clear_error() {
+    let kdc = Kdc::start();
+    let (ours, theirs) = both(
+        &kdc,
+        &["-g"],
+        "update add client1.example.test 300 A 192.0.2.11\nsend\n",
+        None,
+        &[],
+    );
+    assert_eq!(ours.out.status.code(), Some(2), "{}", describe(&ours.out));
+    assert!(theirs.stderr().starts_with("tkey query failed: "));
+    let err = ours.stderr();
+    assert!(err.starts_with("tkey query failed: "), "{err}");
+    assert!(err.contains("kinit"), "says what to do: {err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(ours.zone, original_zone());
+}
+
+#[test]
+fn several_updates_over_one_context() {
+    let kdc = Kdc::start();
+    let cache = kdc.kinit("host/client1.example.test");
+    let body = "update add client1.example.test 300 A 192.0.2.11\nsend\n\
+                update add client1.example.test 300 AAAA 2001:db8::11\nsend\n\
+                update delete client1.example.test A\nupdate add client1.example.test 300 A 192.0.2.12\nsend\n";
+    let (ours, _) = both(&kdc, &["-g"], body, Some(&cache), &[]);
+    assert_eq!(ours.out.status.code(), Some(0), "{}", describe(&ours.out));
+    assert!(
+        ours.zone
+            .contains("client1.example.test. 300 IN A 192.0.2.12")
+    );
+    assert!(
+        ours.zone
+            .contains("client1.example.test. 300 IN AAAA 2001:db8::11")
+    );
+    // With -d dnsup says when it negotiates: once for the three updates.
+    let traced = run_one(
+        &kdc,
+        &dnsup_bin(),
+        &["nsupdate", "-g", "-d"],
+        body,
+        Some(&cache),
+        &[],
+    );
+    assert_eq!(traced.out.status.code(), Some(0));
+    assert_eq!(
+        traced.stderr().matches("Negotiating GSS-TSIG").count(),
+        1,
+        "{}",
+        traced.stderr()
+    );
+}
+
+#[test]
+fn answer_signatures_verify_strictly_against_bind() {
+    let kdc = Kdc::start();
+    let cache = kdc.kinit("host/client1.example.test");
+    // strict: only an RFC 8945 answer MAC is accepted; BIND signs that way.
+    let ours = run_one(
+        &kdc,
+        &dnsup_bin(),
+        &["nsupdate", "-g"],
+        "update add client1.example.test 300 A 192.0.2.11\nsend\n",
+        Some(&cache),
+        &[("DNSUP_GSS_VERIFY", "strict")],
+    );
+    assert_eq!(ours.out.status.code(), Some(0), "{}", describe(&ours.out));
+    assert_eq!(ours.stderr(), "");
+}
+
+#[test]
+fn old_algorithm_name_and_raw_kerberos_mechanism() {
+    let kdc = Kdc::start();
+    let cache = kdc.kinit("host/client1.example.test");
+    let body = "update add client1.example.test 300 A 192.0.2.11\nsend\n";
+    let (ours, _) = both(&kdc, &["-o"], body, Some(&cache), &[]);
+    assert_eq!(ours.out.status.code(), Some(0), "{}", describe(&ours.out));
+    let krb5 = run_one(
+        &kdc,
+        &dnsup_bin(),
+        &["nsupdate", "-g"],
+        &format!("gsstsig\n{body}"),
+        Some(&cache),
+        &[("DNSUP_GSS_MECH", "krb5")],
+    );
+    assert_eq!(krb5.out.status.code(), Some(0), "{}", describe(&krb5.out));
+    assert!(
+        krb5.zone
+            .contains("client1.example.test. 300 IN A 192.0.2.11")
+    );
+}
+
+#[test]
+fn client_keytab_without_kinit() {
+    let kdc = Kdc::start();
+    let keytab = kdc.keytab("host/client1.example.test");
+    let keytab = keytab.to_str().unwrap();
+    let (ours, _) = both(
+        &kdc,
+        &["-g"],
+        "update add client1.example.test 300 A 192.0.2.11\nsend\n",
+        None,
+        &[("KRB5_CLIENT_KTNAME", keytab)],
+    );
+    assert_eq!(ours.out.status.code(), Some(0), "{}", describe(&ours.out));
+}
