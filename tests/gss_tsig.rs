@@ -248,3 +248,59 @@ fn client_keytab_without_kinit() {
     );
     assert_eq!(ours.out.status.code(), Some(0), "{}", describe(&ours.out));
 }
+
+/// The native commands with --gss: ticket cache, keytab, refusal, no credentials.
+#[test]
+fn native_set_with_gss() {
+    let kdc = Kdc::start();
+    let named = GssNamed::start(&kdc);
+    let server = format!("127.0.0.1:{}", named.port());
+    let cache = kdc.kinit("alice");
+    let keytab = kdc.keytab("host/client1.example.test");
+    let keytab = keytab.to_str().unwrap();
+    let dnsup = |args: &[&str], ccache: Option<&Path>| {
+        let mut all = vec!["set"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["-s", &server, "--gss"]);
+        run_gss(&dnsup_bin(), &all, "", &kdc, ccache, &[])
+    };
+    let out = dnsup(&["h2.dyn.example.test", "TXT", "native"], Some(&cache));
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let out = dnsup(
+        &[
+            "client1.example.test",
+            "A",
+            "192.0.2.77",
+            "--keytab",
+            keytab,
+            "--gss-mech",
+            "krb5",
+            "--gss-verify",
+            "strict",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let out = dnsup(&["www.example.test", "A", "192.0.2.78"], Some(&cache));
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let out = dnsup(&["client1.example.test", "A", "192.0.2.79"], None);
+    assert_eq!(out.status.code(), Some(8), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("error [gss]: ") && err.contains("kinit"),
+        "{err}"
+    );
+    let zone = named.axfr();
+    assert!(
+        zone.contains("h2.dyn.example.test. 300 IN TXT \"native\""),
+        "{zone}"
+    );
+    assert_eq!(
+        zone.find("client1.example.test.", "A"),
+        ["client1.example.test. 300 IN A 192.0.2.77"]
+    );
+    assert_eq!(
+        zone.find("www.example.test.", "A"),
+        ["www.example.test. 3600 IN A 192.0.2.80"]
+    );
+}

@@ -81,7 +81,7 @@ impl GssError {
                 "get a ticket with kinit, or give a keytab (--keytab, or KRB5_CLIENT_KTNAME)"
             }
             GssErrorKind::UnknownServer => {
-                "the KDC has no DNS/<primary> principal: check the zone's SOA primary name, the realm, or give --principal"
+                "the KDC does not know the server's principal DNS/<SOA primary>@<realm>: check the zone's SOA primary name and the realm (nsupdate: realm; native: --realm or --service)"
             }
             GssErrorKind::UnknownClient => "check the principal name and the realm",
             GssErrorKind::ClockSkew => {

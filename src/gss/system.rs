@@ -326,8 +326,12 @@ fn error(api: &Api, what: &str, major: Om, minor: Om) -> GssError {
 /// The base of the Kerberos 5 error table (com_err "KRB5").
 const KRB5_BASE: i64 = -1_765_328_384;
 
+/// The kind of a failure: from the Kerberos error code when the minor status is one (raw krb5
+/// mechanism), else from the texts of MIT's error tables (SPNEGO maps mechanism minor codes to
+/// numbers of its own, so only the text says which Kerberos error it was).
 fn classify(major: Om, minor: Om, message: &str) -> GssErrorKind {
     let krb5 = i64::from(minor as i32) - KRB5_BASE;
+    let text = |needle: &str| message.contains(needle);
     match krb5 {
         6 => return GssErrorKind::UnknownClient,
         7 => return GssErrorKind::UnknownServer,
@@ -335,13 +339,24 @@ fn classify(major: Om, minor: Om, message: &str) -> GssErrorKind {
         37 => return GssErrorKind::ClockSkew,
         _ => {}
     }
+    if text("Clock skew too great") {
+        return GssErrorKind::ClockSkew;
+    }
+    if text("not found in Kerberos database") {
+        return if text("Client ") {
+            GssErrorKind::UnknownClient
+        } else {
+            GssErrorKind::UnknownServer
+        };
+    }
     match (major >> 16) & 0xff {
         6 => GssErrorKind::BadMic,
         7 | 10 | 11 => GssErrorKind::NoCredentials,
         12 => GssErrorKind::ContextExpired,
-        _ if message.contains("credentials cache")
-            || message.contains("No Kerberos credentials")
-            || message.contains("eytab") =>
+        _ if text("credentials cache")
+            || text("No Kerberos credentials")
+            || text("Ticket expired")
+            || text("eytab") =>
         {
             GssErrorKind::NoCredentials
         }
@@ -857,6 +872,24 @@ mod tests {
         assert_eq!(classify(7 << 16, 0, ""), GssErrorKind::NoCredentials);
         assert_eq!(classify(6 << 16, 0, ""), GssErrorKind::BadMic);
         assert_eq!(classify(13 << 16, 5, "x"), GssErrorKind::Other);
+        // SPNEGO: only the text names the Kerberos error.
+        let spnego = "Unspecified GSS failure: Server krbtgt/OTHER.TEST@EXAMPLE.TEST not found in Kerberos database";
+        assert_eq!(
+            classify(13 << 16, 100_005, spnego),
+            GssErrorKind::UnknownServer
+        );
+        assert_eq!(
+            classify(
+                13 << 16,
+                100_005,
+                "Client 'x@EXAMPLE.TEST' not found in Kerberos database"
+            ),
+            GssErrorKind::UnknownClient
+        );
+        assert_eq!(
+            classify(13 << 16, 100_005, "Clock skew too great"),
+            GssErrorKind::ClockSkew
+        );
     }
 
     #[test]
