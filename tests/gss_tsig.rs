@@ -304,3 +304,77 @@ fn native_set_with_gss() {
         ["www.example.test. 3600 IN A 192.0.2.80"]
     );
 }
+
+/// The daemon's RFC 2136 provider with `auth = "gss"` and a keytab (no ticket cache): the host
+/// principal keeps its own A record; a record the policy does not allow stays unchanged.
+#[test]
+fn daemon_rfc2136_provider_with_a_keytab() {
+    let kdc = Kdc::start();
+    let named = GssNamed::start(&kdc);
+    let dir = tempfile::tempdir().unwrap();
+    let config = |name: &str| {
+        let path = dir.path().join(format!("{name}.toml"));
+        let text = format!(
+            r#"interval = "1s"
+state_file = "{state}"
+
+[providers.ad]
+type = "rfc2136"
+servers = ["127.0.0.1:{port}"]
+auth = "gss"
+keytab = "{keytab}"
+timeout = "10s"
+
+[sources.fixed]
+type = "command"
+argv = ["echo", "198.51.100.7"]
+
+[[records]]
+name = "{name}.example.test"
+zone = "example.test"
+provider = "ad"
+ipv4 = ["fixed"]
+ttl = 60
+allow = ["documentation"]
+"#,
+            state = dir.path().join(format!("{name}.state.json")).display(),
+            port = named.port(),
+            keytab = kdc.keytab("host/client1.example.test").display(),
+        );
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let once = |path: &Path| {
+        let p = path.to_str().unwrap();
+        run_gss(
+            &dnsup_bin(),
+            &["run", "--once", "--config", p],
+            "",
+            &kdc,
+            None,
+            &[],
+        )
+    };
+    let own = config("client1");
+    let out = once(&own);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(
+        named.axfr().find("client1.example.test.", "A"),
+        ["client1.example.test. 60 IN A 198.51.100.7"]
+    );
+    // In sync now: a second pass changes nothing.
+    let serial = named.axfr().soa_serial();
+    let out = once(&own);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(named.axfr().soa_serial(), serial);
+
+    let other = config("www");
+    let out = once(&other);
+    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("REFUSED"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(named.axfr().soa_serial(), serial, "zone unchanged");
+}

@@ -329,6 +329,17 @@ async fn execute(
         return exit::OK;
     }
     if let (Some(opts), Some(primary)) = (conn.gss.options(), &plan.primary) {
+        if let Some(path) = &opts.keytab
+            && let Some(w) = crate::provider::credential::loose_permissions(path)
+        {
+            if conn.dest.strict_permissions {
+                return report.failure(
+                    exit::USAGE,
+                    &format!("refused: keytab {w} (strict permissions are on)"),
+                );
+            }
+            eprintln!("warning: keytab {w}");
+        }
         return execute_gss(&plan, &opts, primary, &report).await;
     }
     let signer = plan.key.as_ref().map(Signer::new);
