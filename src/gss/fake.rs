@@ -1,4 +1,4 @@
-//! A fake GSS mechanism for unit tests: one round trip (`hello` -> `welcome`), and MICs that
+//! A fake GSS mechanism for unit tests and fuzz targets (never for real use): one round trip (`hello` -> `welcome`), and MICs that
 //! are HMAC-SHA256 under a shared secret, with a direction byte so a client MIC never passes
 //! as a server MIC (as with Kerberos acceptor subkeys).
 
@@ -7,13 +7,15 @@ use ring::hmac;
 use super::{GssError, GssErrorKind, SecurityContext, Step};
 
 /// The initiator side.
-pub(crate) struct FakeContext {
-    pub(crate) secret: Vec<u8>,
-    pub(crate) established: bool,
+#[derive(Debug)]
+pub struct FakeContext {
+    pub secret: Vec<u8>,
+    pub established: bool,
 }
 
 impl FakeContext {
-    pub(crate) fn new(secret: &[u8]) -> Self {
+    /// A context whose MICs use `secret`.
+    pub fn new(secret: &[u8]) -> Self {
         FakeContext {
             secret: secret.to_vec(),
             established: false,
@@ -22,7 +24,7 @@ impl FakeContext {
 }
 
 /// The MIC the fake computes; `from_server` selects the direction.
-pub(crate) fn fake_mic(secret: &[u8], from_server: bool, message: &[u8]) -> Vec<u8> {
+pub fn fake_mic(secret: &[u8], from_server: bool, message: &[u8]) -> Vec<u8> {
     let key = hmac::Key::new(hmac::HMAC_SHA256, secret);
     let mut ctx = hmac::Context::with_key(&key);
     ctx.update(&[u8::from(from_server)]);

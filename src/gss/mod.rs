@@ -248,5 +248,6 @@ impl GssKey {
     }
 }
 
-#[cfg(test)]
-pub(crate) mod fake;
+/// A fake mechanism for unit tests and the fuzz targets; not for use.
+#[doc(hidden)]
+pub mod fake;

@@ -248,19 +248,20 @@ pub fn verify_response_gss(
     Ok(done(variant))
 }
 
-/// Sign a response as a server does, for tests and fake servers: `mic` computes the server's
-/// MIC; `omit_prior_length` produces Samba's variant.
-#[cfg(test)]
-pub(crate) fn sign_response_gss(
+/// Sign a response as a server does, for tests, fuzz targets and fake servers: `mic` computes
+/// the server's MIC; `omit_prior_length` produces Samba's variant. `None` for a response that
+/// cannot carry a TSIG RR (shorter than a header, full additional section, too long).
+#[doc(hidden)]
+pub fn sign_response_gss(
     response: &[u8],
     request: &GssRequestMac,
     algorithm: crate::gss::GssAlgorithm,
     time: u64,
     omit_prior_length: bool,
     mic: impl FnOnce(&[u8]) -> Vec<u8>,
-) -> Vec<u8> {
+) -> Option<Vec<u8>> {
     let mut digested = response.to_vec();
-    wire::set_header_u16(&mut digested, 0, request.original_id).unwrap();
+    wire::set_header_u16(&mut digested, 0, request.original_id).ok()?;
     let d = digest(
         Some(&request.mac),
         omit_prior_length,
@@ -274,8 +275,8 @@ pub(crate) fn sign_response_gss(
     );
     let mac = mic(&d);
     let mut signed = response.to_vec();
-    let arcount = wire::header_u16(&signed, ARCOUNT_OFFSET).unwrap();
-    wire::set_header_u16(&mut signed, ARCOUNT_OFFSET, arcount + 1).unwrap();
+    let arcount = wire::header_u16(&signed, ARCOUNT_OFFSET).ok()?;
+    wire::set_header_u16(&mut signed, ARCOUNT_OFFSET, arcount.checked_add(1)?).ok()?;
     TsigFields {
         owner: &request.key_name,
         algorithm: algorithm.wire_bytes(),
@@ -287,8 +288,8 @@ pub(crate) fn sign_response_gss(
         other: &[],
     }
     .write(&mut signed)
-    .unwrap();
-    signed
+    .ok()?;
+    (signed.len() <= usize::from(u16::MAX)).then_some(signed)
 }
 
 #[cfg(test)]
