@@ -394,7 +394,17 @@ async fn execute_gss(
                 gss_note(&outcome, report.json);
                 code
             }
-            Err(e) => report.failure(exit::for_client_error(&e), &e.to_string()),
+            Err(e) => {
+                let mut message = e.to_string();
+                if matches!(&e, client::ClientError::UnsignedError { rcode, .. } if rcode == "SERVFAIL")
+                {
+                    message.push_str(
+                        " (a Samba DNS server answers SERVFAIL when a secure update is refused: \
+                         the principal may not update this name)",
+                    );
+                }
+                report.failure(exit::for_client_error(&e), &message)
+            }
         };
     }
     report.failure(exit::GSS, &format!("GSS-TSIG negotiation failed: {last}"))

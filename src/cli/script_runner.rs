@@ -758,6 +758,7 @@ impl<'a> Ns<'a> {
             };
             let result =
                 client::send_update(&update, signer, std::slice::from_ref(server), &config).await;
+            let gss_used = gss_key.is_some();
             // Keep the context for the next update unless the server no longer knows it.
             if let Some(key) = gss_key
                 && !matches!(&result, Ok(o) if o.tsig_error == Some(tsig::TsigRcode::BadKey))
@@ -772,7 +773,11 @@ impl<'a> Ns<'a> {
             }
             match result {
                 Ok(outcome) => {
+                    let servfail = outcome.rcode() == ResponseCode::ServFail;
                     self.completed(outcome, sent_before);
+                    if gss_used && servfail {
+                        eprintln!("; note: {SAMBA_SERVFAIL}");
+                    }
                     return;
                 }
                 Err(ClientError::Network(e)) => {
@@ -792,6 +797,9 @@ impl<'a> Ns<'a> {
                     eprintln!("; TSIG error with server: expected a TSIG or SIG(0)");
                     if self.debug == 0 {
                         eprintln!("update failed: {rcode}");
+                    }
+                    if gss_used && rcode == "SERVFAIL" {
+                        eprintln!("; note: {SAMBA_SERVFAIL}");
                     }
                     self.seen_error = true;
                     return;
@@ -866,12 +874,11 @@ impl<'a> Ns<'a> {
 /// `DNSUP_GSS_VERIFY` (strict, compatible, off) and `DNSUP_GSS_MECH` (spnego, krb5).
 /// Credentials come from the ticket cache (`KRB5CCNAME`) or a client keytab (`KRB5_CLIENT_KTNAME`).
 fn gss_options(algorithm: GssAlgorithm, realm: Option<String>) -> gss::GssOptions {
-    let policy = std::env::var("DNSUP_GSS_VERIFY")
-        .ok()
+    let policy = crate::environment::var("DNSUP_GSS_VERIFY")
         .and_then(|v| gss::VerifyPolicy::parse(&v))
         .unwrap_or_default();
-    let mechanism = match std::env::var("DNSUP_GSS_MECH").as_deref() {
-        Ok("krb5") => gss::Mechanism::Krb5,
+    let mechanism = match crate::environment::var("DNSUP_GSS_MECH").as_deref() {
+        Some("krb5") => gss::Mechanism::Krb5,
         _ => gss::Mechanism::Spnego,
     };
     gss::GssOptions {
@@ -884,8 +891,7 @@ fn gss_options(algorithm: GssAlgorithm, realm: Option<String>) -> gss::GssOption
 }
 
 /// What dnsup says beyond nsupdate about a GSS-TSIG answer: an answer signature accepted only
-/// in Samba's form (nsupdate reports "tsig verify failure" and exits 2 for it), and Samba's
-/// SERVFAIL for a refused secure update.
+/// in Samba's form (nsupdate reports "tsig verify failure" and exits 2 for it).
 fn gss_notes(outcome: &Outcome) {
     let Some(variant) = outcome.gss_signature else {
         return;
@@ -893,16 +899,15 @@ fn gss_notes(outcome: &Outcome) {
     if variant == tsig::gss::SignatureVariant::SambaNoMacLength {
         eprintln!(
             "; note: the answer's GSS-TSIG signature verified only in Samba's form (request MAC \
-             without its length); accepted (DNSUP_GSS_VERIFY=compatible)"
-        );
-    }
-    if outcome.rcode() == ResponseCode::ServFail {
-        eprintln!(
-            "; note: a Samba DNS server answers SERVFAIL when a secure update is refused: the \
-             principal may not update this name"
+             without its length): the update's outcome is authentic (DNSUP_GSS_VERIFY=compatible; \
+             BIND's nsupdate reports \"tsig verify failure\" here)"
         );
     }
 }
+
+/// Samba answers a refused secure update with an unsigned SERVFAIL (Windows: REFUSED).
+const SAMBA_SERVFAIL: &str = "a Samba DNS server answers SERVFAIL when a secure update is \
+     refused: the principal may not update this name (Windows answers REFUSED)";
 
 fn unix_now() -> u64 {
     SystemTime::now()

@@ -92,10 +92,30 @@ pub async fn negotiate(
         (None, None, None) => service_principal(primary, ""),
     };
     tracing::debug!(%server, %target, principal = creds.principal(), "GSS-TSIG negotiation");
-    let creds = Arc::clone(creds);
     let mech = opts.mechanism;
-    let context = blocking(move || creds.context(&target, mech).map(|c| Box::new(c) as _)).await?;
-    negotiate_with(server, primary, context, opts, config).await
+    let new_context = |target: String| {
+        let creds = Arc::clone(creds);
+        blocking(move || creds.context(&target, mech).map(|c| Box::new(c) as _))
+    };
+    let context = new_context(target.clone()).await?;
+    match negotiate_with(server, primary, context, opts, config).await {
+        // nsupdate (recvgss): a server that answers FORMERR to one algorithm form (Samba, to
+        // the Windows 2000 gss.microsoft.com form) is asked once more in the other.
+        Err(NegotiateError::Tkey(TkeyError::Rcode(rcode))) if rcode == "FORMERR" => {
+            let other = match opts.algorithm.unwrap_or(GssAlgorithm::GssTsig) {
+                GssAlgorithm::GssTsig => GssAlgorithm::Microsoft,
+                GssAlgorithm::Microsoft => GssAlgorithm::GssTsig,
+            };
+            tracing::debug!(%server, "TKEY FORMERR: trying the {} form", other.as_str());
+            let opts = GssOptions {
+                algorithm: Some(other),
+                ..opts.clone()
+            };
+            let context = new_context(target).await?;
+            negotiate_with(server, primary, context, &opts, config).await
+        }
+        other => other,
+    }
 }
 
 /// The exchange itself, over any [`SecurityContext`] (tests use a fake).

@@ -304,7 +304,16 @@ impl Rfc2136 {
             let one = std::slice::from_ref(server);
             let o = client::send_update(update, Some(Signer::new(key.as_ref())), one, &self.config)
                 .await
-                .map_err(client_error)?;
+                .map_err(|e| match e {
+                    ClientError::UnsignedError { server, rcode } if rcode == "SERVFAIL" => {
+                        ProviderError::Refused(format!(
+                            "{server} answered SERVFAIL unsigned (a Samba DNS server answers \
+                             SERVFAIL when a secure update is refused: the principal may not \
+                             update this name)"
+                        ))
+                    }
+                    other => client_error(other),
+                })?;
             if o.tsig_error == Some(tsig::TsigRcode::BadKey) {
                 g.forget().await;
             }

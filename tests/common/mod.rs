@@ -30,6 +30,7 @@ pub mod parallel;
 pub mod pdns;
 pub mod process;
 pub mod proxy;
+pub mod samba;
 pub mod zone;
 
 use std::net::SocketAddr;
