@@ -11,15 +11,38 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{DNSClass, Name, RecordType};
 
+use crate::gss::GssKey;
 use crate::transport::{self, NoAnswer, Verdict};
+use crate::tsig::gss::{GssRequestMac, SignatureVariant};
 use crate::tsig::{self, Key, RequestMac, TsigRcode};
 use crate::update::{Update, UpdateError};
+
+/// The key a request is signed with: an HMAC TSIG key, or an established GSS-TSIG context.
+#[derive(Debug, Clone, Copy)]
+pub enum SigningKey<'a> {
+    /// TSIG with an HMAC (RFC 8945).
+    Hmac(&'a Key),
+    /// GSS-TSIG (RFC 3645): the MAC is the GSS MIC of the same digest.
+    Gss(&'a GssKey),
+}
+
+impl<'a> From<&'a Key> for SigningKey<'a> {
+    fn from(key: &'a Key) -> Self {
+        SigningKey::Hmac(key)
+    }
+}
+
+impl<'a> From<&'a GssKey> for SigningKey<'a> {
+    fn from(key: &'a GssKey) -> Self {
+        SigningKey::Gss(key)
+    }
+}
 
 /// How to sign a request.
 #[derive(Debug, Clone, Copy)]
 pub struct Signer<'a> {
-    /// The TSIG key.
-    pub key: &'a Key,
+    /// The TSIG key (HMAC or GSS-TSIG).
+    pub key: SigningKey<'a>,
     /// Allowed clock difference in seconds (RFC 8945 section 5.2.3).
     pub fudge: u16,
     /// Sign as if the clock said this (seconds since the epoch); `None` uses the system clock.
@@ -29,13 +52,19 @@ pub struct Signer<'a> {
 
 impl<'a> Signer<'a> {
     /// Sign with `key`, the usual fudge of 300 s and the system clock.
-    pub fn new(key: &'a Key) -> Self {
+    pub fn new(key: impl Into<SigningKey<'a>>) -> Self {
         Self {
-            key,
+            key: key.into(),
             fudge: tsig::DEFAULT_FUDGE,
             time: None,
         }
     }
+}
+
+/// What a signed request keeps to verify its answer.
+enum RequestState<'a> {
+    Hmac(&'a Key, RequestMac),
+    Gss(&'a GssKey, GssRequestMac),
 }
 
 /// An authentic answer from a server.
@@ -55,6 +84,9 @@ pub struct Outcome {
     pub signed_at: Option<u64>,
     /// The TSIG MAC of the answer was verified with our key.
     pub authenticated: bool,
+    /// For GSS-TSIG: how the answer's signature was accepted (Samba's variant is reported so
+    /// the front ends can say so).
+    pub gss_signature: Option<SignatureVariant>,
     /// The raw answer as received (with its TSIG record).
     pub raw: Vec<u8>,
     /// How many times the request was sent; more than one means an earlier copy may have been
@@ -242,16 +274,26 @@ async fn exchange(
     any_opcode: bool,
 ) -> Result<Outcome, ClientError> {
     let id = u16::from_be_bytes([wire[0], wire[1]]);
-    let (request, mac, signed_at) = match signer {
+    let (request, state, signed_at) = match signer {
         Some(s) => {
             let at = s.time.unwrap_or_else(now);
-            let (signed, mac) = tsig::sign_request(&wire, s.key, at, s.fudge)
-                .map_err(|e| ClientError::Sign(e.to_string()))?;
-            (signed, Some(mac), Some(at))
+            let (signed, state) = match s.key {
+                SigningKey::Hmac(key) => {
+                    let (signed, mac) = tsig::sign_request(&wire, key, at, s.fudge)
+                        .map_err(|e| ClientError::Sign(e.to_string()))?;
+                    (signed, RequestState::Hmac(key, mac))
+                }
+                SigningKey::Gss(key) => {
+                    let (signed, mac) = tsig::gss::sign_request_gss(&wire, key, at, s.fudge)
+                        .map_err(|e| ClientError::Sign(e.to_string()))?;
+                    (signed, RequestState::Gss(key, mac))
+                }
+            };
+            (signed, Some(state), Some(at))
         }
         None => (wire, None, None),
     };
-    let key = signer.map(|s| s.key);
+    let signed = state.is_some();
     // The last unsigned error answer to a signed request, to explain a failure at the end.
     // (An atomic rather than a Cell keeps this future Send, so callers may spawn it.)
     let unsigned_error = std::sync::atomic::AtomicU32::new(NO_RCODE);
@@ -260,8 +302,9 @@ async fn exchange(
             Some(&b) if any_opcode && b & 0x80 != 0 => OpCode::from_u8((b >> 3) & 0x0f),
             _ => op_code,
         };
-        let verdict = check_answer(bytes, id, op_code, &question, key, mac.as_ref(), signed_at);
-        if let (Verdict::Ignore(_), Some(rcode)) = (&verdict, unsigned_rcode(bytes, id, key)) {
+        let verdict = check_answer_with(bytes, id, op_code, &question, state.as_ref(), signed_at);
+        if let (Verdict::Ignore(_), Some(rcode)) = (&verdict, unsigned_rcode_if(bytes, id, signed))
+        {
             unsigned_error.store(u32::from(u16::from(rcode)), Ordering::Relaxed);
         }
         verdict
@@ -290,7 +333,13 @@ const NO_RCODE: u32 = u32::MAX;
 
 /// The rcode of an error answer with our ID that carries no TSIG at all, when we signed.
 pub(crate) fn unsigned_rcode(bytes: &[u8], id: u16, key: Option<&Key>) -> Option<ResponseCode> {
-    key?;
+    unsigned_rcode_if(bytes, id, key.is_some())
+}
+
+fn unsigned_rcode_if(bytes: &[u8], id: u16, signed: bool) -> Option<ResponseCode> {
+    if !signed {
+        return None;
+    }
     let msg = Message::from_vec(bytes).ok()?;
     let rcode = msg.metadata.response_code;
     (msg.metadata.id == id && msg.signature.is_none() && rcode != ResponseCode::NoError)
@@ -308,6 +357,21 @@ pub(crate) fn check_answer(
     mac: Option<&RequestMac>,
     signed_at: Option<u64>,
 ) -> Verdict<(Outcome, bool)> {
+    let state = match (key, mac) {
+        (Some(key), Some(mac)) => Some(RequestState::Hmac(key, mac.clone())),
+        _ => None,
+    };
+    check_answer_with(bytes, id, op_code, question, state.as_ref(), signed_at)
+}
+
+fn check_answer_with(
+    bytes: &[u8],
+    id: u16,
+    op_code: OpCode,
+    question: &(Name, RecordType, DNSClass),
+    state: Option<&RequestState<'_>>,
+    signed_at: Option<u64>,
+) -> Verdict<(Outcome, bool)> {
     let Some(header) = bytes.get(..4) else {
         return Verdict::Ignore("a message shorter than a DNS header".into());
     };
@@ -317,12 +381,31 @@ pub(crate) fn check_answer(
     if header[2] & 0x80 == 0 || (header[2] >> 3) & 0x0f != u8::from(op_code) {
         return Verdict::Ignore("not a response to our opcode".into());
     }
-    let (plain, tsig_error, server_time, authenticated) = match (key, mac) {
-        (Some(key), Some(mac)) => match tsig::verify_response(bytes, mac, key, now()) {
+    let mut gss_signature = None;
+    let (plain, tsig_error, server_time, authenticated) = match state {
+        Some(RequestState::Hmac(key, mac)) => match tsig::verify_response(bytes, mac, key, now()) {
             Ok(v) => (v.message, v.server_error, Some(v.server_time), v.signed),
             Err(e) => return Verdict::Ignore(format!("TSIG verification failed: {e}")),
         },
-        _ => (bytes.to_vec(), None, None, false),
+        Some(RequestState::Gss(key, mac)) => {
+            match tsig::gss::verify_response_gss(bytes, mac, key, now()) {
+                Ok(v) => {
+                    gss_signature = Some(v.variant);
+                    let authenticated = matches!(
+                        v.variant,
+                        SignatureVariant::Rfc8945 | SignatureVariant::SambaNoMacLength
+                    );
+                    (
+                        v.message,
+                        v.server_error,
+                        Some(v.server_time),
+                        authenticated,
+                    )
+                }
+                Err(e) => return Verdict::Ignore(format!("GSS-TSIG verification failed: {e}")),
+            }
+        }
+        None => (bytes.to_vec(), None, None, false),
     };
     let response = match Message::from_vec(&plain) {
         Ok(m) => m,
@@ -343,6 +426,7 @@ pub(crate) fn check_answer(
         server_time,
         signed_at,
         authenticated,
+        gss_signature,
         raw: bytes.to_vec(),
         sends: 1,
     };

@@ -178,6 +178,40 @@ pub async fn locate(
     Ok((zone.unwrap_or(info.zone), servers))
 }
 
+/// Like [`locate`], but always asks for the SOA, because GSS-TSIG needs the primary's name (the
+/// server's principal is `DNS/<primary>`, as nsupdate derives it): returns the zone, the
+/// primary and the servers.
+pub async fn locate_with_primary(
+    zone: Option<Name>,
+    mut servers: Vec<SocketAddr>,
+    owner: &Name,
+    port: u16,
+    config: &transport::Config,
+) -> Result<(Name, Name, Vec<SocketAddr>), DiscoverError> {
+    let (ask, recursion) = if servers.is_empty() {
+        let text = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+        let resolvers = parse_resolv_conf(&text)
+            .into_iter()
+            .map(|ip| SocketAddr::new(ip, 53))
+            .collect();
+        (resolvers, true)
+    } else {
+        (servers.clone(), false)
+    };
+    let info = find_zone(
+        zone.as_ref().unwrap_or(owner),
+        &ask,
+        None,
+        recursion,
+        config,
+    )
+    .await?;
+    if servers.is_empty() {
+        servers = resolve(&info.primary.to_ascii(), port).await?;
+    }
+    Ok((zone.unwrap_or(info.zone), info.primary, servers))
+}
+
 /// Ask each server in turn for the SOA of `qname`; REFUSED moves on to the next server. A
 /// signed query that the server rejects with a TSIG error is asked again unsigned, as nsupdate
 /// does.

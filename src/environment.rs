@@ -57,6 +57,10 @@ pub const KEEP: &[&str] = &[
     "KRB5_CONFIG",
     "KRB5_KTNAME",
     "KRB5_CLIENT_KTNAME",
+    // GSS-TSIG: the Kerberos library's replay cache and trace settings (not secrets).
+    "KRB5RCACHETYPE",
+    "KRB5RCACHEDIR",
+    "KRB5_TRACE",
 ];
 
 /// Variables a child process inherits (when dnsup has them); everything else it gets is set

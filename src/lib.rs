@@ -12,6 +12,7 @@ pub mod discover;
 pub mod environment;
 #[doc(hidden)]
 pub mod fuzz_api;
+pub mod gss;
 pub mod ip;
 pub mod provider;
 pub mod script;

@@ -49,6 +49,9 @@ pub fn for_failures(kinds: impl IntoIterator<Item = FailureKind>) -> u8 {
         _ => NOT_IN_SYNC,
     }
 }
+/// GSS-TSIG: no security context (no Kerberos ticket or keytab, unknown principal, clock skew,
+/// the Kerberos library missing, or the server refused the TKEY negotiation).
+pub const GSS: u8 = 9;
 
 /// The exit code for an authentic answer.
 pub fn for_outcome(outcome: &Outcome) -> u8 {

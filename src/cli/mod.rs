@@ -146,11 +146,71 @@ impl Destination {
     }
 }
 
+/// GSS-TSIG (RFC 3645, Kerberos): for Active Directory DNS and BIND with tkey-gssapi-keytab.
+#[derive(Debug, Clone, Args)]
+pub struct GssArgs {
+    /// Sign with GSS-TSIG using Kerberos credentials (the ticket cache of kinit, or --keytab)
+    /// instead of a TSIG key. Needs the system library libgssapi_krb5.so.2.
+    #[arg(long, conflicts_with_all = ["key_file", "key", "provider"])]
+    pub gss: bool,
+    /// Our Kerberos principal (default: the ticket cache's, or the keytab's first).
+    #[arg(long, value_name = "PRINCIPAL", requires = "gss")]
+    pub principal: Option<String>,
+    /// Get tickets from this keytab (e.g. a machine account HOST$ or host/NAME@REALM).
+    #[arg(long, value_name = "FILE", requires = "gss")]
+    pub keytab: Option<PathBuf>,
+    /// Realm of the server's principal (default: our principal's realm).
+    #[arg(long, value_name = "REALM", requires = "gss")]
+    pub realm: Option<String>,
+    /// The server's principal (default: DNS/<primary of the zone's SOA>@<realm>).
+    #[arg(long, value_name = "PRINCIPAL", requires = "gss")]
+    pub service: Option<String>,
+    /// TSIG algorithm name: gss-tsig, or gss.microsoft.com for Windows 2000 (nsupdate -o).
+    #[arg(long, value_name = "NAME", default_value = "gss-tsig", requires = "gss",
+          value_parser = ["gss-tsig", "gss.microsoft.com"])]
+    pub gss_algorithm: String,
+    /// How to check the server's answer signature: strict (RFC 8945), compatible (also
+    /// Samba's variant, reported when used), off.
+    #[arg(long, value_name = "POLICY", default_value = "compatible", requires = "gss",
+          value_parser = ["strict", "compatible", "off"])]
+    pub gss_verify: String,
+    /// GSS mechanism: spnego (as nsupdate) or krb5.
+    #[arg(long, value_name = "MECH", default_value = "spnego", requires = "gss",
+          value_parser = ["spnego", "krb5"])]
+    pub gss_mech: String,
+}
+
+impl GssArgs {
+    /// The GSS options, when --gss is given.
+    pub fn options(&self) -> Option<crate::gss::GssOptions> {
+        use crate::gss::{GssAlgorithm, GssOptions, Mechanism, VerifyPolicy};
+        self.gss.then(|| GssOptions {
+            algorithm: Some(if self.gss_algorithm == "gss.microsoft.com" {
+                GssAlgorithm::Microsoft
+            } else {
+                GssAlgorithm::GssTsig
+            }),
+            policy: VerifyPolicy::parse(&self.gss_verify).unwrap_or_default(),
+            mechanism: if self.gss_mech == "krb5" {
+                Mechanism::Krb5
+            } else {
+                Mechanism::Spnego
+            },
+            principal: self.principal.clone(),
+            keytab: self.keytab.clone(),
+            realm: self.realm.clone(),
+            service: self.service.clone(),
+        })
+    }
+}
+
 /// Where and how to send.
 #[derive(Debug, Args)]
 pub struct Connection {
     #[command(flatten)]
     pub dest: Destination,
+    #[command(flatten)]
+    pub gss: GssArgs,
     /// Use TCP only.
     #[arg(long)]
     pub tcp: bool,

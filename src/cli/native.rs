@@ -163,6 +163,8 @@ struct Plan {
     key: Option<Key>,
     servers: Vec<SocketAddr>,
     config: transport::Config,
+    /// With --gss: the zone's primary (SOA MNAME), whose DNS/ principal the context is for.
+    primary: Option<Name>,
 }
 
 /// Find the zone and servers (nsupdate's rules) and put the update together.
@@ -198,10 +200,20 @@ async fn plan(
         owner.clone()
     };
     let signer = key.as_ref().map(Signer::new);
-    let (zone, servers) =
-        discover::locate(given, servers, &start, signer, conn.dest.port(), &config)
-            .await
-            .map_err(|e| InputError(exit::ZONE, e.to_string()))?;
+    let zone_error = |e: discover::DiscoverError| InputError(exit::ZONE, e.to_string());
+    let (zone, primary, servers) = if conn.gss.gss {
+        let (zone, primary, servers) =
+            discover::locate_with_primary(given, servers, &start, conn.dest.port(), &config)
+                .await
+                .map_err(zone_error)?;
+        (zone, Some(primary), servers)
+    } else {
+        let (zone, servers) =
+            discover::locate(given, servers, &start, signer, conn.dest.port(), &config)
+                .await
+                .map_err(zone_error)?;
+        (zone, None, servers)
+    };
     // RFC 2136 section 3.4.2.3: a server ignores deleting the apex NS RRset, so `set` there
     // would silently add instead of replace.
     if changes
@@ -227,6 +239,7 @@ async fn plan(
         key,
         servers,
         config,
+        primary,
     })
 }
 
@@ -322,6 +335,20 @@ async fn execute(
         }
         return exit::OK;
     }
+    if let (Some(opts), Some(primary)) = (conn.gss.options(), &plan.primary) {
+        if let Some(path) = &opts.keytab
+            && let Some(w) = crate::provider::credential::loose_permissions(path)
+        {
+            if conn.dest.strict_permissions {
+                return report.failure(
+                    exit::USAGE,
+                    &format!("refused: keytab {w} (strict permissions are on)"),
+                );
+            }
+            eprintln!("warning: keytab {w}");
+        }
+        return execute_gss(&plan, &opts, primary, &report).await;
+    }
     let signer = plan.key.as_ref().map(Signer::new);
     match client::send_update(&plan.update, signer, &plan.servers, &plan.config).await {
         Ok(outcome) => report.outcome(&outcome),
@@ -335,6 +362,78 @@ async fn execute(
             }
             report.failure(exit::for_client_error(&e), &message)
         }
+    }
+}
+
+/// Send with GSS-TSIG: negotiate a context with the first server that completes the TKEY
+/// exchange (in order), then send the update there, signed with it.
+async fn execute_gss(
+    plan: &Plan,
+    opts: &crate::gss::GssOptions,
+    primary: &Name,
+    report: &Report<'_>,
+) -> u8 {
+    let o = opts.clone();
+    let creds = match tokio::task::spawn_blocking(move || crate::gss::credentials(&o)).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(e)) => return report.failure(exit::GSS, &e.to_string()),
+        Err(e) => return report.failure(exit::GSS, &e.to_string()),
+    };
+    let mut last = String::from("no server to negotiate with");
+    for server in &plan.servers {
+        let key = match crate::gss::negotiate(*server, primary, &creds, opts, &plan.config).await {
+            Ok(key) => key,
+            Err(e) => {
+                last = format!("{server}: {e}");
+                if e.gss_kind().is_some() {
+                    // A credential problem is the same with every server.
+                    break;
+                }
+                continue;
+            }
+        };
+        let one = std::slice::from_ref(server);
+        return match client::send_update(&plan.update, Some(Signer::new(&key)), one, &plan.config)
+            .await
+        {
+            Ok(outcome) => {
+                let code = report.outcome(&outcome);
+                gss_note(&outcome, report.json);
+                code
+            }
+            Err(e) => {
+                let mut message = e.to_string();
+                if matches!(&e, client::ClientError::UnsignedError { rcode, .. } if rcode == "SERVFAIL")
+                {
+                    message.push_str(
+                        " (a Samba DNS server answers SERVFAIL when a secure update is refused: \
+                         the principal may not update this name)",
+                    );
+                }
+                report.failure(exit::for_client_error(&e), &message)
+            }
+        };
+    }
+    report.failure(exit::GSS, &format!("GSS-TSIG negotiation failed: {last}"))
+}
+
+/// What dnsup says beyond the outcome line for GSS-TSIG (on stderr; not with --json).
+fn gss_note(outcome: &client::Outcome, json: bool) {
+    use crate::tsig::gss::SignatureVariant;
+    if json {
+        return;
+    }
+    if outcome.gss_signature == Some(SignatureVariant::SambaNoMacLength) {
+        eprintln!(
+            "note: the server's answer signature verified only in Samba's form (request MAC \
+             without its length); accepted under --gss-verify compatible"
+        );
+    }
+    if outcome.rcode() == hickory_proto::op::ResponseCode::ServFail {
+        eprintln!(
+            "note: a Samba DNS server answers SERVFAIL when a secure update is refused: the \
+             principal may not update this name (Windows answers REFUSED)"
+        );
     }
 }
 

@@ -10,6 +10,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use super::script_runner::{self, Options, VERSION};
+use crate::gss::GssAlgorithm;
 use crate::script::{iana_type_list, private_type_list};
 use crate::transport::tls::TlsOptions;
 use crate::tsig::{self, Key};
@@ -160,7 +161,7 @@ fn parse(prog: &str, args: &[String]) -> Parsed {
     }
     let mut o = Options::default();
     let mut key = KeySource::None;
-    let (mut key_file, mut key_literal, mut gss) = (false, false, false);
+    let (mut key_file, mut key_literal) = (false, false);
     let mut tls: Option<TlsOptions> = None;
     for opt in opts {
         let Opt::Flag(c, value) = opt else { continue };
@@ -190,7 +191,8 @@ fn parse(prog: &str, args: &[String]) -> Parsed {
                 key = KeySource::File(PathBuf::from(&value));
                 key_file = true;
             }
-            'g' | 'o' => gss = true,
+            'g' => o.gss = Some(GssAlgorithm::GssTsig),
+            'o' => o.gss = Some(GssAlgorithm::Microsoft),
             'p' => match parse_u32(&value).and_then(|p| u16::try_from(p).ok()) {
                 Some(p) => o.port = Some(p),
                 None => return bad("port number"),
@@ -228,12 +230,8 @@ fn parse(prog: &str, args: &[String]) -> Parsed {
         eprintln!("{prog}: cannot specify both -k and -y");
         return Parsed::Exit(1);
     }
-    if gss {
-        if key_file || key_literal {
-            eprintln!("{prog}: cannot specify -g with -k or -y");
-        } else {
-            eprintln!("{prog}: GSS-TSIG (-g, -o) is not supported yet");
-        }
+    if o.gss.is_some() && (key_file || key_literal) {
+        eprintln!("{prog}: cannot specify -g with -k or -y");
         return Parsed::Exit(1);
     }
     if let Some(file) = operands.first()

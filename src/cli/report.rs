@@ -91,6 +91,7 @@ pub(super) fn phase(code: u8) -> &'static str {
         exit::NETWORK => "network",
         exit::ZONE => "zone",
         exit::PREREQUISITE => "prerequisite",
+        exit::GSS => "gss",
         _ => "server",
     }
 }

@@ -10,6 +10,7 @@
 use std::io::{BufRead, IsTerminal, Write as _};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hickory_proto::op::{Message, ResponseCode};
@@ -17,6 +18,7 @@ use hickory_proto::rr::{Name, RecordType};
 
 use crate::client::{self, ClientError, Outcome, Signer, random_id};
 use crate::discover;
+use crate::gss::{self, GssAlgorithm, GssKey};
 use crate::script::{
     Action, Command, Dialect, KeySpec, Pending, Session, SoaStep, name_for_message, rcode_text,
     render_dig, render_kdig, render_kdig_show, render_sent, render_show, soa_step, tsig_rcode_text,
@@ -49,6 +51,8 @@ pub struct Options {
     pub local_only: bool,
     /// nsupdate `-S` and friends (BIND 9.20): DNS over TLS wherever TCP would be used.
     pub tls_options: Option<Box<crate::transport::tls::TlsOptions>>,
+    /// nsupdate `-g` / `-o`: sign with GSS-TSIG.
+    pub gss: Option<GssAlgorithm>,
 }
 
 /// Where script lines come from: a file or a pipe, or a terminal with line editing.
@@ -279,6 +283,16 @@ struct Ns<'a> {
     seen_error: bool,
     /// `-S`: one TLS client for the run, so its connections serve every send.
     tls: Option<std::sync::Arc<crate::transport::tls::Tls>>,
+    /// GSS-TSIG credentials and the context established last (for reuse by the next send).
+    gss: GssState,
+}
+
+/// GSS-TSIG state of an nsupdate run: credentials are acquired once, and a context is kept
+/// for the next update to the same server and primary until it is about to expire.
+#[derive(Default)]
+struct GssState {
+    creds: Option<Arc<gss::system::Credentials>>,
+    key: Option<(SocketAddr, Name, GssKey)>,
 }
 
 impl<'a> Ns<'a> {
@@ -331,6 +345,7 @@ impl<'a> Ns<'a> {
             answer: None,
             seen_error: false,
             tls: None,
+            gss: GssState::default(),
         }
     }
 
@@ -501,9 +516,14 @@ impl<'a> Ns<'a> {
     /// `start_update`: send now when both zone and server are known, else find the zone first.
     async fn send(&mut self, pending: &Pending) -> Result<(), Stop> {
         self.answer = None;
-        if let (Some(zone), Some(servers)) = (&pending.zone, self.servers.clone()) {
+        // GSS-TSIG needs the primary's name for the server's principal: always ask the SOA.
+        if let (Some(zone), Some(servers), None) = (
+            &pending.zone,
+            self.servers.clone(),
+            self.gss_algorithm(pending),
+        ) {
             let start = self.in_use.min(servers.len().saturating_sub(1));
-            self.send_update(pending, zone.clone(), &servers, start)
+            self.send_update(pending, zone.clone(), &servers, start, None)
                 .await;
             return Ok(());
         }
@@ -617,14 +637,27 @@ impl<'a> Ns<'a> {
                     match &self.servers {
                         Some(servers) => {
                             let servers = servers.clone();
-                            self.send_update(pending, update_zone, &servers, self.in_use)
-                                .await;
+                            self.send_update(
+                                pending,
+                                update_zone,
+                                &servers,
+                                self.in_use,
+                                Some(&primary),
+                            )
+                            .await;
                         }
                         None => {
                             let host = name_for_message(&primary);
                             match self.resolve(&host, self.port).await {
                                 Ok(primaries) => {
-                                    self.send_update(pending, update_zone, &primaries, 0).await;
+                                    self.send_update(
+                                        pending,
+                                        update_zone,
+                                        &primaries,
+                                        0,
+                                        Some(&primary),
+                                    )
+                                    .await;
                                 }
                                 Err(text) => {
                                     eprintln!("{text}");
@@ -637,6 +670,52 @@ impl<'a> Ns<'a> {
                 }
             }
         }
+    }
+
+    /// GSS-TSIG for this update: a `gsstsig`/`oldgsstsig` command, else `-g`/`-o`.
+    fn gss_algorithm(&self, pending: &Pending) -> Option<GssAlgorithm> {
+        pending.gss.or(self.opts.gss)
+    }
+
+    /// An established GSS-TSIG key for `server` and `primary`: the last one if it still fits,
+    /// else a new TKEY negotiation (nsupdate `start_gssrequest`). The key is handed out; the
+    /// caller gives it back for reuse.
+    async fn gss_key(
+        &mut self,
+        pending: &Pending,
+        algorithm: GssAlgorithm,
+        server: &SocketAddr,
+        primary: &Name,
+        config: &transport::Config,
+    ) -> Result<(SocketAddr, Name, GssKey), gss::NegotiateError> {
+        let opts = gss_options(algorithm, pending.realm.clone());
+        if let Some((s, p, key)) = self.gss.key.take() {
+            let fresh = key.expires() > unix_now() + 60;
+            if s == *server && p == *primary && key.algorithm() == algorithm && fresh {
+                return Ok((s, p, key));
+            }
+        }
+        let creds = match &self.gss.creds {
+            Some(c) => Arc::clone(c),
+            None => {
+                let o = opts.clone();
+                let c = tokio::task::spawn_blocking(move || gss::credentials(&o))
+                    .await
+                    .map_err(|e| gss::GssError::new(gss::GssErrorKind::Other, e.to_string()))??;
+                self.gss.creds = Some(Arc::clone(&c));
+                c
+            }
+        };
+        if self.debug > 0 {
+            eprintln!(
+                "Negotiating GSS-TSIG ({}) with {} as {}",
+                algorithm.as_str(),
+                addr_text(server),
+                creds.principal()
+            );
+        }
+        let key = gss::negotiate(*server, primary, &creds, &opts, config).await?;
+        Ok((*server, primary.clone(), key))
     }
 
     /// `next_server`: the next server of the list, or nsupdate's end.
@@ -657,6 +736,7 @@ impl<'a> Ns<'a> {
         zone: Name,
         primaries: &[SocketAddr],
         start: usize,
+        primary: Option<&Name>,
     ) {
         let update = pending.to_update(zone);
         let tcp = self.opts.tcp;
@@ -676,15 +756,48 @@ impl<'a> Ns<'a> {
                 continue;
             }
             let config = self.config(tcp, pending.local, server);
-            let signer = self.key.as_ref().map(Signer::new);
+            let gss_key = match (self.gss_algorithm(pending), primary) {
+                (Some(algorithm), Some(primary)) => {
+                    match self
+                        .gss_key(pending, algorithm, server, primary, &config)
+                        .await
+                    {
+                        Ok(key) => Some(key),
+                        Err(e) => {
+                            eprintln!("tkey query failed: {e}");
+                            self.seen_error = true;
+                            return;
+                        }
+                    }
+                }
+                _ => None,
+            };
+            let signer = match &gss_key {
+                Some((_, _, key)) => Some(Signer::new(key)),
+                None => self.key.as_ref().map(Signer::new),
+            };
             let result =
                 client::send_update(&update, signer, std::slice::from_ref(server), &config).await;
+            let gss_used = gss_key.is_some();
+            // Keep the context for the next update unless the server no longer knows it.
+            if let Some(key) = gss_key
+                && !matches!(&result, Ok(o) if o.tsig_error == Some(tsig::TsigRcode::BadKey))
+            {
+                self.gss.key = Some(key);
+            }
+            if let Ok(outcome) = &result {
+                gss_notes(outcome);
+            }
             if self.debug > 0 {
                 self.print_sent(&update, pending.zone.is_some(), result.as_ref().ok());
             }
             match result {
                 Ok(outcome) => {
+                    let servfail = outcome.rcode() == ResponseCode::ServFail;
                     self.completed(outcome, sent_before);
+                    if gss_used && servfail {
+                        eprintln!("; note: {SAMBA_SERVFAIL}");
+                    }
                     return;
                 }
                 Err(ClientError::Network(e)) => {
@@ -704,6 +817,9 @@ impl<'a> Ns<'a> {
                     eprintln!("; TSIG error with server: expected a TSIG or SIG(0)");
                     if self.debug == 0 {
                         eprintln!("update failed: {rcode}");
+                    }
+                    if gss_used && rcode == "SERVFAIL" {
+                        eprintln!("; note: {SAMBA_SERVFAIL}");
                     }
                     self.seen_error = true;
                     return;
@@ -771,6 +887,52 @@ impl<'a> Ns<'a> {
         }
         self.answer = Some(outcome.raw);
     }
+}
+
+/// GSS-TSIG options of an nsupdate run: the algorithm of `-g`/`-o` or the script, the realm of
+/// `realm`, and two settings nsupdate has no option for, from the environment:
+/// `DNSUP_GSS_VERIFY` (strict, compatible, off) and `DNSUP_GSS_MECH` (spnego, krb5).
+/// Credentials come from the ticket cache (`KRB5CCNAME`) or a client keytab (`KRB5_CLIENT_KTNAME`).
+fn gss_options(algorithm: GssAlgorithm, realm: Option<String>) -> gss::GssOptions {
+    let policy = crate::environment::var("DNSUP_GSS_VERIFY")
+        .and_then(|v| gss::VerifyPolicy::parse(&v))
+        .unwrap_or_default();
+    let mechanism = match crate::environment::var("DNSUP_GSS_MECH").as_deref() {
+        Some("krb5") => gss::Mechanism::Krb5,
+        _ => gss::Mechanism::Spnego,
+    };
+    gss::GssOptions {
+        algorithm: Some(algorithm),
+        policy,
+        mechanism,
+        realm,
+        ..gss::GssOptions::default()
+    }
+}
+
+/// What dnsup says beyond nsupdate about a GSS-TSIG answer: an answer signature accepted only
+/// in Samba's form (nsupdate reports "tsig verify failure" and exits 2 for it).
+fn gss_notes(outcome: &Outcome) {
+    let Some(variant) = outcome.gss_signature else {
+        return;
+    };
+    if variant == tsig::gss::SignatureVariant::SambaNoMacLength {
+        eprintln!(
+            "; note: the answer's GSS-TSIG signature verified only in Samba's form (request MAC \
+             without its length): the update's outcome is authentic (DNSUP_GSS_VERIFY=compatible; \
+             BIND's nsupdate reports \"tsig verify failure\" here)"
+        );
+    }
+}
+
+/// Samba answers a refused secure update with an unsigned SERVFAIL (Windows: REFUSED).
+const SAMBA_SERVFAIL: &str = "a Samba DNS server answers SERVFAIL when a secure update is \
+     refused: the principal may not update this name (Windows answers REFUSED)";
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// For a prerequisite failure on an update that was sent more than once (a resend, or an

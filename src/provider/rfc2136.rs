@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hickory_proto::op::ResponseCode;
@@ -14,6 +15,7 @@ use super::build::Setup;
 use super::{Applied, Capabilities, Guard, Provider, ProviderError, Rrset, RrsetKey};
 use crate::client::{self, ClientError, Outcome, Signer};
 use crate::discover;
+use crate::gss;
 use crate::transport;
 use crate::tsig::{self, Key};
 use crate::update::{Change, Prerequisite, Update};
@@ -53,6 +55,22 @@ pub struct Config {
     /// PEM client certificate and key for mutual TLS.
     pub client_cert: Option<PathBuf>,
     pub client_key: Option<PathBuf>,
+    /// `"tsig"` (the default: key_file or key_env, or unsigned without them) or `"gss"`:
+    /// GSS-TSIG with Kerberos credentials from `keytab` (Active Directory, BIND with
+    /// tkey-gssapi-keytab).
+    pub auth: Option<String>,
+    /// GSS: the keytab to get tickets from (a machine account `HOST$`, or `host/NAME@REALM`).
+    /// Without it, the ticket cache of `KRB5CCNAME` or the client keytab of
+    /// `KRB5_CLIENT_KTNAME`.
+    pub keytab: Option<PathBuf>,
+    /// GSS: our principal (default: the keytab's first).
+    pub principal: Option<String>,
+    /// GSS: the realm of the server's principal (default: ours).
+    pub realm: Option<String>,
+    /// GSS: the server's principal (default: `DNS/<the zone's SOA primary>@<realm>`).
+    pub service: Option<String>,
+    /// GSS: answer signature check, `strict`, `compatible` (default) or `off`.
+    pub gss_verify: Option<String>,
 }
 
 /// How the RFC 2136 provider reaches its servers. There is no way to turn certificate
@@ -82,6 +100,84 @@ pub struct Rfc2136 {
     pub key: Option<Key>,
     /// Transport settings.
     pub config: transport::Config,
+    /// GSS-TSIG instead of a key (`auth = "gss"`).
+    pub gss: Option<GssProvider>,
+}
+
+/// GSS-TSIG state of an RFC 2136 provider: the options, and the credentials and context kept
+/// between passes (a context is reused until shortly before it expires, then renegotiated).
+#[derive(Debug, Clone)]
+pub struct GssProvider {
+    /// Where credentials come from and how to negotiate.
+    pub options: gss::GssOptions,
+    state: Arc<tokio::sync::Mutex<GssCache>>,
+}
+
+#[derive(Debug, Default)]
+struct GssCache {
+    creds: Option<Arc<gss::system::Credentials>>,
+    /// The last context: server, primary, key.
+    key: Option<(SocketAddr, Name, Arc<gss::GssKey>)>,
+}
+
+impl GssProvider {
+    /// A provider state for `options`.
+    pub fn new(options: gss::GssOptions) -> Self {
+        GssProvider {
+            options,
+            state: Arc::default(),
+        }
+    }
+
+    /// A key for `server` whose zone's primary is `primary`: the cached one while it fits.
+    async fn key(
+        &self,
+        server: SocketAddr,
+        primary: &Name,
+        config: &transport::Config,
+    ) -> Result<Arc<gss::GssKey>, ProviderError> {
+        let mut cache = self.state.lock().await;
+        if let Some((s, p, key)) = &cache.key
+            && *s == server
+            && p == primary
+            && key.expires() > unix_now() + 60
+        {
+            return Ok(Arc::clone(key));
+        }
+        let auth = |e: String| ProviderError::Auth(format!("GSS-TSIG: {e}"));
+        let creds = match &cache.creds {
+            Some(c) => Arc::clone(c),
+            None => {
+                let o = self.options.clone();
+                let c = tokio::task::spawn_blocking(move || gss::credentials(&o))
+                    .await
+                    .map_err(|e| auth(e.to_string()))?
+                    .map_err(|e| auth(e.to_string()))?;
+                cache.creds = Some(Arc::clone(&c));
+                c
+            }
+        };
+        let key = gss::negotiate(server, primary, &creds, &self.options, config)
+            .await
+            .map_err(|e| match e {
+                gss::NegotiateError::Network(n) => ProviderError::Network(n.to_string()),
+                other => auth(other.to_string()),
+            })?;
+        let key = Arc::new(key);
+        cache.key = Some((server, primary.clone(), Arc::clone(&key)));
+        Ok(key)
+    }
+
+    /// Forget the context (the server no longer knows it).
+    async fn forget(&self) {
+        self.state.lock().await.key = None;
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 impl Rfc2136 {
@@ -90,6 +186,39 @@ impl Rfc2136 {
         if c.servers.is_empty() {
             return Err("servers is empty".into());
         }
+        let gss = match c.auth.as_deref() {
+            None | Some("tsig") => None,
+            Some("gss") => {
+                if c.key_file.is_some() || c.key_env.is_some() {
+                    return Err("auth = \"gss\" takes no key_file or key_env".into());
+                }
+                if let Some(path) = &c.keytab
+                    && let Some(w) = super::credential::loose_permissions(path)
+                {
+                    if setup.strict_permissions {
+                        return Err(format!("refused: keytab {w} (strict permissions are on)"));
+                    }
+                    setup.warnings.push(format!("keytab {w}"));
+                }
+                let policy = match c.gss_verify.as_deref() {
+                    None => gss::VerifyPolicy::default(),
+                    Some(p) => gss::VerifyPolicy::parse(p).ok_or_else(|| {
+                        format!("gss_verify = \"{p}\": use strict, compatible or off")
+                    })?,
+                };
+                Some(GssProvider::new(gss::GssOptions {
+                    policy,
+                    principal: c.principal.clone(),
+                    keytab: c.keytab.clone(),
+                    realm: c.realm.clone(),
+                    service: c.service.clone(),
+                    ..gss::GssOptions::default()
+                }))
+            }
+            Some(other) => {
+                return Err(format!("auth = \"{other}\": use \"tsig\" or \"gss\""));
+            }
+        };
         let key = match (&c.key_file, &c.key_env) {
             (Some(_), Some(_)) => return Err("give key_file or key_env, not both".into()),
             (Some(path), None) if setup.unchecked_credential_file(path) => None,
@@ -157,6 +286,7 @@ impl Rfc2136 {
                 tls,
                 https,
             },
+            gss,
         })
     }
 }
@@ -240,6 +370,60 @@ fn answer_error(o: &Outcome) -> ProviderError {
             };
             ProviderError::Refused(format!("{what}{hint}"))
         }
+    }
+}
+
+impl Rfc2136 {
+    /// Send `update` with GSS-TSIG: the primary's name from the zone's SOA (the server's
+    /// principal is `DNS/<primary>`), then the first server that negotiates a context.
+    async fn send_gss(
+        &self,
+        g: &GssProvider,
+        zone: &Name,
+        update: &Update,
+    ) -> Result<Outcome, ProviderError> {
+        let info = discover::find_zone(zone, &self.servers, None, false, &self.config)
+            .await
+            .map_err(|e| ProviderError::Refused(e.to_string()))?;
+        let mut last = ProviderError::Network("no server".into());
+        for server in &self.servers {
+            let key = match g.key(*server, &info.primary, &self.config).await {
+                Ok(k) => k,
+                Err(e @ ProviderError::Network(_)) => {
+                    last = e;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let one = std::slice::from_ref(server);
+            let o = client::send_update(update, Some(Signer::new(key.as_ref())), one, &self.config)
+                .await
+                .map_err(|e| match e {
+                    ClientError::UnsignedError { server, rcode } if rcode == "SERVFAIL" => {
+                        ProviderError::Refused(format!(
+                            "{server} answered SERVFAIL unsigned (a Samba DNS server answers \
+                             SERVFAIL when a secure update is refused: the principal may not \
+                             update this name)"
+                        ))
+                    }
+                    other => client_error(other),
+                })?;
+            if o.tsig_error == Some(tsig::TsigRcode::BadKey) {
+                g.forget().await;
+            }
+            if o.gss_signature == Some(tsig::gss::SignatureVariant::SambaNoMacLength) {
+                tracing::info!(server = %o.server, "GSS-TSIG answer signed in Samba's form (request MAC without its length); accepted");
+            }
+            if o.rcode() == ResponseCode::ServFail {
+                return Err(ProviderError::Refused(format!(
+                    "{} answered SERVFAIL (a Samba DNS server answers SERVFAIL when a secure \
+                     update is refused: the principal may not update this name)",
+                    o.server
+                )));
+            }
+            return Ok(o);
+        }
+        Err(last)
     }
 }
 
@@ -334,10 +518,15 @@ impl Provider for Rfc2136 {
                 })
                 .map_err(bad)?;
         }
-        let signer = self.key.as_ref().map(Signer::new);
-        let o = client::send_update(&update, signer, &self.servers, &self.config)
-            .await
-            .map_err(client_error)?;
+        let o = match &self.gss {
+            Some(g) => self.send_gss(g, zone, &update).await?,
+            None => {
+                let signer = self.key.as_ref().map(Signer::new);
+                client::send_update(&update, signer, &self.servers, &self.config)
+                    .await
+                    .map_err(client_error)?
+            }
+        };
         if o.tsig_error.is_some() {
             return Err(answer_error(&o));
         }

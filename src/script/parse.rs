@@ -102,7 +102,7 @@ fn parse_nsupdate(ctx: &ParseContext, line: &str) -> Result<Command, ScriptError
         "show" => Command::Show,
         "answer" => Command::Answer,
         "key" => key(&mut words)?,
-        "realm" => Command::Realm(words.next_word().map(str::to_string)),
+        "realm" => realm(&mut words)?,
         "check-names" | "checknames" => check_names(&mut words)?,
         "gsstsig" => Command::Gsstsig,
         "oldgsstsig" => Command::OldGsstsig,
@@ -120,6 +120,25 @@ fn parse_nsupdate(ctx: &ParseContext, line: &str) -> Result<Command, ScriptError
         }
     };
     Ok(cmd)
+}
+
+/// `realm [REALM]`: nsupdate keeps `@REALM` in a 1024-byte buffer (BIND 9.18
+/// `evaluate_realm`), so a realm of 1023 bytes or more is a syntax error.
+fn realm(words: &mut Words<'_>) -> Result<Command, ScriptError> {
+    let Some(word) = words.next_word() else {
+        return Ok(Command::Realm(None));
+    };
+    if word.len() + 1 >= 1024 {
+        return Err(err(
+            ErrorKind::BadArgument,
+            format!(
+                "realm is too long ({} bytes; a Kerberos realm is a short name such as EXAMPLE.COM)",
+                word.len()
+            ),
+            "realm is too long",
+        ));
+    }
+    Ok(Command::Realm(Some(word.to_string())))
 }
 
 /// knsupdate: the line is trimmed; empty lines and `;` comments do nothing; command words are

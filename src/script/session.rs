@@ -17,6 +17,7 @@ use hickory_proto::rr::{DNSClass, Name};
 use super::command::{Command, KeySpec};
 use super::error::ScriptError;
 use super::parse::{Dialect, ParseContext, parse_line};
+use crate::gss::GssAlgorithm;
 use crate::update::{Change, Prerequisite, Update};
 
 /// What the caller must do after a line.
@@ -58,6 +59,10 @@ pub struct Pending {
     pub class: DNSClass,
     /// The key from a `key` command, overriding `-k`/`-y`.
     pub key: Option<KeySpec>,
+    /// GSS-TSIG from a `gsstsig` / `oldgsstsig` command (the front end adds `-g`/`-o`).
+    pub gss: Option<GssAlgorithm>,
+    /// The realm of a `realm` command, for the server's principal.
+    pub realm: Option<String>,
 }
 
 impl Pending {
@@ -91,9 +96,6 @@ impl Pending {
     }
 }
 
-/// The message nsupdate prints when GSS-TSIG commands are used.
-const NO_GSS: &str = "GSS-TSIG is not supported yet";
-
 /// A running script.
 #[derive(Debug, Clone)]
 pub struct Session {
@@ -104,6 +106,8 @@ pub struct Session {
     local: Option<(IpAddr, Option<u16>)>,
     zone: Option<Name>,
     key: Option<KeySpec>,
+    gss: Option<GssAlgorithm>,
+    realm: Option<String>,
     debug: u8,
     prerequisites: Vec<Prerequisite>,
     changes: Vec<Change>,
@@ -122,6 +126,8 @@ impl Session {
             local: None,
             zone: None,
             key: None,
+            gss: None,
+            realm: None,
             debug: 0,
             prerequisites: Vec::new(),
             changes: Vec::new(),
@@ -179,11 +185,10 @@ impl Session {
             Command::Help => return Some(Action::Help),
             Command::Version => return Some(Action::Version),
             Command::Quit => return Some(Action::Quit),
-            // The realm only matters to GSS-TSIG; nsupdate takes it and goes on.
-            Command::Realm(_) => {}
-            Command::Gsstsig | Command::OldGsstsig => {
-                return Some(Action::Unsupported(NO_GSS));
-            }
+            // nsupdate: `realm` alone clears the realm.
+            Command::Realm(realm) => self.realm = realm,
+            Command::Gsstsig => self.gss = Some(GssAlgorithm::GssTsig),
+            Command::OldGsstsig => self.gss = Some(GssAlgorithm::Microsoft),
         }
         None
     }
@@ -203,6 +208,8 @@ impl Session {
             local: self.local,
             class: self.ctx.zone_class.unwrap_or(self.ctx.class),
             key: self.key.clone(),
+            gss: self.gss,
+            realm: self.realm.clone(),
         }
     }
 

@@ -27,6 +27,7 @@
 //! ```
 
 mod algorithm;
+pub mod gss;
 #[cfg(test)]
 mod interop_tests;
 mod key;
@@ -34,6 +35,7 @@ mod keyfile;
 mod sign;
 #[cfg(test)]
 mod testutil;
+pub mod tkey;
 mod verify;
 mod wire;
 

@@ -21,6 +21,7 @@
 #![allow(dead_code, unused_imports, unused_macros)]
 
 pub mod daemon;
+pub mod kerberos;
 pub mod keys;
 pub mod knot;
 pub mod named;
@@ -29,6 +30,7 @@ pub mod parallel;
 pub mod pdns;
 pub mod process;
 pub mod proxy;
+pub mod samba;
 pub mod tls;
 pub mod zone;
 

@@ -47,6 +47,7 @@ fn dns(pdns: &Pdns) -> Rfc2136 {
             timeout: Duration::from_secs(5),
             ..transport::Config::default()
         },
+        gss: None,
     }
 }
 

@@ -20,6 +20,7 @@ fn rfc2136(server: &dyn Server, key_name: &str) -> Rfc2136 {
             timeout: Duration::from_secs(5),
             ..transport::Config::default()
         },
+        gss: None,
     }
 }
 

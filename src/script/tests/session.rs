@@ -102,12 +102,32 @@ fn other_actions() {
     assert!(matches!(actions[3], Action::Show(_)));
     assert_eq!(s.debug_level(), 2);
     assert_eq!(s.feed("realm X").unwrap(), None);
-    for line in ["gsstsig", "oldgsstsig"] {
-        assert_eq!(
-            s.feed(line).unwrap(),
-            Some(Action::Unsupported("GSS-TSIG is not supported yet"))
-        );
+    assert_eq!(s.pending().realm.as_deref(), Some("X"));
+    assert_eq!(s.pending().gss, None);
+    assert_eq!(s.feed("gsstsig").unwrap(), None);
+    assert_eq!(s.pending().gss, Some(crate::gss::GssAlgorithm::GssTsig));
+    assert_eq!(s.feed("oldgsstsig").unwrap(), None);
+    assert_eq!(s.pending().gss, Some(crate::gss::GssAlgorithm::Microsoft));
+    // `realm` alone clears it (nsupdate evaluate_realm).
+    s.feed("realm").unwrap();
+    assert_eq!(s.pending().realm, None);
+}
+
+#[test]
+fn realm_is_too_long_as_nsupdate() {
+    let mut s = Session::new(Dialect::Nsupdate);
+    let ok = format!("realm {}", "A".repeat(1022));
+    assert_eq!(s.feed(&ok).unwrap(), None);
+    for n in [1023, 1200] {
+        let e = s.feed(&format!("realm {}", "A".repeat(n))).unwrap_err();
+        assert_eq!(e.nsupdate_text, "realm is too long");
+        assert_eq!(e.nsupdate_stderr(true), "realm is too long\nsyntax error\n");
     }
+    assert_eq!(
+        s.pending().realm.map(|r| r.len()),
+        Some(1022),
+        "a failed line changes nothing"
+    );
 }
 
 #[test]
