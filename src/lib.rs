@@ -13,6 +13,7 @@ pub mod environment;
 #[doc(hidden)]
 pub mod fuzz_api;
 pub mod ip;
+pub mod notify;
 pub mod provider;
 pub mod script;
 pub mod sigpipe;
