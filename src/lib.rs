@@ -14,6 +14,7 @@ pub mod environment;
 pub mod fuzz_api;
 pub mod gss;
 pub mod ip;
+pub mod notify;
 pub mod provider;
 pub mod script;
 pub mod sigpipe;

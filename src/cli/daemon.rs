@@ -414,6 +414,14 @@ pub fn check_config(args: DaemonArgs) -> u8 {
                 }
             }
         }
+        // Notifiers: their secrets load as `run` would load them.
+        for (name, conf) in &c.notify {
+            if conf.check(name).is_empty()
+                && let Err(e) = crate::notify::deliver::Notifier::new(name, conf, &mut setup)
+            {
+                problems.push(format!("notify '{name}': {e}"));
+            }
+        }
     });
     for w in &setup.warnings {
         eprintln!("warning: {w}");
@@ -426,6 +434,17 @@ pub fn check_config(args: DaemonArgs) -> u8 {
     }
     for u in &setup.unchecked {
         println!("not checked: {u}");
+    }
+    if !c.notify.is_empty() || c.listen.is_some() {
+        println!(
+            "notifiers: {}; HTTP endpoint: {}",
+            if c.notify.is_empty() {
+                "none".to_string()
+            } else {
+                c.notify.keys().cloned().collect::<Vec<_>>().join(", ")
+            },
+            c.listen.as_deref().unwrap_or("off")
+        );
     }
     println!(
         "{path}: ok ({} records, {} providers, {} sources; poll every {:?}, state in {})",

@@ -9,6 +9,7 @@ pub mod exit;
 mod keys;
 pub mod knsupdate;
 mod native;
+mod notify;
 pub mod nsupdate;
 mod providers;
 mod report;
@@ -58,6 +59,8 @@ pub enum Command {
     Keygen(KeygenArgs),
     /// List every provider dnsup can drive, with what it can do (`--json`, `--markdown`).
     Providers(providers::ProvidersArgs),
+    /// Send a test notification through one `[notify.NAME]` of the configuration.
+    NotifyTest(notify::NotifyTestArgs),
     /// Read nsupdate commands from FILE or stdin, with nsupdate's options and exit codes.
     Nsupdate {
         /// nsupdate's options and file, e.g. `-k key.conf -v update.txt`.
@@ -362,6 +365,7 @@ pub fn run(args: Vec<OsString>) -> u8 {
         Command::Plan(d) => daemon::plan(d),
         Command::CheckConfig(d) => daemon::check_config(d),
         Command::Status(s) => daemon::status(s),
+        Command::NotifyTest(n) => notify::run(n),
         Command::Set(r) => native::run_record(native::Verb::Set, r),
         Command::Add(r) => native::run_record(native::Verb::Add, r),
         Command::Delete(d) => native::run_delete(d),

@@ -74,6 +74,11 @@ pub struct Config {
     /// Found while loading, for the user (e.g. a configuration writable by others).
     #[serde(skip)]
     pub warnings: Vec<String>,
+    /// Notifiers (`[notify.NAME]`, see `crate::notify::config`).
+    #[serde(default)]
+    pub notify: BTreeMap<String, crate::notify::NotifyConfig>,
+    /// The optional HTTP endpoint (`"127.0.0.1:9753"` or `"unix:PATH"`); off by default.
+    pub listen: Option<String>,
 }
 
 /// One managed name.
@@ -358,6 +363,17 @@ impl Config {
             if r.ttl > 2_147_483_647 {
                 out.push(format!("record '{}': ttl above 2147483647", r.name));
             }
+        }
+        for (name, n) in &self.notify {
+            out.extend(n.check(name));
+        }
+        if let Some(l) = &self.listen
+            && !l.starts_with("unix:/")
+            && l.parse::<std::net::SocketAddr>().is_err()
+        {
+            out.push(format!(
+                "listen = \"{l}\": give HOST:PORT (e.g. 127.0.0.1:9753) or unix:/PATH"
+            ));
         }
         if self.retry_min < Duration::from_secs(1) || self.retry_min > self.retry_max {
             out.push("retry_min must be at least 1s and at most retry_max".to_string());

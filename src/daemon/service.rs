@@ -83,6 +83,8 @@ pub async fn serve_locked(
         daemon.summary(),
         if watch.is_some() { "on" } else { "off" },
     );
+    let mut hub = crate::notify::Hub::start(daemon.config());
+    hub.daemon_event(crate::notify::EventKind::Started);
     let mut first = true;
     let stop = loop {
         if !first {
@@ -112,6 +114,7 @@ pub async fn serve_locked(
                                 );
                             }
                             daemon = d;
+                            hub.reload(daemon.config());
                             watch = open_watch(&daemon);
                             tracing::info!("configuration reloaded: {}", daemon.summary());
                         }
@@ -160,10 +163,12 @@ pub async fn serve_locked(
             _ = terminate.recv() => break Stop::Signal("SIGTERM"),
             _ = interrupt.recv() => break Stop::Signal("SIGINT"),
         };
-        daemon.apply(&detected, false).await;
+        let report = daemon.apply(&detected, false).await;
+        hub.observe(&report, daemon.config());
         super::memory::release_code_pages();
     };
     notifier.send("STOPPING=1");
+    hub.shutdown().await;
     match stop {
         Stop::Asked => tracing::info!("dnsup stopped"),
         Stop::Signal(s) => tracing::info!("dnsup stopped ({s})"),
