@@ -265,7 +265,10 @@ fn check_apex(changes: &[Change], zone: &Name, apex_ok: bool) -> Result<(), Inpu
                 )
                 .into());
             }
-            Change::DeleteName(n) if n.eq_ignore_root(zone) && !apex_ok => {
+            // Type ANY with class ANY is the same UPDATE as deleting the name (RFC 2136 2.5.3).
+            Change::DeleteName(n) | Change::DeleteRrset(n, RecordType::ANY)
+                if n.eq_ignore_root(zone) && !apex_ok =>
+            {
                 return Err(format!(
                     "{zone} is the zone apex: deleting the name would remove every record there \
                      but SOA and NS (MX, TXT, A, ...); give a TYPE to delete one RRset, or \

@@ -58,7 +58,7 @@ pub async fn serve_locked(
     overrides: &Overrides,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), SetupError> {
-    let _lock = lock;
+    let mut _lock = lock;
     crate::sigpipe::daemon();
     // The handlers first: SIGUSR1's default action would kill a daemon still setting up.
     let sig = |kind| signal(kind).map_err(|e| SetupError(e.to_string()));
@@ -108,15 +108,27 @@ pub async fn serve_locked(
                     notifier.send("RELOADING=1");
                     match setup(path, overrides).await {
                         Ok(d) => {
-                            if d.config().state_file != daemon.config().state_file {
-                                tracing::warn!(
-                                    "state_file changed; the lock stays on the old one until a restart"
-                                );
+                            // One daemon per state file holds across reloads too: a new
+                            // state_file is taken only with its lock.
+                            let relocked = if d.config().state_file == daemon.config().state_file {
+                                Ok(None)
+                            } else {
+                                StateLock::acquire(&d.config().state_file).map(Some)
+                            };
+                            match relocked {
+                                Ok(new_lock) => {
+                                    if let Some(l) = new_lock {
+                                        _lock = l;
+                                    }
+                                    daemon = d;
+                                    hub.reload(daemon.config());
+                                    watch = open_watch(&daemon);
+                                    tracing::info!("configuration reloaded: {}", daemon.summary());
+                                }
+                                Err(e) => tracing::error!(
+                                    "reload failed, keeping the running configuration: {e}"
+                                ),
                             }
-                            daemon = d;
-                            hub.reload(daemon.config());
-                            watch = open_watch(&daemon);
-                            tracing::info!("configuration reloaded: {}", daemon.summary());
                         }
                         Err(e) => tracing::error!("reload failed, keeping the running configuration: {e}"),
                     }
