@@ -307,6 +307,7 @@ pub(crate) fn http_client() -> Result<&'static reqwest::Client, Failure> {
                 .user_agent(concat!("Linux UPnP/1.1 dnsup/", env!("CARGO_PKG_VERSION")))
                 .pool_max_idle_per_host(0)
                 .connect_timeout(Duration::from_secs(3))
+                .timeout(Duration::from_secs(5))
                 .build()
                 .map_err(|e| format!("cannot set up HTTP: {e}"))
         })

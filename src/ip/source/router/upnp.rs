@@ -82,6 +82,40 @@ pub fn parse_search_answer(bytes: &[u8]) -> Result<SearchAnswer, BadMessage> {
     })
 }
 
+/// An SSDP advertisement (`NOTIFY * HTTP/1.1` to the multicast group): a device going up
+/// (`ssdp:alive`) or down (`ssdp:byebye`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Advertisement {
+    /// `ssdp:alive` (true) or `ssdp:byebye` (false).
+    pub alive: bool,
+    /// `BOOTID.UPNP.ORG`: a new value means the device rebooted (UDA 1.1 section 1.2.2).
+    pub boot_id: Option<u32>,
+}
+
+/// Read an SSDP advertisement; anything else (an M-SEARCH, `ssdp:update`) is an error.
+pub fn parse_advertisement(bytes: &[u8]) -> Result<Advertisement, BadMessage> {
+    if bytes.len() > MAX_DATAGRAM {
+        return Err(bad("SSDP message too long"));
+    }
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut request = httparse::Request::new(&mut headers);
+    match request.parse(bytes) {
+        Ok(httparse::Status::Complete(_)) => {}
+        Ok(httparse::Status::Partial) => return Err(bad("SSDP message cut short")),
+        Err(e) => return Err(bad(format!("SSDP message is not HTTP: {e}"))),
+    }
+    if request.method != Some("NOTIFY") || request.path != Some("*") {
+        return Err(bad("not an SSDP advertisement"));
+    }
+    let alive = match header(request.headers, "nts").as_deref() {
+        Some("ssdp:alive") => true,
+        Some("ssdp:byebye") => false,
+        _ => return Err(bad("SSDP advertisement neither alive nor byebye")),
+    };
+    let boot_id = header(request.headers, "bootid.upnp.org").and_then(|b| b.parse().ok());
+    Ok(Advertisement { alive, boot_id })
+}
+
 fn header(headers: &[httparse::Header<'_>], name: &str) -> Option<String> {
     headers
         .iter()

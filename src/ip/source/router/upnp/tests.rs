@@ -185,3 +185,28 @@ fn refuses_other_requests_to_the_listener() {
     assert!(parse_event_head(&[b'x'; 3000]).is_err());
     assert!(parse_event_body("x".into(), b"<a/>").is_err());
 }
+
+#[test]
+fn reads_advertisements() {
+    let alive = b"NOTIFY * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nCACHE-CONTROL: max-age=120\r\n\
+        LOCATION: http://192.168.77.1:5000/rootDesc.xml\r\nNT: upnp:rootdevice\r\nNTS: ssdp:alive\r\n\
+        USN: uuid:1::upnp:rootdevice\r\nBOOTID.UPNP.ORG: 1700000001\r\n\r\n";
+    assert_eq!(
+        parse_advertisement(alive),
+        Ok(Advertisement {
+            alive: true,
+            boot_id: Some(1_700_000_001)
+        })
+    );
+    let bye = b"NOTIFY * HTTP/1.1\r\nNT: upnp:rootdevice\r\nNTS: ssdp:byebye\r\n\r\n";
+    assert_eq!(
+        parse_advertisement(bye),
+        Ok(Advertisement {
+            alive: false,
+            boot_id: None
+        })
+    );
+    assert!(parse_advertisement(m_search("x", 1).as_bytes()).is_err());
+    assert!(parse_advertisement(b"NOTIFY * HTTP/1.1\r\nNTS: ssdp:update\r\n\r\n").is_err());
+    assert!(parse_advertisement(b"NOTIFY / HTTP/1.1\r\nNTS: ssdp:alive\r\n\r\n").is_err());
+}
