@@ -200,6 +200,11 @@ impl Lan {
         self.ip("router", &format!("addr add {to}/24 dev wan0"));
     }
 
+    /// Kill `child` (started by the test in one of the namespaces) with the rest.
+    pub fn adopt(&mut self, child: Child) {
+        self.children.insert(0, child);
+    }
+
     /// Start named in the host namespace (zone example.test, k-sha256 may update it).
     pub fn start_named(&mut self) {
         let options = ServerOptions::default();
