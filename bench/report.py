@@ -283,10 +283,19 @@ def main():
                                                        "knot", "ddclient", "inadyn", "hyperfine"))
     print(f"dnsup benchmarks, {meta['date']}\n{machine}\n\n{table}\n\nTargets:\n{target_lines}")
     if out_path:
+        # Sections written by other scripts (between their markers) are kept.
+        kept = ""
+        try:
+            old = open(out_path).read()
+            begin, end = "<!-- router-latency: begin", "<!-- router-latency: end -->"
+            if begin in old and end in old:
+                kept = "\n" + old[old.index(begin):old.index(end) + len(end)] + "\n"
+        except OSError:
+            pass
         with open(out_path, "w") as f:
             f.write(BENCHMARKS.format(machine=machine, table=table, targets=target_lines,
                                       runs=runs, reps=reps, n=f"{n:,}", dir=meta["dir"],
-                                      persend_knot=f"{int(res['persend.knot.records'][0]):,}"))
+                                      persend_knot=f"{int(res['persend.knot.records'][0]):,}") + kept)
 
 
 BENCHMARKS = """# Benchmarks
