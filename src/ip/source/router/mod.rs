@@ -332,3 +332,64 @@ pub(crate) async fn http_body(
     }
     Ok((status, body))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use crate::ip::source::{SourceSpec, describe};
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Config {
+        source: Vec<SourceSpec>,
+    }
+
+    fn parse(text: &str) -> Result<Vec<SourceSpec>, String> {
+        toml::from_str::<Config>(text)
+            .map(|c| c.source)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn router_sources_from_toml() {
+        let s = parse(
+            r#"
+            [[source]]
+            type = "natpmp"
+            [[source]]
+            type = "pcp"
+            gateway = "192.168.1.1"
+            [[source]]
+            type = "upnp"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(s[0], SourceSpec::Natpmp { gateway: None });
+        let gw = Some(Ipv4Addr::new(192, 168, 1, 1));
+        assert_eq!(s[1], SourceSpec::Pcp { gateway: gw });
+        assert_eq!(s[1].router_gateway(), Some(gw));
+        assert_eq!(describe(&s[0]), "natpmp (default gateway)");
+        assert_eq!(describe(&s[1]), "pcp @192.168.1.1");
+        assert_eq!(describe(&s[2]), "upnp (default gateway)");
+        // Not a router source.
+        assert_eq!(SourceSpec::Interface { name: None }.router_gateway(), None);
+        // A typo, an IPv6 or a host name as the gateway: errors.
+        assert!(parse("[[source]]\ntype = \"natpmp\"\ngatway = \"192.168.1.1\"").is_err());
+        assert!(parse("[[source]]\ntype = \"upnp\"\ngateway = \"fe80::1\"").is_err());
+        assert!(parse("[[source]]\ntype = \"pcp\"\ngateway = \"router.lan\"").is_err());
+    }
+
+    #[tokio::test]
+    async fn an_ipv6_request_gets_no_address_without_asking() {
+        // Nothing listens on 192.0.2.1 (TEST-NET-1): an IPv6 question must not even try.
+        let spec = SourceSpec::Natpmp {
+            gateway: Some(Ipv4Addr::new(192, 0, 2, 1)),
+        };
+        let r = crate::ip::source::detect(
+            &spec,
+            crate::ip::Family::V6,
+            std::time::Duration::from_secs(1),
+        );
+        assert_eq!(r.await, Ok(None));
+    }
+}
