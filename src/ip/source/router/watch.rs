@@ -30,8 +30,13 @@ use crate::ip::SourceSpec;
 
 /// The GENA subscription length asked for (the router may grant another).
 const SUBSCRIBE_SECS: u32 = 1800;
-/// Wait this long before trying again when subscribing failed.
+/// Wait this long before trying again when subscribing failed; doubled after each failure up
+/// to [`RETRY_MAX`].
 const RETRY: Duration = Duration::from_secs(30);
+const RETRY_MAX: Duration = Duration::from_secs(1800);
+/// An SSDP advertisement makes dnsup subscribe again at most this often (a LAN host claiming
+/// to be the router and announcing new boot IDs cannot make a SUBSCRIBE storm).
+const ADVERTISED_GAP: Duration = Duration::from_secs(10);
 /// The most time finding the service and subscribing (or renewing) may take.
 const SUBSCRIBE_WITHIN: Duration = Duration::from_secs(10);
 /// The most time a NOTIFY may take to arrive in full.
@@ -60,6 +65,10 @@ struct Gena {
     sub: Option<Active>,
     /// Subscribe (again) at this time when `sub` is `None`.
     retry_at: Instant,
+    /// Failed attempts in a row (for the back-off).
+    failures: u32,
+    /// When an advertisement last made dnsup subscribe again.
+    advertised: Option<Instant>,
 }
 
 struct Active {
@@ -264,6 +273,8 @@ impl Gena {
             ssdp,
             sub: None,
             retry_at: Instant::now(),
+            failures: 0,
+            advertised: None,
         })
     }
 
@@ -338,13 +349,26 @@ impl Gena {
             .await
             .unwrap_or_else(|_| Err(super::network("no answer in time")));
         match done {
-            Ok(()) => Some(format!("UPnP: subscribed ({why})")),
+            Ok(()) => {
+                self.failures = 0;
+                Some(format!("UPnP: subscribed ({why})"))
+            }
             Err((_, e)) => {
-                tracing::warn!("UPnP: cannot subscribe again ({e}); trying again in {RETRY:?}");
-                self.retry_at = Instant::now() + RETRY;
+                let wait = RETRY
+                    .saturating_mul(1 << self.failures.min(6))
+                    .min(RETRY_MAX);
+                self.failures = self.failures.saturating_add(1);
+                tracing::warn!("UPnP: cannot subscribe ({e}); trying again in {wait:?}");
+                self.retry_at = Instant::now() + wait;
                 None
             }
         }
+    }
+
+    /// Whether an advertisement may make dnsup subscribe again now.
+    fn may_follow_advertisement(&self) -> bool {
+        self.advertised
+            .is_none_or(|t| t.elapsed() >= ADVERTISED_GAP)
     }
 
     /// The next thing that happens: `Some` when it is a reason to re-check.
@@ -396,6 +420,13 @@ impl Gena {
                 }
                 let ad = upnp::parse_advertisement(&buf[..n]).ok()?;
                 let known = self.sub.as_ref().and_then(|a| a.boot_id);
+                if !self.may_follow_advertisement() {
+                    return None;
+                }
+                let rebooted = |new: u32| known.is_some_and(|k| k != new);
+                if ad.alive && (self.sub.is_none() || ad.boot_id.is_some_and(rebooted)) {
+                    self.advertised = Some(Instant::now());
+                }
                 match (ad.alive, ad.boot_id, &self.sub) {
                     (true, Some(new), Some(_)) if known.is_some_and(|k| k != new) => {
                         tracing::info!("UPnP: the router rebooted (boot ID {new}); subscribing again");
