@@ -38,6 +38,18 @@ fn answer(why: impl std::fmt::Display) -> Failure {
     (SourceErrorKind::Answer, why.to_string())
 }
 
+/// An error receiving from port 5351: "connection refused" is the router's ICMP answer that
+/// nothing listens there.
+fn refused_port(protocol: &str, e: &std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::ConnectionRefused {
+        network(format!(
+            "nothing answers {protocol} on port 5351 (is it enabled on the router?)"
+        ))
+    } else {
+        network(format!("{protocol}: {e}"))
+    }
+}
+
 /// The router to ask: `configured`, else the default route's gateway.
 pub async fn gateway(configured: Option<Ipv4Addr>) -> Result<Ipv4Addr, Failure> {
     if let Some(gw) = configured {
@@ -83,7 +95,7 @@ pub async fn natpmp_address(gateway: Ipv4Addr) -> Result<Ipv4Addr, Failure> {
             let n = match received {
                 Ok(n) => n,
                 // ICMP port unreachable: no NAT-PMP server on the router.
-                Err(e) => return Err(network(format!("NAT-PMP: {e}"))),
+                Err(e) => return Err(refused_port("NAT-PMP", &e)),
             };
             match natpmp::parse_answer(&buf[..n]) {
                 Ok(a) if a.result == 0 => return Ok(a.address),
@@ -133,7 +145,7 @@ pub async fn pcp_address(gateway: Ipv4Addr) -> Result<IpAddr, Failure> {
         socket.send(&request).await.map_err(network)?;
         let until = Instant::now() + delay;
         while let Ok(received) = timeout_at(until, socket.recv(&mut buf)).await {
-            let n = received.map_err(|e| network(format!("PCP: {e}")))?;
+            let n = received.map_err(|e| refused_port("PCP", &e))?;
             let a = match pcp::parse_answer(&buf[..n]) {
                 Ok(a) => a,
                 Err(e) => {
