@@ -41,15 +41,19 @@ const ADVERTISED_GAP: Duration = Duration::from_secs(10);
 const SUBSCRIBE_WITHIN: Duration = Duration::from_secs(10);
 /// The most time a NOTIFY may take to arrive in full.
 const NOTIFY_READ: Duration = Duration::from_secs(2);
-/// After a trigger, the next one is returned no sooner than this: a LAN host flooding forged
-/// announcements costs at most this many re-checks per second.
-const MIN_GAP: Duration = Duration::from_millis(200);
+/// Triggers are rationed by a token bucket: a burst of [`BURST`] passes at once (a router sends
+/// an announcement when the old address goes and another when the new one comes), then one per
+/// [`REFILL`]. A LAN host flooding forged announcements costs at most 4 re-checks per second.
+const BURST: u32 = 4;
+const REFILL: Duration = Duration::from_millis(250);
 
 /// What the daemon listens to on the LAN for router changes.
 pub struct RouterWatch {
     announce: Option<Announcements>,
     gena: Option<Gena>,
-    last: Option<Instant>,
+    /// Triggers that may be returned now, and when the bucket was last topped up.
+    tokens: u32,
+    refilled: Instant,
 }
 
 struct Announcements {
@@ -127,15 +131,18 @@ impl RouterWatch {
         Some(RouterWatch {
             announce,
             gena,
-            last: None,
+            tokens: BURST,
+            refilled: Instant::now(),
         })
     }
 
     /// Wait until the router may have changed its address: an announcement, an event, or a
     /// new subscription after a reboot. Subscriptions are kept alive meanwhile.
     pub async fn changed(&mut self) {
-        if let Some(last) = self.last {
-            sleep_until(last + MIN_GAP).await;
+        self.refill();
+        if self.tokens == 0 {
+            sleep_until(self.refilled + REFILL).await;
+            self.refill();
         }
         loop {
             let why = tokio::select! {
@@ -150,9 +157,20 @@ impl RouterWatch {
             };
             if let Some(why) = why {
                 tracing::debug!("router event: {why}");
-                self.last = Some(Instant::now());
+                self.tokens = self.tokens.saturating_sub(1);
                 return;
             }
+        }
+    }
+
+    fn refill(&mut self) {
+        let now = Instant::now();
+        while self.tokens < BURST && now >= self.refilled + REFILL {
+            self.tokens += 1;
+            self.refilled += REFILL;
+        }
+        if self.tokens == BURST {
+            self.refilled = now;
         }
     }
 
