@@ -21,7 +21,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use socket2::{Domain, Protocol, Socket, Type};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::time::{Instant, sleep_until, timeout};
 
@@ -73,6 +73,17 @@ struct Gena {
     failures: u32,
     /// When an advertisement last made dnsup subscribe again.
     advertised: Option<Instant>,
+    /// A NOTIFY being read (one at a time; others wait in the listen queue).
+    notify: Option<Notify>,
+}
+
+/// A connection to the callback listener, read across calls of [`Gena::next`]: the daemon
+/// drops that future whenever its debounce timer or a signal fires, and a read kept in a local
+/// would be lost with it (`read_buf` itself is cancel-safe).
+struct Notify {
+    stream: TcpStream,
+    buf: Vec<u8>,
+    deadline: Instant,
 }
 
 struct Active {
@@ -293,6 +304,7 @@ impl Gena {
             retry_at: Instant::now(),
             failures: 0,
             advertised: None,
+            notify: None,
         })
     }
 
@@ -391,6 +403,9 @@ impl Gena {
 
     /// The next thing that happens: `Some` when it is a reason to re-check.
     async fn next(&mut self) -> Option<String> {
+        if self.notify.is_some() {
+            return self.read_notify().await;
+        }
         let timer = match &self.sub {
             Some(a) => a.renew_at,
             None => self.retry_at,
@@ -418,15 +433,13 @@ impl Gena {
                     tracing::debug!(%peer, "UPnP: ignored a connection not from the gateway");
                     return None;
                 }
-                let sid = self.sub.as_ref().map(|a| a.sid.clone());
-                match timeout(NOTIFY_READ, read_event(stream, sid.as_deref())).await {
-                    Ok(Ok(e)) => Some(format!("UPnP event ({})", e.variables.join(", "))),
-                    Ok(Err(why)) => {
-                        tracing::debug!(%peer, "UPnP: ignored a request: {why}");
-                        None
-                    }
-                    Err(_) => None,
-                }
+                // Read on in the next calls (see `Notify`): a cancelled call loses nothing.
+                self.notify = Some(Notify {
+                    stream,
+                    buf: Vec::with_capacity(1024),
+                    deadline: Instant::now() + NOTIFY_READ,
+                });
+                None
             }
             received = async { match self.ssdp.as_ref() {
                 Some(s) => s.recv_from(&mut buf).await,
@@ -486,45 +499,52 @@ async fn send_subscribe(request: reqwest::RequestBuilder) -> Result<upnp::Subscr
     upnp::parse_subscription(h("sid").as_deref(), h("timeout").as_deref()).map_err(super::answer)
 }
 
-/// Read one NOTIFY (bounded), answer it, and return it if it belongs to subscription `sid`.
-async fn read_event(mut stream: TcpStream, sid: Option<&str>) -> Result<upnp::Event, String> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    let (sid_seen, start, length) = loop {
-        let n = stream.read(&mut chunk).await.map_err(|e| e.to_string())?;
-        if n == 0 {
-            return Err("connection closed before the end of the head".into());
+impl Gena {
+    /// Read more of the pending NOTIFY; when it is complete, answer it and return it if it
+    /// belongs to the current subscription.
+    async fn read_notify(&mut self) -> Option<String> {
+        let n = self.notify.as_mut()?;
+        let read = tokio::time::timeout_at(n.deadline, n.stream.read_buf(&mut n.buf)).await;
+        if !matches!(read, Ok(Ok(1..))) || n.buf.len() > upnp::MAX_DATAGRAM + upnp::MAX_BODY {
+            tracing::debug!("UPnP: dropped an incomplete or oversized NOTIFY");
+            self.notify = None;
+            return None;
         }
-        buf.extend_from_slice(&chunk[..n]);
-        match upnp::parse_event_head(&buf).map_err(|e| e.0)? {
-            upnp::EventHead::Partial => {}
-            upnp::EventHead::Complete {
+        let (sid, start, length) = match upnp::parse_event_head(&n.buf) {
+            Ok(upnp::EventHead::Partial) => return None,
+            Ok(upnp::EventHead::Complete {
                 sid,
                 body_start,
                 length,
-            } => break (sid, body_start, length),
+            }) => (sid, body_start, length),
+            Err(e) => {
+                tracing::debug!("UPnP: ignored a request: {e}");
+                self.notify = None;
+                return None;
+            }
+        };
+        if n.buf.len() < start + length {
+            return None;
         }
-    };
-    while buf.len() < start + length {
-        let n = stream.read(&mut chunk).await.map_err(|e| e.to_string())?;
-        if n == 0 {
-            return Err("connection closed before the end of the body".into());
+        let n = self.notify.take()?;
+        let ours = self.sub.as_ref().is_some_and(|a| a.sid == sid);
+        let answer: &[u8] = if ours {
+            b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        } else {
+            b"HTTP/1.1 412 Precondition Failed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        };
+        // A few bytes into an empty send buffer: no waiting, so nothing to cancel.
+        let _ = n.stream.try_write(answer);
+        if !ours {
+            tracing::debug!("UPnP: ignored an event for an unknown subscription {sid:?}");
+            return None;
         }
-        buf.extend_from_slice(&chunk[..n]);
-        if buf.len() > start + upnp::MAX_BODY {
-            return Err("body longer than announced".into());
+        match upnp::parse_event_body(sid, &n.buf[start..start + length]) {
+            Ok(e) => Some(format!("UPnP event ({})", e.variables.join(", "))),
+            Err(e) => {
+                tracing::debug!("UPnP: ignored an event: {e}");
+                None
+            }
         }
     }
-    let ours = sid == Some(sid_seen.as_str());
-    let answer: &[u8] = if ours {
-        b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    } else {
-        b"HTTP/1.1 412 Precondition Failed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    };
-    let _ = stream.write_all(answer).await;
-    let _ = stream.shutdown().await;
-    if !ours {
-        return Err(format!("event for an unknown subscription {sid_seen:?}"));
-    }
-    upnp::parse_event_body(sid_seen, &buf[start..start + length]).map_err(|e| e.0)
 }
