@@ -126,6 +126,7 @@ ttl = 60
 
 tmp = tempfile.mkdtemp(prefix="dnsup-rlat-")
 results = {}
+start_load_text = " ".join(open("/proc/loadavg").read().split()[:3])
 try:
     for n in names:
         run("ip", "netns", "add", f"{prefix}-{n}")
@@ -180,12 +181,15 @@ finally:
 
 if write:
     load = " ".join(open("/proc/loadavg").read().split()[:3])
+    build = "release" if "/release/" in dnsup else "debug"
+    start_load = start_load_text
     rows = "\n".join(
         f"| `{k}` | {len(v)} | {statistics.median(v):.1f} ms | {max(v):.1f} ms |" for k, v in results.items())
     section = f"""{BEGIN}
 ## Behind a home router: WAN change -> served record
 
-`bench/router_latency.py` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {load}): Debian's
+`bench/router_latency.py` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {build} build, load {start_load} -> {load} on
+{os.cpu_count()} cores): Debian's
 miniupnpd as the router in network namespaces, named and the dnsup daemon behind it with a
 one-hour poll interval; the router's WAN address moves (flush + add) and named is polled with
 raw UDP queries until it serves the new A record. Target: median ≤ 100 ms (polling peers:
