@@ -283,13 +283,17 @@ def main():
                                                        "knot", "ddclient", "inadyn", "hyperfine"))
     print(f"dnsup benchmarks, {meta['date']}\n{machine}\n\n{table}\n\nTargets:\n{target_lines}")
     if out_path:
-        # Sections measured by other scripts (bench/notify_idle) follow KEEP and are kept.
+        # Sections written by other scripts are kept: the router-latency section (between its
+        # markers) and everything after KEEP (bench/notify_idle, bench/arm_footprint).
         kept = ""
         try:
             with open(out_path) as f:
                 old = f.read()
+            begin, end = "<!-- router-latency: begin", "<!-- router-latency: end -->"
+            if begin in old and end in old and (KEEP not in old or old.index(begin) < old.index(KEEP)):
+                kept += "\n" + old[old.index(begin):old.index(end) + len(end)] + "\n"
             if KEEP in old:
-                kept = "\n" + old[old.index(KEEP):]
+                kept += "\n" + old[old.index(KEEP):]
         except OSError:
             pass
         with open(out_path, "w") as f:

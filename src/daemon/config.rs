@@ -314,6 +314,18 @@ impl Config {
                 (crate::ip::Family::V6, &r.ipv6),
             ] {
                 for s in list {
+                    if family == crate::ip::Family::V6
+                        && self
+                            .sources
+                            .get(s)
+                            .and_then(SourceSpec::router_gateway)
+                            .is_some()
+                    {
+                        out.push(format!(
+                            "record '{}': source '{s}' asks the router for its IPv4 WAN address and cannot be listed under ipv6 (an interface source follows a delegated prefix)",
+                            r.name
+                        ));
+                    }
                     if let Some(SourceSpec::Static { address }) = self.sources.get(s)
                         && crate::ip::Family::of(*address) != family
                     {

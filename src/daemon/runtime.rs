@@ -406,6 +406,20 @@ impl Daemon {
         })
     }
 
+    /// The router sources (natpmp, pcp, upnp) the records use: their announcements and events
+    /// trigger passes ([`crate::ip::source::router::watch`]).
+    pub fn router_sources(&self) -> Vec<&ip::SourceSpec> {
+        let used: std::collections::BTreeSet<&String> = self
+            .targets
+            .iter()
+            .flat_map(|t| t.sources(&self.config.records[t.record]))
+            .collect();
+        used.into_iter()
+            .filter_map(|n| self.config.sources.get(n))
+            .filter(|s| s.router_gateway().is_some())
+            .collect()
+    }
+
     /// Ask every source used by the records, once per (source, family, allowed scopes): the
     /// allowed scopes matter to interface sources, which prefer a public address. This part of
     /// a pass only reads: dropping the future (SIGTERM) loses nothing.

@@ -17,6 +17,7 @@ use super::notify::Notifier;
 use super::runtime::{Daemon, Overrides, SetupError};
 use super::state::StateLock;
 use crate::ip::AddressWatch;
+use crate::ip::source::router::watch::RouterWatch;
 
 /// Load the configuration and apply the overrides.
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Config, SetupError> {
@@ -70,6 +71,7 @@ pub async fn serve_locked(
     let notifier = Notifier::from_env();
     let mut shutdown = pin!(shutdown);
     let mut watch = open_watch(&daemon);
+    let mut router = RouterWatch::new(daemon.router_sources()).await;
     let watchdog = Notifier::watchdog_interval();
     let mut next_watchdog = watchdog.map(|w| Instant::now() + w);
 
@@ -77,11 +79,12 @@ pub async fn serve_locked(
     // and systemd must not hold the boot (or time the start out) for it.
     notifier.send("READY=1");
     tracing::info!(
-        "dnsup running (version {}): config {}, {}, address events {}",
+        "dnsup running (version {}): config {}, {}, address events {}, router events {}",
         env!("CARGO_PKG_VERSION"),
         path.display(),
         daemon.summary(),
         if watch.is_some() { "on" } else { "off" },
+        if router.is_some() { "on" } else { "off" },
     );
     let mut hub = crate::notify::Hub::start(daemon.config());
     hub.daemon_event(crate::notify::EventKind::Started);
@@ -123,6 +126,10 @@ pub async fn serve_locked(
                                     daemon = d;
                                     hub.reload(daemon.config());
                                     watch = open_watch(&daemon);
+                                    if let Some(r) = router.take() {
+                                        r.close().await;
+                                    }
+                                    router = RouterWatch::new(daemon.router_sources()).await;
                                     tracing::info!("configuration reloaded: {}", daemon.summary());
                                 }
                                 Err(e) => tracing::error!(
@@ -134,12 +141,7 @@ pub async fn serve_locked(
                     }
                     notifier.send("READY=1");
                 }
-                changed = async {
-                    match watch.as_mut() {
-                        Some(w) => w.changed().await,
-                        None => std::future::pending().await,
-                    }
-                } => {
+                changed = next_event(&mut watch, &mut router) => {
                     if let Err(e) = changed {
                         tracing::warn!("address events stopped ({e}); polling only");
                         watch = None;
@@ -152,10 +154,7 @@ pub async fn serve_locked(
                     loop {
                         tokio::select! {
                             () = &mut quiet => break,
-                            r = async { match watch.as_mut() {
-                                Some(w) => w.changed().await,
-                                None => std::future::pending().await,
-                            } } => {
+                            r = next_event(&mut watch, &mut router) => {
                                 if r.is_err() { break; }
                                 quiet.as_mut().reset(Instant::now() + debounce);
                             }
@@ -179,6 +178,9 @@ pub async fn serve_locked(
         hub.observe(&report, daemon.config());
         super::memory::release_code_pages();
     };
+    if let Some(r) = router {
+        r.close().await;
+    }
     notifier.send("STOPPING=1");
     hub.shutdown().await;
     match stop {
@@ -186,6 +188,24 @@ pub async fn serve_locked(
         Stop::Signal(s) => tracing::info!("dnsup stopped ({s})"),
     }
     Ok(())
+}
+
+/// The next address event (netlink) or router event (announcement, GENA): both trigger the
+/// same debounced pass. `Err` only when the netlink watch failed.
+async fn next_event(
+    watch: &mut Option<AddressWatch>,
+    router: &mut Option<RouterWatch>,
+) -> std::io::Result<()> {
+    tokio::select! {
+        r = async { match watch.as_mut() {
+            Some(w) => w.changed().await,
+            None => std::future::pending().await,
+        } } => r,
+        () = async { match router.as_mut() {
+            Some(r) => r.changed().await,
+            None => std::future::pending().await,
+        } } => Ok(()),
+    }
 }
 
 fn open_watch(daemon: &Daemon) -> Option<AddressWatch> {

@@ -13,6 +13,7 @@ use netlink_packet_core::{
 };
 use netlink_packet_route::address::{AddressAttribute, AddressMessage};
 use netlink_packet_route::link::{LinkAttribute, LinkMessage};
+use netlink_packet_route::route::{RouteAddress, RouteAttribute, RouteHeader, RouteMessage};
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use netlink_sys::{AsyncSocket, AsyncSocketExt, SocketAddr, TokioSocket, protocols::NETLINK_ROUTE};
 
@@ -71,6 +72,45 @@ pub async fn dump_addresses() -> io::Result<Vec<IfAddr>> {
             })
             .collect());
     }
+}
+
+/// The IPv4 default route's gateway and outgoing interface index (`RTM_GETROUTE` dump of the
+/// main table): where a home router answers NAT-PMP, PCP and UPnP. `None` without a default
+/// route or when it has no gateway (a point-to-point link). With several, the lowest metric.
+pub async fn default_gateway_v4() -> io::Result<Option<(std::net::Ipv4Addr, u32)>> {
+    let mut socket = TokioSocket::new(NETLINK_ROUTE)?;
+    socket.socket_mut().bind_auto()?;
+    let mut request = RouteMessage::default();
+    request.header.address_family = AddressFamily::Inet;
+    let (routes, _) = dump(&socket, RouteNetlinkMessage::GetRoute(request), 1).await?;
+    Ok(routes
+        .iter()
+        .filter_map(|m| match m {
+            RouteNetlinkMessage::NewRoute(r) => default_gateway(r),
+            _ => None,
+        })
+        .min_by_key(|(_, _, metric)| *metric)
+        .map(|(gw, oif, _)| (gw, oif)))
+}
+
+/// A main-table IPv4 default route as (gateway, interface index, metric).
+fn default_gateway(r: &RouteMessage) -> Option<(std::net::Ipv4Addr, u32, u32)> {
+    if r.header.address_family != AddressFamily::Inet || r.header.destination_prefix_length != 0 {
+        return None;
+    }
+    let mut table = u32::from(r.header.table);
+    let (mut gateway, mut oif, mut metric) = (None, None, 0);
+    for a in &r.attributes {
+        match a {
+            RouteAttribute::Gateway(RouteAddress::Inet(gw)) => gateway = Some(*gw),
+            RouteAttribute::Oif(i) => oif = Some(*i),
+            RouteAttribute::Table(t) => table = *t,
+            RouteAttribute::Priority(p) => metric = *p,
+            _ => {}
+        }
+    }
+    (table == u32::from(RouteHeader::RT_TABLE_MAIN)).then_some(())?;
+    Some((gateway?, oif?, metric))
 }
 
 fn link_name(link: &LinkMessage) -> Option<String> {

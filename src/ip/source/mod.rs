@@ -10,8 +10,9 @@
 mod command;
 mod dns;
 pub(crate) mod http;
+pub mod router;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -81,6 +82,35 @@ pub enum SourceSpec {
         /// The host part.
         suffix: Suffix,
     },
+    /// IPv4 only: the home router's WAN address by NAT-PMP (RFC 6886).
+    Natpmp {
+        /// The router (default: the IPv4 default route's gateway).
+        gateway: Option<Ipv4Addr>,
+    },
+    /// IPv4 only: the home router's WAN address by PCP (RFC 6887), from a short-lived MAP.
+    Pcp {
+        /// The router (default: the IPv4 default route's gateway).
+        gateway: Option<Ipv4Addr>,
+    },
+    /// IPv4 only: the home router's WAN address by UPnP IGD (SSDP, then SOAP
+    /// `GetExternalIPAddress`).
+    Upnp {
+        /// The router (default: the IPv4 default route's gateway); SSDP answers are taken
+        /// from it only.
+        gateway: Option<Ipv4Addr>,
+    },
+}
+
+impl SourceSpec {
+    /// For the router sources: the configured gateway (`None` inside: the default route's).
+    pub fn router_gateway(&self) -> Option<Option<Ipv4Addr>> {
+        match self {
+            SourceSpec::Natpmp { gateway }
+            | SourceSpec::Pcp { gateway }
+            | SourceSpec::Upnp { gateway } => Some(*gateway),
+            _ => None,
+        }
+    }
 }
 
 impl SourceSpec {
@@ -272,8 +302,68 @@ async fn detect_within(
             }))
         }
         SourceSpec::Command { argv, .. } => command::detect(spec, argv, family, timeout).await,
+        SourceSpec::Natpmp { gateway }
+        | SourceSpec::Pcp { gateway }
+        | SourceSpec::Upnp { gateway } => {
+            if family == Family::V6 {
+                return Ok(None);
+            }
+            from_router(spec, *gateway, allow).await
+        }
     }
 }
+
+/// What the router says, refused (with a hint) when it is not a public address: a router
+/// behind another NAT (double NAT, CGNAT) or without a WAN connection says a private, shared or
+/// unspecified address, which is not this network's public address.
+async fn from_router(
+    spec: &SourceSpec,
+    gateway: Option<Ipv4Addr>,
+    allow: &[Scope],
+) -> Result<Option<IpAddr>, SourceError> {
+    let fail = |(kind, why): router::Failure| SourceError::new(spec, kind, why);
+    let gw = router::gateway(gateway).await.map_err(fail)?;
+    let said = match spec {
+        SourceSpec::Natpmp { .. } => router::natpmp_address(gw)
+            .await
+            .map(|a| Some(IpAddr::V4(a))),
+        SourceSpec::Pcp { .. } => router::pcp_address(gw).await.map(Some),
+        _ => router::upnp_address(gw).await,
+    }
+    .map_err(|(kind, why)| {
+        // A router without a usable WAN address: the same advice as for a non-public one.
+        let hint = if kind == SourceErrorKind::Refused {
+            ECHO_HINT
+        } else {
+            ""
+        };
+        fail((kind, format!("router {gw}: {why}{hint}")))
+    })?;
+    let Some(ip) = said else {
+        return Err(SourceError::new(
+            spec,
+            SourceErrorKind::Refused,
+            format!("router {gw} has no WAN address (disconnected){ECHO_HINT}"),
+        ));
+    };
+    if let Err(refusal) = super::check_publishable(ip, allow) {
+        return Err(SourceError::new(
+            spec,
+            SourceErrorKind::Refused,
+            format!(
+                "router {gw} says {}, {}: it is behind another NAT (double NAT, CGNAT) or not \
+                 connected{ECHO_HINT}",
+                refusal.ip,
+                refusal.scope.description()
+            ),
+        ));
+    }
+    Ok(Some(ip))
+}
+
+/// What to do when the router's own address is not the public one.
+const ECHO_HINT: &str =
+    "; use an echo source (type = \"http\" or \"dns\") to learn the public address";
 
 /// The chosen address of `family`, or `None` if there is none at all.
 async fn from_interface(
@@ -354,5 +444,15 @@ pub fn describe(spec: &SourceSpec) -> String {
             Some(i) => format!("prefix /{prefix_len} of {i} + {suffix}"),
             None => format!("prefix /{prefix_len} + {suffix}"),
         },
+        SourceSpec::Natpmp { gateway } => router_label("natpmp", *gateway),
+        SourceSpec::Pcp { gateway } => router_label("pcp", *gateway),
+        SourceSpec::Upnp { gateway } => router_label("upnp", *gateway),
+    }
+}
+
+fn router_label(protocol: &str, gateway: Option<Ipv4Addr>) -> String {
+    match gateway {
+        Some(gw) => format!("{protocol} @{gw}"),
+        None => format!("{protocol} (default gateway)"),
     }
 }
