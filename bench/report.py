@@ -279,10 +279,24 @@ def main():
                                                        "knot", "ddclient", "inadyn", "hyperfine"))
     print(f"dnsup benchmarks, {meta['date']}\n{machine}\n\n{table}\n\nTargets:\n{target_lines}")
     if out_path:
+        # Sections measured by other scripts (ARM sizes and memory under qemu, scripts/cross)
+        # follow KEEP in the file; they survive this rewrite.
+        kept = ""
+        try:
+            with open(out_path) as f:
+                old = f.read()
+            if KEEP in old:
+                kept = "\n" + old[old.index(KEEP):]
+        except FileNotFoundError:
+            pass
         with open(out_path, "w") as f:
             f.write(BENCHMARKS.format(machine=machine, table=table, targets=target_lines,
                                       runs=runs, reps=reps, n=f"{n:,}", dir=meta["dir"],
                                       persend_knot=f"{int(res['persend.knot.records'][0]):,}"))
+            f.write(kept)
+
+
+KEEP = "<!-- bench/run keeps everything below this line -->"
 
 
 BENCHMARKS = """# Benchmarks
