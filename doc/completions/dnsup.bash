@@ -319,7 +319,7 @@ _dnsup() {
             return 0
             ;;
         dnsup__subcmd__delete)
-            opts="-s -p -z -k -y -v -h --if-absent --if-exists --if-equals --if-name-absent --if-name-exists --server --port --zone --key-file --key-name --key --strict-permissions --provider --config --tcp --timeout --retries --retry-interval --local --json --dry-run --verbose --help"
+            opts="-s -p -z -k -y -v -h --apex --if-absent --if-exists --if-equals --if-name-absent --if-name-exists --server --port --zone --key-file --key-name --key --strict-permissions --provider --config --tcp --timeout --retries --retry-interval --local --json --dry-run --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -617,7 +617,7 @@ _dnsup() {
             return 0
             ;;
         dnsup__subcmd__keygen)
-            opts="-a -v -h --algorithm --verbose --help"
+            opts="-a -o -v -h --algorithm --output --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -628,6 +628,14 @@ _dnsup() {
                     return 0
                     ;;
                 -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

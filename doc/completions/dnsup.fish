@@ -100,6 +100,7 @@ complete -c dnsup -n "__fish_dnsup_using_subcommand delete" -l timeout -d 'Give 
 complete -c dnsup -n "__fish_dnsup_using_subcommand delete" -l retries -d 'Resend over UDP this many times' -r
 complete -c dnsup -n "__fish_dnsup_using_subcommand delete" -l retry-interval -d 'Seconds between UDP resends' -r
 complete -c dnsup -n "__fish_dnsup_using_subcommand delete" -l local -d 'Source address to send from' -r
+complete -c dnsup -n "__fish_dnsup_using_subcommand delete" -l apex -d 'Allow deleting every record at the zone apex (all but SOA and NS: MX, TXT, A, ...)'
 complete -c dnsup -n "__fish_dnsup_using_subcommand delete" -l if-absent -d 'Only if the RRset does not exist (NXRRSET)'
 complete -c dnsup -n "__fish_dnsup_using_subcommand delete" -l if-exists -d 'Only if the RRset exists, whatever its values'
 complete -c dnsup -n "__fish_dnsup_using_subcommand delete" -l if-name-absent -d 'Only if the name owns no records at all'
@@ -152,6 +153,7 @@ complete -c dnsup -n "__fish_dnsup_using_subcommand check-config" -l interval -d
 complete -c dnsup -n "__fish_dnsup_using_subcommand check-config" -s v -l verbose -d 'Log what happens on the wire to stderr (repeat for more)'
 complete -c dnsup -n "__fish_dnsup_using_subcommand check-config" -s h -l help -d 'Print help'
 complete -c dnsup -n "__fish_dnsup_using_subcommand keygen" -s a -l algorithm -d 'Algorithm: hmac-md5, hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384, hmac-sha512' -r
+complete -c dnsup -n "__fish_dnsup_using_subcommand keygen" -s o -l output -d 'Write the key to FILE (created with mode 0600; an existing file is refused) instead of standard output' -r -F
 complete -c dnsup -n "__fish_dnsup_using_subcommand keygen" -s v -l verbose -d 'Log what happens on the wire to stderr (repeat for more)'
 complete -c dnsup -n "__fish_dnsup_using_subcommand keygen" -s h -l help -d 'Print help'
 complete -c dnsup -n "__fish_dnsup_using_subcommand nsupdate" -s v -l verbose -d 'Log what happens on the wire to stderr (repeat for more)'
