@@ -52,6 +52,9 @@ _dnsup() {
             dnsup,set)
                 cmd="dnsup__subcmd__set"
                 ;;
+            dnsup,status)
+                cmd="dnsup__subcmd__status"
+                ;;
             dnsup__subcmd__help,add)
                 cmd="dnsup__subcmd__help__subcmd__add"
                 ;;
@@ -88,6 +91,9 @@ _dnsup() {
             dnsup__subcmd__help,set)
                 cmd="dnsup__subcmd__help__subcmd__set"
                 ;;
+            dnsup__subcmd__help,status)
+                cmd="dnsup__subcmd__help__subcmd__status"
+                ;;
             *)
                 ;;
         esac
@@ -95,7 +101,7 @@ _dnsup() {
 
     case "${cmd}" in
         dnsup)
-            opts="-v -h -V --verbose --help --version set add delete apply run detect plan check-config keygen nsupdate knsupdate help"
+            opts="-v -h -V --verbose --help --version set add delete apply run detect plan check-config status keygen nsupdate knsupdate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -435,7 +441,7 @@ _dnsup() {
             return 0
             ;;
         dnsup__subcmd__help)
-            opts="set add delete apply run detect plan check-config keygen nsupdate knsupdate help"
+            opts="set add delete apply run detect plan check-config status keygen nsupdate knsupdate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -603,6 +609,20 @@ _dnsup() {
             return 0
             ;;
         dnsup__subcmd__help__subcmd__set)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dnsup__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -814,6 +834,36 @@ _dnsup() {
                     return 0
                     ;;
                 --local)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dnsup__subcmd__status)
+            opts="-c -v -h --config --state-file --interval --json --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -24,7 +24,7 @@ function __fish_dnsup_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c dnsup -n "__fish_dnsup_needs_command" -s v -l verbose -d 'Log what happens on the wire to stderr (repeat for more)'
+complete -c dnsup -n "__fish_dnsup_needs_command" -s v -l verbose -d 'More log on stderr: -v debug, -vv trace, -vvv trace of the libraries too (the wire). `RUST_LOG` (e.g. `dnsup=debug,hickory_proto=trace`) overrides'
 complete -c dnsup -n "__fish_dnsup_needs_command" -s h -l help -d 'Print help'
 complete -c dnsup -n "__fish_dnsup_needs_command" -s V -l version -d 'Print version'
 complete -c dnsup -n "__fish_dnsup_needs_command" -f -a "set" -d 'Make an RRset exactly these values (replaces what is there)'
@@ -35,6 +35,7 @@ complete -c dnsup -n "__fish_dnsup_needs_command" -f -a "run" -d 'Keep records e
 complete -c dnsup -n "__fish_dnsup_needs_command" -f -a "detect" -d 'Print what every address source says and what each record would get'
 complete -c dnsup -n "__fish_dnsup_needs_command" -f -a "plan" -d 'Show what a pass would change, without changing anything'
 complete -c dnsup -n "__fish_dnsup_needs_command" -f -a "check-config" -d 'Check the configuration file and explain what it sets'
+complete -c dnsup -n "__fish_dnsup_needs_command" -f -a "status" -d 'Show what the daemon last did for each record (from the state file)'
 complete -c dnsup -n "__fish_dnsup_needs_command" -f -a "keygen" -d 'Print a new TSIG key in tsig-keygen (named.conf) format'
 complete -c dnsup -n "__fish_dnsup_needs_command" -f -a "nsupdate" -d 'Read nsupdate commands from FILE or stdin, with nsupdate\'s options and exit codes'
 complete -c dnsup -n "__fish_dnsup_needs_command" -f -a "knsupdate" -d 'Read knsupdate (Knot) commands from FILE or stdin, with knsupdate\'s options'
@@ -61,7 +62,7 @@ complete -c dnsup -n "__fish_dnsup_using_subcommand set" -l strict-permissions -
 complete -c dnsup -n "__fish_dnsup_using_subcommand set" -l tcp -d 'Use TCP only'
 complete -c dnsup -n "__fish_dnsup_using_subcommand set" -l json -d 'Print the outcome as one JSON object on stdout'
 complete -c dnsup -n "__fish_dnsup_using_subcommand set" -l dry-run -d 'Print the message that would be sent, and send nothing'
-complete -c dnsup -n "__fish_dnsup_using_subcommand set" -s v -l verbose -d 'Log what happens on the wire to stderr (repeat for more)'
+complete -c dnsup -n "__fish_dnsup_using_subcommand set" -s v -l verbose -d 'More log on stderr: -v debug, -vv trace, -vvv trace of the libraries too (the wire). `RUST_LOG` (e.g. `dnsup=debug,hickory_proto=trace`) overrides'
 complete -c dnsup -n "__fish_dnsup_using_subcommand set" -s h -l help -d 'Print help'
 complete -c dnsup -n "__fish_dnsup_using_subcommand add" -l ttl -d 'Time to live of the new records (RFC 2181 section 8: at most 2147483647)' -r
 complete -c dnsup -n "__fish_dnsup_using_subcommand add" -l if-equals -d 'Only if the RRset holds exactly these values (repeat for each value)' -r
@@ -85,7 +86,7 @@ complete -c dnsup -n "__fish_dnsup_using_subcommand add" -l strict-permissions -
 complete -c dnsup -n "__fish_dnsup_using_subcommand add" -l tcp -d 'Use TCP only'
 complete -c dnsup -n "__fish_dnsup_using_subcommand add" -l json -d 'Print the outcome as one JSON object on stdout'
 complete -c dnsup -n "__fish_dnsup_using_subcommand add" -l dry-run -d 'Print the message that would be sent, and send nothing'
-complete -c dnsup -n "__fish_dnsup_using_subcommand add" -s v -l verbose -d 'Log what happens on the wire to stderr (repeat for more)'
+complete -c dnsup -n "__fish_dnsup_using_subcommand add" -s v -l verbose -d 'More log on stderr: -v debug, -vv trace, -vvv trace of the libraries too (the wire). `RUST_LOG` (e.g. `dnsup=debug,hickory_proto=trace`) overrides'
 complete -c dnsup -n "__fish_dnsup_using_subcommand add" -s h -l help -d 'Print help'
 complete -c dnsup -n "__fish_dnsup_using_subcommand delete" -l if-equals -d 'Only if the RRset holds exactly these values (repeat for each value)' -r
 complete -c dnsup -n "__fish_dnsup_using_subcommand delete" -s s -l server -d 'Server to send to, HOST[:PORT] or [IPV6]:PORT; repeat for failover. Default: the zone\'s primary (SOA MNAME), found through the resolvers in /etc/resolv.conf' -r
@@ -109,7 +110,7 @@ complete -c dnsup -n "__fish_dnsup_using_subcommand delete" -l strict-permission
 complete -c dnsup -n "__fish_dnsup_using_subcommand delete" -l tcp -d 'Use TCP only'
 complete -c dnsup -n "__fish_dnsup_using_subcommand delete" -l json -d 'Print the outcome as one JSON object on stdout'
 complete -c dnsup -n "__fish_dnsup_using_subcommand delete" -l dry-run -d 'Print the message that would be sent, and send nothing'
-complete -c dnsup -n "__fish_dnsup_using_subcommand delete" -s v -l verbose -d 'Log what happens on the wire to stderr (repeat for more)'
+complete -c dnsup -n "__fish_dnsup_using_subcommand delete" -s v -l verbose -d 'More log on stderr: -v debug, -vv trace, -vvv trace of the libraries too (the wire). `RUST_LOG` (e.g. `dnsup=debug,hickory_proto=trace`) overrides'
 complete -c dnsup -n "__fish_dnsup_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c dnsup -n "__fish_dnsup_using_subcommand apply" -s s -l server -d 'Server to send to, HOST[:PORT] or [IPV6]:PORT; repeat for failover. Default: the zone\'s primary (SOA MNAME), found through the resolvers in /etc/resolv.conf' -r
 complete -c dnsup -n "__fish_dnsup_using_subcommand apply" -s p -l port -d 'Port for servers given without one' -r
@@ -129,46 +130,53 @@ complete -c dnsup -n "__fish_dnsup_using_subcommand apply" -l strict-permissions
 complete -c dnsup -n "__fish_dnsup_using_subcommand apply" -l if-absent -d 'Create only: add each RRset only if the zone has no RRset of that name and type yet (RFC 2136 prerequisite per message; every line must be an add). A message in which one RRset exists is rejected as a whole (YXRRSET), and its lines are reported'
 complete -c dnsup -n "__fish_dnsup_using_subcommand apply" -l json -d 'Print the outcome as one JSON object on stdout'
 complete -c dnsup -n "__fish_dnsup_using_subcommand apply" -l dry-run -d 'Print how the changes would be split, and send nothing'
-complete -c dnsup -n "__fish_dnsup_using_subcommand apply" -s v -l verbose -d 'Log what happens on the wire to stderr (repeat for more)'
+complete -c dnsup -n "__fish_dnsup_using_subcommand apply" -s v -l verbose -d 'More log on stderr: -v debug, -vv trace, -vvv trace of the libraries too (the wire). `RUST_LOG` (e.g. `dnsup=debug,hickory_proto=trace`) overrides'
 complete -c dnsup -n "__fish_dnsup_using_subcommand apply" -s h -l help -d 'Print help'
 complete -c dnsup -n "__fish_dnsup_using_subcommand run" -s c -l config -d 'The configuration file' -r -F
 complete -c dnsup -n "__fish_dnsup_using_subcommand run" -l state-file -d 'Override `state_file`' -r -F
 complete -c dnsup -n "__fish_dnsup_using_subcommand run" -l interval -d 'Override `interval` (e.g. 30s, 5m)' -r
-complete -c dnsup -n "__fish_dnsup_using_subcommand run" -l once -d 'One pass, then exit: 0 if every record is in sync, 7 if not'
-complete -c dnsup -n "__fish_dnsup_using_subcommand run" -s v -l verbose -d 'Log what happens on the wire to stderr (repeat for more)'
+complete -c dnsup -n "__fish_dnsup_using_subcommand run" -l once -d 'One pass, then exit: 0 if every record is in sync; else 4 (TSIG), 5 (network), ... when every failure is of that kind, 7 for a mix or no address (see the README)'
+complete -c dnsup -n "__fish_dnsup_using_subcommand run" -s v -l verbose -d 'More log on stderr: -v debug, -vv trace, -vvv trace of the libraries too (the wire). `RUST_LOG` (e.g. `dnsup=debug,hickory_proto=trace`) overrides'
 complete -c dnsup -n "__fish_dnsup_using_subcommand run" -s h -l help -d 'Print help'
 complete -c dnsup -n "__fish_dnsup_using_subcommand detect" -s c -l config -d 'The configuration file' -r -F
 complete -c dnsup -n "__fish_dnsup_using_subcommand detect" -l state-file -d 'Override `state_file`' -r -F
 complete -c dnsup -n "__fish_dnsup_using_subcommand detect" -l interval -d 'Override `interval` (e.g. 30s, 5m)' -r
-complete -c dnsup -n "__fish_dnsup_using_subcommand detect" -s v -l verbose -d 'Log what happens on the wire to stderr (repeat for more)'
+complete -c dnsup -n "__fish_dnsup_using_subcommand detect" -s v -l verbose -d 'More log on stderr: -v debug, -vv trace, -vvv trace of the libraries too (the wire). `RUST_LOG` (e.g. `dnsup=debug,hickory_proto=trace`) overrides'
 complete -c dnsup -n "__fish_dnsup_using_subcommand detect" -s h -l help -d 'Print help'
 complete -c dnsup -n "__fish_dnsup_using_subcommand plan" -s c -l config -d 'The configuration file' -r -F
 complete -c dnsup -n "__fish_dnsup_using_subcommand plan" -l state-file -d 'Override `state_file`' -r -F
 complete -c dnsup -n "__fish_dnsup_using_subcommand plan" -l interval -d 'Override `interval` (e.g. 30s, 5m)' -r
-complete -c dnsup -n "__fish_dnsup_using_subcommand plan" -s v -l verbose -d 'Log what happens on the wire to stderr (repeat for more)'
+complete -c dnsup -n "__fish_dnsup_using_subcommand plan" -s v -l verbose -d 'More log on stderr: -v debug, -vv trace, -vvv trace of the libraries too (the wire). `RUST_LOG` (e.g. `dnsup=debug,hickory_proto=trace`) overrides'
 complete -c dnsup -n "__fish_dnsup_using_subcommand plan" -s h -l help -d 'Print help'
 complete -c dnsup -n "__fish_dnsup_using_subcommand check-config" -s c -l config -d 'The configuration file' -r -F
 complete -c dnsup -n "__fish_dnsup_using_subcommand check-config" -l state-file -d 'Override `state_file`' -r -F
 complete -c dnsup -n "__fish_dnsup_using_subcommand check-config" -l interval -d 'Override `interval` (e.g. 30s, 5m)' -r
-complete -c dnsup -n "__fish_dnsup_using_subcommand check-config" -s v -l verbose -d 'Log what happens on the wire to stderr (repeat for more)'
+complete -c dnsup -n "__fish_dnsup_using_subcommand check-config" -s v -l verbose -d 'More log on stderr: -v debug, -vv trace, -vvv trace of the libraries too (the wire). `RUST_LOG` (e.g. `dnsup=debug,hickory_proto=trace`) overrides'
 complete -c dnsup -n "__fish_dnsup_using_subcommand check-config" -s h -l help -d 'Print help'
+complete -c dnsup -n "__fish_dnsup_using_subcommand status" -s c -l config -d 'The configuration file' -r -F
+complete -c dnsup -n "__fish_dnsup_using_subcommand status" -l state-file -d 'Override `state_file`' -r -F
+complete -c dnsup -n "__fish_dnsup_using_subcommand status" -l interval -d 'Override `interval` (e.g. 30s, 5m)' -r
+complete -c dnsup -n "__fish_dnsup_using_subcommand status" -l json -d 'Print one JSON object instead of a table'
+complete -c dnsup -n "__fish_dnsup_using_subcommand status" -s v -l verbose -d 'More log on stderr: -v debug, -vv trace, -vvv trace of the libraries too (the wire). `RUST_LOG` (e.g. `dnsup=debug,hickory_proto=trace`) overrides'
+complete -c dnsup -n "__fish_dnsup_using_subcommand status" -s h -l help -d 'Print help'
 complete -c dnsup -n "__fish_dnsup_using_subcommand keygen" -s a -l algorithm -d 'Algorithm: hmac-md5, hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384, hmac-sha512' -r
 complete -c dnsup -n "__fish_dnsup_using_subcommand keygen" -s o -l output -d 'Write the key to FILE (created with mode 0600; an existing file is refused) instead of standard output' -r -F
-complete -c dnsup -n "__fish_dnsup_using_subcommand keygen" -s v -l verbose -d 'Log what happens on the wire to stderr (repeat for more)'
+complete -c dnsup -n "__fish_dnsup_using_subcommand keygen" -s v -l verbose -d 'More log on stderr: -v debug, -vv trace, -vvv trace of the libraries too (the wire). `RUST_LOG` (e.g. `dnsup=debug,hickory_proto=trace`) overrides'
 complete -c dnsup -n "__fish_dnsup_using_subcommand keygen" -s h -l help -d 'Print help'
-complete -c dnsup -n "__fish_dnsup_using_subcommand nsupdate" -s v -l verbose -d 'Log what happens on the wire to stderr (repeat for more)'
+complete -c dnsup -n "__fish_dnsup_using_subcommand nsupdate" -s v -l verbose -d 'More log on stderr: -v debug, -vv trace, -vvv trace of the libraries too (the wire). `RUST_LOG` (e.g. `dnsup=debug,hickory_proto=trace`) overrides'
 complete -c dnsup -n "__fish_dnsup_using_subcommand nsupdate" -s h -l help -d 'Print help'
-complete -c dnsup -n "__fish_dnsup_using_subcommand knsupdate" -s v -l verbose -d 'Log what happens on the wire to stderr (repeat for more)'
+complete -c dnsup -n "__fish_dnsup_using_subcommand knsupdate" -s v -l verbose -d 'More log on stderr: -v debug, -vv trace, -vvv trace of the libraries too (the wire). `RUST_LOG` (e.g. `dnsup=debug,hickory_proto=trace`) overrides'
 complete -c dnsup -n "__fish_dnsup_using_subcommand knsupdate" -s h -l help -d 'Print help'
-complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config keygen nsupdate knsupdate help" -f -a "set" -d 'Make an RRset exactly these values (replaces what is there)'
-complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config keygen nsupdate knsupdate help" -f -a "add" -d 'Add values to an RRset (keeps what is there)'
-complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config keygen nsupdate knsupdate help" -f -a "delete" -d 'Delete a name, an RRset, or single records'
-complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config keygen nsupdate knsupdate help" -f -a "apply" -d 'Apply many changes from a file, split into several UPDATE messages (not atomic)'
-complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config keygen nsupdate knsupdate help" -f -a "run" -d 'Keep records equal to this host\'s addresses (the daemon); `--once` for one pass'
-complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config keygen nsupdate knsupdate help" -f -a "detect" -d 'Print what every address source says and what each record would get'
-complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config keygen nsupdate knsupdate help" -f -a "plan" -d 'Show what a pass would change, without changing anything'
-complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config keygen nsupdate knsupdate help" -f -a "check-config" -d 'Check the configuration file and explain what it sets'
-complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config keygen nsupdate knsupdate help" -f -a "keygen" -d 'Print a new TSIG key in tsig-keygen (named.conf) format'
-complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config keygen nsupdate knsupdate help" -f -a "nsupdate" -d 'Read nsupdate commands from FILE or stdin, with nsupdate\'s options and exit codes'
-complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config keygen nsupdate knsupdate help" -f -a "knsupdate" -d 'Read knsupdate (Knot) commands from FILE or stdin, with knsupdate\'s options'
-complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config keygen nsupdate knsupdate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config status keygen nsupdate knsupdate help" -f -a "set" -d 'Make an RRset exactly these values (replaces what is there)'
+complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config status keygen nsupdate knsupdate help" -f -a "add" -d 'Add values to an RRset (keeps what is there)'
+complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config status keygen nsupdate knsupdate help" -f -a "delete" -d 'Delete a name, an RRset, or single records'
+complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config status keygen nsupdate knsupdate help" -f -a "apply" -d 'Apply many changes from a file, split into several UPDATE messages (not atomic)'
+complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config status keygen nsupdate knsupdate help" -f -a "run" -d 'Keep records equal to this host\'s addresses (the daemon); `--once` for one pass'
+complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config status keygen nsupdate knsupdate help" -f -a "detect" -d 'Print what every address source says and what each record would get'
+complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config status keygen nsupdate knsupdate help" -f -a "plan" -d 'Show what a pass would change, without changing anything'
+complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config status keygen nsupdate knsupdate help" -f -a "check-config" -d 'Check the configuration file and explain what it sets'
+complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config status keygen nsupdate knsupdate help" -f -a "status" -d 'Show what the daemon last did for each record (from the state file)'
+complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config status keygen nsupdate knsupdate help" -f -a "keygen" -d 'Print a new TSIG key in tsig-keygen (named.conf) format'
+complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config status keygen nsupdate knsupdate help" -f -a "nsupdate" -d 'Read nsupdate commands from FILE or stdin, with nsupdate\'s options and exit codes'
+complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config status keygen nsupdate knsupdate help" -f -a "knsupdate" -d 'Read knsupdate (Knot) commands from FILE or stdin, with knsupdate\'s options'
+complete -c dnsup -n "__fish_dnsup_using_subcommand help; and not __fish_seen_subcommand_from set add delete apply run detect plan check-config status keygen nsupdate knsupdate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
