@@ -46,6 +46,9 @@ _dnsup() {
             dnsup,plan)
                 cmd="dnsup__subcmd__plan"
                 ;;
+            dnsup,providers)
+                cmd="dnsup__subcmd__providers"
+                ;;
             dnsup,run)
                 cmd="dnsup__subcmd__run"
                 ;;
@@ -85,6 +88,9 @@ _dnsup() {
             dnsup__subcmd__help,plan)
                 cmd="dnsup__subcmd__help__subcmd__plan"
                 ;;
+            dnsup__subcmd__help,providers)
+                cmd="dnsup__subcmd__help__subcmd__providers"
+                ;;
             dnsup__subcmd__help,run)
                 cmd="dnsup__subcmd__help__subcmd__run"
                 ;;
@@ -101,7 +107,7 @@ _dnsup() {
 
     case "${cmd}" in
         dnsup)
-            opts="-v -h -V --verbose --help --version set add delete apply run detect plan check-config status keygen nsupdate knsupdate help"
+            opts="-v -h -V --verbose --help --version set add delete apply run detect plan check-config status keygen providers nsupdate knsupdate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -441,7 +447,7 @@ _dnsup() {
             return 0
             ;;
         dnsup__subcmd__help)
-            opts="set add delete apply run detect plan check-config status keygen nsupdate knsupdate help"
+            opts="set add delete apply run detect plan check-config status keygen providers nsupdate knsupdate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -594,6 +600,20 @@ _dnsup() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        dnsup__subcmd__help__subcmd__providers)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         dnsup__subcmd__help__subcmd__run)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -717,6 +737,20 @@ _dnsup() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        dnsup__subcmd__providers)
+            opts="-v -h --json --markdown --alive --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
