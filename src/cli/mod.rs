@@ -22,9 +22,22 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// What `dnsup --version` prints after the name (`-V` prints the version alone): the commit,
+/// target and cargo features the binary was built from (build.rs). A constant: no cost at run
+/// time.
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\ncommit: ",
+    env!("DNSUP_COMMIT"),
+    "\ntarget: ",
+    env!("DNSUP_TARGET"),
+    "\nfeatures: ",
+    env!("DNSUP_FEATURES"),
+);
+
 /// dnsup: RFC 2136 dynamic DNS updates signed with TSIG.
 #[derive(Debug, Parser)]
-#[command(name = "dnsup", version, about, long_about = None)]
+#[command(name = "dnsup", version, long_version = LONG_VERSION, about, long_about = None)]
 pub struct Cli {
     /// More log on stderr: -v debug, -vv trace, -vvv trace of the libraries too (the wire).
     /// `RUST_LOG` (e.g. `dnsup=debug,hickory_proto=trace`) overrides.
