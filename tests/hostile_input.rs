@@ -638,3 +638,25 @@ fn the_annotated_example_documents_options_that_exist() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
 }
+
+/// SECURITY.md and the README say what the binary does (defect 9): a command source's stdout
+/// must be exactly one address (a second line is refused, nothing is published), and the
+/// template provider accepts only https:// URLs (check-config and run refuse http://).
+#[test]
+fn documented_refusals_match_the_binary() {
+    let named = Named::start();
+    let s = daemon_setup(named.addr(), "", "3s", None);
+    std::fs::write(&s.addr_file, "203.0.113.10\n203.0.113.11\n").unwrap();
+    let out = s.once();
+    assert_ne!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(named.query("home.example.test", "A").is_empty());
+
+    let base = std::fs::read_to_string(&s.config).unwrap();
+    let text = base.replace(
+        "[sources.file]",
+        "[providers.web]\ntype = \"template\"\nurl = \"http://dns.example/update?ip={ip}\"\n\n[sources.file]",
+    )
+    .replace("provider = \"lab\"", "provider = \"web\"");
+    std::fs::write(&s.config, text).unwrap();
+    refused_alike(&named, &s.config, "only https:// URLs are accepted");
+}

@@ -56,6 +56,8 @@ fn show_line(rdata: &RData, dialect: Dialect) -> String {
         local: None,
         class: DNSClass::IN,
         key: None,
+        gss: None,
+        realm: None,
     };
     let text = match dialect {
         Dialect::Nsupdate => render_show(&pending),
