@@ -26,12 +26,9 @@ use serde_json::json;
 use super::build::Setup;
 use super::http::{Http, HttpSettings, Request, Response, endpoint_url, short};
 use super::page;
-use super::per_record::{self, Record, RecordApi};
+use super::per_record::{Record, RecordApi};
 use super::text::{compact, parse_compact};
-use super::{
-    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
-    relative_name,
-};
+use super::{Capabilities, ProviderError, RrsetKey, Secret, SecretRef, relative_name};
 
 /// The documented API base.
 pub const DEFAULT_ENDPOINT: &str = "https://api.bunny.net";
@@ -234,6 +231,9 @@ impl Bunny {
 }
 
 impl RecordApi for Bunny {
+    const LABEL: &'static str = "bunny";
+    const CAPABILITIES: Capabilities = CAPABILITIES;
+
     fn name(&self) -> &'static str {
         "Bunny"
     }
@@ -301,35 +301,6 @@ impl RecordApi for Bunny {
         self.send(&self.request(Method::DELETE, &["dnszone", &id, "records", &record.id])?)
             .await?;
         Ok(())
-    }
-}
-
-impl Provider for Bunny {
-    fn label(&self) -> String {
-        "bunny".into()
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        CAPABILITIES
-    }
-
-    async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
-        per_record::find_zone(self, name).await
-    }
-
-    async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        per_record::read(self, zone, key).await
-    }
-
-    async fn replace(
-        &self,
-        zone: &Name,
-        key: &RrsetKey,
-        expected: &[RData],
-        new: &[RData],
-        ttl: u32,
-    ) -> Result<Applied, ProviderError> {
-        per_record::replace(self, zone, key, expected, new, ttl).await
     }
 }
 

@@ -22,11 +22,9 @@ use serde_json::json;
 
 use super::build::Setup;
 use super::http::{Http, HttpSettings, Request, Response, endpoint_url, short};
-use super::per_record::{self, Record, RecordApi};
+use super::per_record::{Record, RecordApi};
 use super::text::{compact, parse_compact};
-use super::{
-    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef, plain_name,
-};
+use super::{Capabilities, ProviderError, RrsetKey, Secret, SecretRef, plain_name};
 
 /// The documented API base.
 pub const DEFAULT_ENDPOINT: &str = "https://api.hosting.ionos.com/dns";
@@ -194,6 +192,10 @@ impl Ionos {
 }
 
 impl RecordApi for Ionos {
+    const LABEL: &'static str = "ionos";
+    const CAPABILITIES: Capabilities = CAPABILITIES;
+    const MIN_TTL: u32 = MIN_TTL;
+
     fn name(&self) -> &'static str {
         "IONOS"
     }
@@ -271,35 +273,6 @@ impl RecordApi for Ionos {
         self.send(&self.request(Method::DELETE, &["zones", &id, "records", &record.id])?)
             .await?;
         Ok(())
-    }
-}
-
-impl Provider for Ionos {
-    fn label(&self) -> String {
-        "ionos".into()
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        CAPABILITIES
-    }
-
-    async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
-        per_record::find_zone(self, name).await
-    }
-
-    async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        per_record::read(self, zone, key).await
-    }
-
-    async fn replace(
-        &self,
-        zone: &Name,
-        key: &RrsetKey,
-        expected: &[RData],
-        new: &[RData],
-        ttl: u32,
-    ) -> Result<Applied, ProviderError> {
-        per_record::replace(self, zone, key, expected, new, ttl.max(MIN_TTL)).await
     }
 }
 

@@ -24,12 +24,9 @@ use serde_json::json;
 use super::build::Setup;
 use super::http::{Http, HttpSettings, Request, Response, endpoint_url, short};
 use super::page;
-use super::per_record::{self, Record, RecordApi};
+use super::per_record::{Record, RecordApi};
 use super::text::{compact, parse_compact};
-use super::{
-    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef, plain_name,
-    relative_name,
-};
+use super::{Capabilities, ProviderError, RrsetKey, Secret, SecretRef, plain_name, relative_name};
 
 /// The documented API base.
 pub const DEFAULT_ENDPOINT: &str = "https://api.name.com";
@@ -205,6 +202,10 @@ impl NameCom {
 }
 
 impl RecordApi for NameCom {
+    const LABEL: &'static str = "namecom";
+    const CAPABILITIES: Capabilities = CAPABILITIES;
+    const MIN_TTL: u32 = MIN_TTL;
+
     fn name(&self) -> &'static str {
         "Name.com"
     }
@@ -289,35 +290,6 @@ impl RecordApi for NameCom {
         )?;
         self.send(&r).await?;
         Ok(())
-    }
-}
-
-impl Provider for NameCom {
-    fn label(&self) -> String {
-        "namecom".into()
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        CAPABILITIES
-    }
-
-    async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
-        per_record::find_zone(self, name).await
-    }
-
-    async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        per_record::read(self, zone, key).await
-    }
-
-    async fn replace(
-        &self,
-        zone: &Name,
-        key: &RrsetKey,
-        expected: &[RData],
-        new: &[RData],
-        ttl: u32,
-    ) -> Result<Applied, ProviderError> {
-        per_record::replace(self, zone, key, expected, new, ttl.max(MIN_TTL)).await
     }
 }
 

@@ -9,7 +9,9 @@ use std::future::Future;
 use hickory_proto::rr::{Name, RData};
 
 use super::plan::{Held, Step, plan};
-use super::{Applied, ProviderError, Rrset, RrsetKey, check_expected, longest_zone};
+use super::{
+    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, check_expected, longest_zone,
+};
 
 /// One record (one value) as the API holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +26,13 @@ pub struct Record {
 
 /// The calls of an API that stores one record per value.
 pub trait RecordApi {
+    /// The `type` of its configuration, for logs ([`Provider::label`]).
+    const LABEL: &'static str;
+    /// What it can do ([`Provider::capabilities`]).
+    const CAPABILITIES: Capabilities;
+    /// The lowest TTL the API takes; lower TTLs are raised to it.
+    const MIN_TTL: u32 = 0;
+
     /// The provider's name, for messages.
     fn name(&self) -> &'static str;
 
@@ -63,6 +72,37 @@ pub trait RecordApi {
         key: &RrsetKey,
         record: &Record,
     ) -> impl Future<Output = Result<(), ProviderError>>;
+}
+
+/// Every per-record API is a [`Provider`] through this engine: an adapter only implements
+/// [`RecordApi`] (its requests and answers).
+impl<T: RecordApi> Provider for T {
+    fn label(&self) -> String {
+        T::LABEL.into()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        T::CAPABILITIES
+    }
+
+    async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
+        find_zone(self, name).await
+    }
+
+    async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
+        read(self, zone, key).await
+    }
+
+    async fn replace(
+        &self,
+        zone: &Name,
+        key: &RrsetKey,
+        expected: &[RData],
+        new: &[RData],
+        ttl: u32,
+    ) -> Result<Applied, ProviderError> {
+        replace(self, zone, key, expected, new, ttl.max(T::MIN_TTL)).await
+    }
 }
 
 /// The zone of `name`: the longest of the account's zones that holds it.

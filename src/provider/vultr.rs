@@ -22,12 +22,9 @@ use serde_json::json;
 use super::build::Setup;
 use super::http::{BearerApi, HttpSettings, Response, short};
 use super::page;
-use super::per_record::{self, Record, RecordApi};
+use super::per_record::{Record, RecordApi};
 use super::text::{compact, parse_compact};
-use super::{
-    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, SecretRef, plain_name,
-    relative_name,
-};
+use super::{Capabilities, ProviderError, RrsetKey, SecretRef, plain_name, relative_name};
 
 /// The documented API base.
 pub const DEFAULT_ENDPOINT: &str = "https://api.vultr.com/v2";
@@ -175,6 +172,9 @@ impl Vultr {
 }
 
 impl RecordApi for Vultr {
+    const LABEL: &'static str = "vultr";
+    const CAPABILITIES: Capabilities = CAPABILITIES;
+
     fn name(&self) -> &'static str {
         "Vultr"
     }
@@ -266,35 +266,6 @@ impl RecordApi for Vultr {
             .send(&self.api.request(Method::DELETE, url))
             .await?;
         Ok(())
-    }
-}
-
-impl Provider for Vultr {
-    fn label(&self) -> String {
-        "vultr".into()
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        CAPABILITIES
-    }
-
-    async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
-        per_record::find_zone(self, name).await
-    }
-
-    async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        per_record::read(self, zone, key).await
-    }
-
-    async fn replace(
-        &self,
-        zone: &Name,
-        key: &RrsetKey,
-        expected: &[RData],
-        new: &[RData],
-        ttl: u32,
-    ) -> Result<Applied, ProviderError> {
-        per_record::replace(self, zone, key, expected, new, ttl).await
     }
 }
 
