@@ -35,7 +35,8 @@ const SUBSCRIBE_SECS: u32 = 1800;
 const RETRY: Duration = Duration::from_secs(30);
 const RETRY_MAX: Duration = Duration::from_secs(1800);
 /// An SSDP advertisement makes dnsup subscribe again at most this often (a LAN host claiming
-/// to be the router and announcing new boot IDs cannot make a SUBSCRIBE storm).
+/// to be the router and announcing new boot IDs cannot make a SUBSCRIBE storm). One that comes
+/// sooner is not dropped: the new subscription is deferred to the end of the gap.
 const ADVERTISED_GAP: Duration = Duration::from_secs(10);
 /// The most time finding the service and subscribing (or renewing) may take.
 const SUBSCRIBE_WITHIN: Duration = Duration::from_secs(10);
@@ -73,6 +74,9 @@ struct Gena {
     failures: u32,
     /// When an advertisement last made dnsup subscribe again.
     advertised: Option<Instant>,
+    /// An advertisement came within [`ADVERTISED_GAP`] of the last one followed: subscribe
+    /// again (for this reason) when the gap ends.
+    deferred: Option<&'static str>,
     /// A NOTIFY being read (one at a time; others wait in the listen queue).
     notify: Option<Notify>,
 }
@@ -304,6 +308,7 @@ impl Gena {
             retry_at: Instant::now(),
             failures: 0,
             advertised: None,
+            deferred: None,
             notify: None,
         })
     }
@@ -381,6 +386,8 @@ impl Gena {
         match done {
             Ok(()) => {
                 self.failures = 0;
+                // A subscription made now also answers an advertisement still waiting.
+                self.deferred = None;
                 Some(format!("UPnP: subscribed ({why})"))
             }
             Err((_, e)) => {
@@ -395,10 +402,28 @@ impl Gena {
         }
     }
 
-    /// Whether an advertisement may make dnsup subscribe again now.
-    fn may_follow_advertisement(&self) -> bool {
-        self.advertised
-            .is_none_or(|t| t.elapsed() >= ADVERTISED_GAP)
+    /// When an advertisement may next make dnsup subscribe again (`None`: now).
+    fn may_follow_at(&self) -> Option<Instant> {
+        self.advertised.map(|t| t + ADVERTISED_GAP)
+    }
+
+    /// Follow an advertisement that calls for a new subscription: now, or at the end of the
+    /// gap (then `None` now).
+    async fn follow_advertisement(&mut self, why: &'static str) -> Option<String> {
+        if self.may_follow_at().is_some_and(|at| Instant::now() < at) {
+            if self.deferred.is_none() {
+                tracing::info!(
+                    "UPnP: {why}; subscribing again within {} s",
+                    ADVERTISED_GAP.as_secs()
+                );
+            }
+            self.deferred = Some(why);
+            return None;
+        }
+        self.advertised = Some(Instant::now());
+        self.deferred = None;
+        tracing::info!("UPnP: {why}; subscribing again");
+        self.resubscribe(why).await
     }
 
     /// The next thing that happens: `Some` when it is a reason to re-check.
@@ -406,13 +431,26 @@ impl Gena {
         if self.notify.is_some() {
             return self.read_notify().await;
         }
-        let timer = match &self.sub {
+        let due = match &self.sub {
             Some(a) => a.renew_at,
             None => self.retry_at,
         };
+        let follow_at = match self.deferred {
+            Some(_) => self.may_follow_at(),
+            None => None,
+        };
+        let timer = follow_at.map_or(due, |at| at.min(due));
         let mut buf = vec![0u8; upnp::MAX_DATAGRAM + 1];
         tokio::select! {
             () = sleep_until(timer) => {
+                if let Some(why) = self.deferred {
+                    if follow_at.is_none_or(|at| Instant::now() >= at) {
+                        return self.follow_advertisement(why).await;
+                    }
+                }
+                if Instant::now() < due {
+                    return None;
+                }
                 if self.sub.is_none() {
                     return self.resubscribe("no subscription yet").await;
                 }
@@ -451,19 +489,12 @@ impl Gena {
                 }
                 let ad = upnp::parse_advertisement(&buf[..n]).ok()?;
                 let known = self.sub.as_ref().and_then(|a| a.boot_id);
-                if !self.may_follow_advertisement() {
-                    return None;
-                }
-                let rebooted = |new: u32| known.is_some_and(|k| k != new);
-                if ad.alive && (self.sub.is_none() || ad.boot_id.is_some_and(rebooted)) {
-                    self.advertised = Some(Instant::now());
-                }
                 match (ad.alive, ad.boot_id, &self.sub) {
                     (true, Some(new), Some(_)) if known.is_some_and(|k| k != new) => {
-                        tracing::info!("UPnP: the router rebooted (boot ID {new}); subscribing again");
-                        self.resubscribe("the router rebooted").await
+                        tracing::debug!("UPnP: boot ID {new} advertised (was {known:?})");
+                        self.follow_advertisement("the router rebooted").await
                     }
-                    (true, _, None) => self.resubscribe("the router is back").await,
+                    (true, _, None) => self.follow_advertisement("the router is back").await,
                     _ => None,
                 }
             }
