@@ -443,10 +443,10 @@ impl Gena {
         let mut buf = vec![0u8; upnp::MAX_DATAGRAM + 1];
         tokio::select! {
             () = sleep_until(timer) => {
-                if let Some(why) = self.deferred {
-                    if follow_at.is_none_or(|at| Instant::now() >= at) {
-                        return self.follow_advertisement(why).await;
-                    }
+                if let Some(why) = self.deferred
+                    && follow_at.is_none_or(|at| Instant::now() >= at)
+                {
+                    return self.follow_advertisement(why).await;
                 }
                 if Instant::now() < due {
                     return None;
