@@ -15,6 +15,7 @@ pub mod fuzz_api;
 pub mod gss;
 pub mod ip;
 pub mod notify;
+pub mod output;
 pub mod provider;
 pub mod script;
 pub mod sigpipe;

@@ -5,5 +5,7 @@ fn main() -> std::process::ExitCode {
     dnsup::environment::capture();
     // A closed stdout ends a one-shot command quietly; `run` switches back to ignoring SIGPIPE.
     dnsup::sigpipe::one_shot();
-    std::process::ExitCode::from(dnsup::cli::run(std::env::args_os().collect()))
+    let code = dnsup::cli::run(std::env::args_os().collect());
+    // A lost standard output (closed, or a full disk) is said once, and a success exits 1.
+    std::process::ExitCode::from(dnsup::output::finish(code))
 }

@@ -242,6 +242,38 @@ fn a_closed_stdout_ends_quietly() {
     assert!(!stderr(&out).contains("panic"), "{}", describe(&out));
 }
 
+/// `dnsup ... > /dev/full`: a write error on stdout is said once, and a command that did its
+/// work exits 1 (coreutils' convention); it used to panic (exit 101).
+#[test]
+fn a_full_stdout_is_an_error_not_a_panic() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["keygen"], ""),
+        (&["providers", "--json"], ""),
+        (&["--help"], ""),
+        (&["--version"], ""),
+        (&["keygen", "--help"], ""),
+        (&["nsupdate"], "show\nanswer\n"),
+        (&["knsupdate"], "show\n"),
+    ];
+    for (args, input) in cases {
+        let script = format!(
+            "printf '{input}' | {} {} > /dev/full",
+            dnsup_bin().display(),
+            args.join(" ")
+        );
+        let out = Command::new("sh").args(["-c", &script]).output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", describe(&out));
+        assert!(!err.contains("panic"), "{args:?}: {err}");
+        assert_eq!(
+            err.matches("standard output could not be written: No space left on device")
+                .count(),
+            1,
+            "{args:?}: {err}"
+        );
+    }
+}
+
 /// Runs `check-config` and `run --once` on `config`; both must refuse it (exit 1) with a message
 /// containing `expect`, and nothing may be published.
 fn refused_alike(named: &Named, config: &Path, expect: &str) {
@@ -517,6 +549,59 @@ fn keygen_output_file_is_private_and_never_overwritten() {
         "{}",
         describe(&out)
     );
+}
+
+/// `yes ... | dnsup apply -`: the temporary copy of an endless standard input stops before it
+/// fills the file system of TMPDIR (here a 64 MiB tmpfs in a private mount namespace, less
+/// than the 256 MiB dnsup always leaves free), with the line reached and what to do.
+#[test]
+fn an_endless_apply_input_does_not_fill_the_temporary_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = format!(
+        "mount -t tmpfs -o size=64m tmpfs {dir} && \
+         yes 'add h.example.test. 300 A 192.0.2.1' | TMPDIR={dir} {bin} apply - --zone example.test -s 127.0.0.1 -p 9; \
+         echo \"status=$?\"",
+        dir = dir.path().display(),
+        bin = dnsup_bin().display()
+    );
+    let out = Command::new(common::require("unshare", "util-linux"))
+        .args(["--mount", "--propagation", "private", "sh", "-c", &script])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = stderr(&out);
+    assert!(text.contains("status=1"), "{}", describe(&out));
+    assert!(
+        err.contains("would leave less than 256 MiB free in")
+            && err.contains("give the changes as a regular file"),
+        "{}",
+        describe(&out)
+    );
+    // Stopped at the first check (after 1 MiB), far from filling the 64 MiB.
+    assert!(err.contains("(1 MiB so far)"), "{}", describe(&out));
+}
+
+/// `dnsup status` on a state file that is not JSON says what is wrong and that there is
+/// nothing to show (exit 1), not the daemon's "starting without it" (it starts nothing).
+#[test]
+fn status_on_a_garbage_state_file_says_so_without_pretending_to_start() {
+    let s = daemon_setup("127.0.0.1:9".parse().unwrap(), "", "1s", None);
+    let state = s.dir.path().join("state.json");
+    std::fs::write(&state, "garbage{{{").unwrap();
+    let out = Command::new(dnsup_bin())
+        .args(["status", "-c"])
+        .arg(&s.config)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        err.contains("is not valid (expected value at line 1 column 1): no status to show"),
+        "{err}"
+    );
+    assert!(!err.contains("starting without it"), "{err}");
+    // The file is left as it was for the operator to look at.
+    assert_eq!(std::fs::read_to_string(&state).unwrap(), "garbage{{{");
 }
 
 /// A configuration others may write can make dnsup run any program: warned about by

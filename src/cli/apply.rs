@@ -43,7 +43,8 @@ connection is opened again and the unanswered messages are sent again.
 
 Memory: the input is read twice (every line is checked before anything is sent, then sent in
 chunks of 20,000 changes), so memory does not grow with the file; standard input and pipes are
-first copied to an unnamed temporary file. With --if-absent every line of one RRset must go in
+first copied to an unnamed temporary file in $TMPDIR (at most 4 GiB, and never leaving less
+than 256 MiB or 5 % of that file system free). With --if-absent every line of one RRset must go in
 one message, so the whole input is held.
 
 Exit status: 0 when every change was applied; otherwise that of the first message that was
@@ -100,7 +101,7 @@ pub fn run(args: ApplyArgs) -> u8 {
     {
         Ok(rt) => rt.block_on(apply(&args)),
         Err(e) => {
-            eprintln!("error [runtime]: {e}");
+            crate::errln!("error [runtime]: {e}");
             exit::NETWORK
         }
     }
@@ -160,10 +161,16 @@ fn open_input(file: &Path) -> Result<std::fs::File, String> {
         let mut out = std::io::BufWriter::new(&mut spool);
         let mut buf = Vec::new();
         let mut line = 1;
+        let (mut written, mut checked) = (0u64, 0u64);
         while next_line(reader, &mut buf, line)? {
             buf.push(b'\n');
             out.write_all(&buf)
                 .map_err(|e| format!("writing the temporary copy of the input: {e}"))?;
+            written += buf.len() as u64;
+            if written - checked >= SPOOL_CHECK {
+                checked = written;
+                spool_room(out.get_ref(), written, line, Path::new(&dir))?;
+            }
             line += 1;
         }
         out.flush()
@@ -188,6 +195,50 @@ fn open_input(file: &Path) -> Result<std::fs::File, String> {
     } else {
         spool_from(&mut BufReader::new(f))
     }
+}
+
+/// The temporary copy of standard input checks its room every this many bytes.
+const SPOOL_CHECK: u64 = 1 << 20;
+/// The largest temporary copy of standard input (about 60 million changes).
+const MAX_SPOOL: u64 = 4 << 30;
+/// The temporary copy stops before the file system has less than this left free...
+const MIN_FREE: u64 = 256 << 20;
+/// ... or less than this share of its size (in percent).
+const MIN_FREE_PERCENT: u64 = 5;
+
+/// Whether the temporary copy of an endless or huge input may grow on: it never fills the
+/// file system it is on (`yes | dnsup apply -` must not fill /tmp for everyone).
+fn spool_room(spool: &std::fs::File, written: u64, line: usize, dir: &Path) -> Result<(), String> {
+    use std::os::fd::AsRawFd as _;
+    let hint = "give the changes as a regular file, or set TMPDIR to a larger file system";
+    if written > MAX_SPOOL {
+        return Err(format!(
+            "line {line}: standard input is larger than {} GiB; {hint}",
+            MAX_SPOOL >> 30
+        ));
+    }
+    let mut st = std::mem::MaybeUninit::<nix::libc::statvfs>::uninit();
+    // SAFETY: fstatvfs fills the struct for an open descriptor of ours, or fails.
+    #[allow(unsafe_code)]
+    let st = unsafe {
+        if nix::libc::fstatvfs(spool.as_raw_fd(), st.as_mut_ptr()) != 0 {
+            return Ok(());
+        }
+        st.assume_init()
+    };
+    let unit = st.f_frsize as u64;
+    let total = (st.f_blocks as u64).saturating_mul(unit);
+    let free = (st.f_bavail as u64).saturating_mul(unit);
+    let keep = MIN_FREE.max(total / 100 * MIN_FREE_PERCENT);
+    if free < keep {
+        return Err(format!(
+            "line {line}: the temporary copy of standard input ({} MiB so far) would leave less than {} MiB free in {}; {hint}",
+            written >> 20,
+            keep >> 20,
+            dir.display()
+        ));
+    }
+    Ok(())
 }
 
 /// An unnamed file in `dir`, readable and writable by us only, gone when closed.
@@ -431,13 +482,13 @@ async fn apply(args: &ApplyArgs) -> u8 {
         Ok(Some(p)) => p,
         Ok(None) => {
             if args.json {
-                println!(
+                crate::outln!(
                     "{}",
                     json!({"status": "ok", "exit_code": exit::OK, "action": "apply",
                            "zone": early.zone, "changes": 0, "applied": 0, "messages": 0})
                 );
             } else {
-                eprintln!("apply: no changes in the input; nothing sent");
+                crate::errln!("apply: no changes in the input; nothing sent");
             }
             return exit::OK;
         }
@@ -562,14 +613,14 @@ fn dry_run_report(args: &ApplyArgs, p: &Prepared, tally: &Tally, text: &str) -> 
     let zone = p.zone.to_string();
     let servers: Vec<String> = p.servers.iter().map(ToString::to_string).collect();
     if args.json {
-        println!(
+        crate::outln!(
             "{}",
             json!({"status": "dry-run", "exit_code": exit::OK, "action": "apply", "zone": zone,
                    "atomic": false, "changes": p.changes, "messages": tally.messages,
                    "servers": servers, "batches": tally.batches_json})
         );
     } else {
-        print!(
+        crate::out!(
             "{zone}: {} changes would be sent as {} UPDATE messages (not atomic) to {}\n{text}",
             p.changes,
             tally.messages,
@@ -805,7 +856,7 @@ fn report(args: &ApplyArgs, p: &Prepared, t: &Tally) -> u8 {
         "failed"
     };
     if args.json {
-        println!(
+        crate::outln!(
             "{}",
             json!({
                 "status": status,
@@ -829,10 +880,10 @@ fn report(args: &ApplyArgs, p: &Prepared, t: &Tally) -> u8 {
             })
         );
     } else {
-        eprint!("{}", human_failures(&t.failed, total));
+        crate::errout!("{}", human_failures(&t.failed, total));
         let by = server.map(|s| format!(" by {s}")).unwrap_or_default();
         if code == exit::OK {
-            eprintln!(
+            crate::errln!(
                 "{zone}: apply: {} changes applied{by} in {total} UPDATE messages \
                  ({seconds:.2} s)",
                 t.applied
@@ -858,10 +909,10 @@ fn report(args: &ApplyArgs, p: &Prepared, t: &Tally) -> u8 {
             if t.applied > 0 {
                 line.push_str(". Not atomic: the messages applied stay applied");
             }
-            eprintln!("{line}.");
+            crate::errln!("{line}.");
         }
         if let Some(e) = &t.rejected_error {
-            eprintln!("error [output]: {e}");
+            crate::errln!("error [output]: {e}");
         }
     }
     code

@@ -74,7 +74,7 @@ fn runtime() -> Option<tokio::runtime::Runtime> {
     {
         Ok(rt) => Some(rt),
         Err(e) => {
-            eprintln!("error [runtime]: {e}");
+            crate::errln!("error [runtime]: {e}");
             None
         }
     }
@@ -84,7 +84,7 @@ async fn setup(args: &DaemonArgs) -> Result<Daemon, u8> {
     service::setup(&args.config, &args.overrides())
         .await
         .map_err(|e| {
-            eprintln!("error [config]: {e}");
+            crate::errln!("error [config]: {e}");
             exit::USAGE
         })
 }
@@ -120,14 +120,14 @@ pub fn run(args: RunArgs) -> u8 {
         let config = match service::load(&args.daemon.config, &args.daemon.overrides()) {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("error [config]: {e}");
+                crate::errln!("error [config]: {e}");
                 return exit::USAGE;
             }
         };
         let lock = match StateLock::acquire(&config.state_file) {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("error [lock]: {e}");
+                crate::errln!("error [lock]: {e}");
                 return exit::USAGE;
             }
         };
@@ -143,7 +143,7 @@ pub fn run(args: RunArgs) -> u8 {
             {
                 Ok(()) => exit::OK,
                 Err(e) => {
-                    eprintln!("error [config]: {e}");
+                    crate::errln!("error [config]: {e}");
                     exit::USAGE
                 }
             };
@@ -151,14 +151,14 @@ pub fn run(args: RunArgs) -> u8 {
         let mut daemon = match Daemon::new(config).await {
             Ok(d) => d,
             Err(e) => {
-                eprintln!("error [config]: {e}");
+                crate::errln!("error [config]: {e}");
                 return exit::USAGE;
             }
         };
         let report = daemon.pass(false).await;
         drop(lock);
         for (key, outcome) in &report {
-            println!("{key}: {outcome}");
+            crate::outln!("{key}: {outcome}");
         }
         report_code(&report, false)
     })
@@ -175,7 +175,7 @@ pub fn detect(args: DaemonArgs) -> u8 {
             Err(code) => return code,
         };
         let d = daemon.detect().await;
-        println!("sources:");
+        crate::outln!("sources:");
         for src in &d.sources {
             let fam = match src.family {
                 Family::V4 => "ipv4",
@@ -186,16 +186,16 @@ pub fn detect(args: DaemonArgs) -> u8 {
                 Ok(None) => "no address".into(),
                 Err(e) => format!("error: {e}"),
             };
-            println!("  {} ({}) {fam}: {said}", src.name, src.label);
+            crate::outln!("  {} ({}) {fam}: {said}", src.name, src.label);
         }
-        println!("records:");
+        crate::outln!("records:");
         let mut all = true;
         for (key, r) in &d.records {
             match r {
-                Ok(ip) => println!("  {key}: would publish {ip}"),
+                Ok(ip) => crate::outln!("  {key}: would publish {ip}"),
                 Err(why) => {
                     all = false;
-                    println!("  {key}: nothing to publish: {why}");
+                    crate::outln!("  {key}: nothing to publish: {why}");
                 }
             }
         }
@@ -215,7 +215,7 @@ pub fn plan(args: DaemonArgs) -> u8 {
         };
         let report = daemon.pass(true).await;
         for (key, outcome) in &report {
-            println!("{key}: {outcome}");
+            crate::outln!("{key}: {outcome}");
         }
         report_code(&report, true)
     })
@@ -226,7 +226,7 @@ pub fn status(args: StatusArgs) -> u8 {
     let mut config = match Config::load(&args.daemon.config) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error [config]: {e}");
+            crate::errln!("error [config]: {e}");
             return exit::USAGE;
         }
     };
@@ -234,7 +234,9 @@ pub fn status(args: StatusArgs) -> u8 {
     let state = match State::load(&config.state_file) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error [state]: {e}");
+            crate::errln!(
+                "error [state]: {e}: no status to show (a daemon started now would begin without it and rewrite it)"
+            );
             return exit::USAGE;
         }
     };
@@ -284,7 +286,7 @@ pub fn status(args: StatusArgs) -> u8 {
             "state_file": config.state_file.display().to_string(),
             "records": records,
         });
-        println!("{out}");
+        crate::outln!("{out}");
         return status_code(&rows);
     }
     let ts = |t: Option<u64>| t.map_or_else(|| "-".to_string(), rfc3339);
@@ -355,7 +357,7 @@ pub fn status(args: StatusArgs) -> u8 {
                 line.push_str(&format!("{cell:<w$}  ", w = widths[i]));
             }
         }
-        println!("{}", line.trim_end());
+        crate::outln!("{}", line.trim_end());
     }
     status_code(&rows)
 }
@@ -382,7 +384,7 @@ pub fn check_config(args: DaemonArgs) -> u8 {
     let mut c = match Config::load_providers(&args.config) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error [config]: {e}");
+            crate::errln!("error [config]: {e}");
             return exit::USAGE;
         }
     };
@@ -391,7 +393,7 @@ pub fn check_config(args: DaemonArgs) -> u8 {
         problems.push(e.message);
     }
     for w in &c.warnings {
-        eprintln!("warning: {w}");
+        crate::errln!("warning: {w}");
     }
     // Then every problem at once: the configuration's own checks, and each used provider's
     // set-up, as `run` would meet them.
@@ -404,7 +406,7 @@ pub fn check_config(args: DaemonArgs) -> u8 {
     rt.block_on(async {
         for (name, conf) in &c.providers {
             if !c.records.iter().any(|r| &r.provider == name) {
-                eprintln!("warning: provider '{name}' is not used by any record");
+                crate::errln!("warning: provider '{name}' is not used by any record");
                 continue;
             }
             if let Err(e) = crate::provider::build(name, conf, &mut setup).await {
@@ -424,19 +426,19 @@ pub fn check_config(args: DaemonArgs) -> u8 {
         }
     });
     for w in &setup.warnings {
-        eprintln!("warning: {w}");
+        crate::errln!("warning: {w}");
     }
     for p in &problems {
-        eprintln!("error [config]: {path}: {p}");
+        crate::errln!("error [config]: {path}: {p}");
     }
     if !problems.is_empty() {
         return exit::USAGE;
     }
     for u in &setup.unchecked {
-        println!("not checked: {u}");
+        crate::outln!("not checked: {u}");
     }
     if !c.notify.is_empty() || c.listen.is_some() {
-        println!(
+        crate::outln!(
             "notifiers: {}; HTTP endpoint: {}",
             if c.notify.is_empty() {
                 "none".to_string()
@@ -446,7 +448,7 @@ pub fn check_config(args: DaemonArgs) -> u8 {
             c.listen.as_deref().unwrap_or("off")
         );
     }
-    println!(
+    crate::outln!(
         "{path}: ok ({} records, {} providers, {} sources; poll every {:?}, state in {})",
         c.records.len(),
         c.providers.len(),

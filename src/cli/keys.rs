@@ -24,12 +24,12 @@ pub fn load(
         }
         let loaded = tsig::load_key_file(path, key_name).map_err(|e| e.to_string())?;
         for w in &loaded.warnings {
-            eprintln!("warning: {w}");
+            crate::errln!("warning: {w}");
         }
         return Ok(Some(loaded.key));
     }
     if let Some(spec) = key {
-        eprintln!(
+        crate::errln!(
             "warning: a secret given with -y/--key is visible to other users (ps); \
              use --key-file or {KEY_ENV}"
         );

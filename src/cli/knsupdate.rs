@@ -45,12 +45,12 @@ fn load_key_file(path: &Path) -> Result<Key, ()> {
     match tsig::load_key_file(path, None) {
         Ok(loaded) => {
             for w in &loaded.warnings {
-                eprintln!(";; WARNING: {w}");
+                crate::errln!(";; WARNING: {w}");
             }
             Ok(loaded.key)
         }
         Err(_) => {
-            eprintln!(";; ERROR: failed to parse keyfile '{}'", path.display());
+            crate::errln!(";; ERROR: failed to parse keyfile '{}'", path.display());
             Err(())
         }
     }
@@ -64,8 +64,8 @@ fn parse(prog: &str, args: &[String]) -> Parsed {
     let mut key = None;
     let mut operands = Vec::new();
     let usage_error = |text: String| {
-        println!("{USAGE}");
-        eprintln!("{text}");
+        crate::outln!("{USAGE}");
+        crate::errln!("{text}");
         Parsed::Exit(1)
     };
     let mut i = 0;
@@ -125,25 +125,25 @@ fn parse(prog: &str, args: &[String]) -> Parsed {
                 'd' => o.debug = 1,
                 'v' | 'T' => o.tcp = true,
                 'h' => {
-                    println!("{USAGE}");
+                    crate::outln!("{USAGE}");
                     return Parsed::Exit(0);
                 }
                 'V' => {
-                    println!("knsupdate (dnsup), version {}", env!("CARGO_PKG_VERSION"));
+                    crate::outln!("knsupdate (dnsup), version {}", env!("CARGO_PKG_VERSION"));
                     return Parsed::Exit(0);
                 }
                 'p' => o.port = value.parse().ok().or(o.port),
                 't' => match value.parse::<u32>() {
                     Ok(t) => o.timeout = Some(u64::from(t)),
                     Err(_) => {
-                        eprintln!(";; ERROR: invalid timeout '{value}'");
+                        crate::errln!(";; ERROR: invalid timeout '{value}'");
                         return Parsed::Exit(1);
                     }
                 },
                 'r' => match value.parse::<u32>() {
                     Ok(r) => o.udp_retries = Some(r),
                     Err(_) => {
-                        eprintln!(";; ERROR: invalid retries '{value}'");
+                        crate::errln!(";; ERROR: invalid retries '{value}'");
                         return Parsed::Exit(1);
                     }
                 },
@@ -151,7 +151,7 @@ fn parse(prog: &str, args: &[String]) -> Parsed {
                     Ok(k) => key = Some(k),
                     Err(_) => {
                         // knsupdate prints the whole argument; dnsup names the key only.
-                        eprintln!(";; ERROR: failed to parse key '{}'", key_name(&value));
+                        crate::errln!(";; ERROR: failed to parse key '{}'", key_name(&value));
                         return Parsed::Exit(1);
                     }
                 },

@@ -358,7 +358,12 @@ pub fn run(args: Vec<OsString>) -> u8 {
                 } else {
                     exit::OK
                 };
-                let _ = e.print();
+                // Help and version go to stdout: a failure there is reported like any output.
+                if let Err(lost) = e.print()
+                    && !e.use_stderr()
+                {
+                    crate::output::lost(&lost);
+                }
                 return code;
             }
         },

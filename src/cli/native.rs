@@ -66,19 +66,19 @@ pub fn keygen(args: &KeygenArgs) -> u8 {
     match result {
         Ok(key) => match &args.output {
             None => {
-                print!("{}", key.to_named_conf());
+                crate::out!("{}", key.to_named_conf());
                 exit::OK
             }
             Some(path) => match write_private(path, key.to_named_conf().as_bytes()) {
                 Ok(()) => exit::OK,
                 Err(e) => {
-                    eprintln!("error [output]: {}: {e}", path.display());
+                    crate::errln!("error [output]: {}: {e}", path.display());
                     exit::USAGE
                 }
             },
         },
         Err(e) => {
-            eprintln!("error [input]: {e}");
+            crate::errln!("error [input]: {e}");
             exit::USAGE
         }
     }
@@ -327,14 +327,14 @@ async fn execute(
     if conn.dry_run {
         let text = crate::script::render_dig(&plan.update.to_message(0));
         if conn.json {
-            println!(
+            crate::outln!(
                 "{}",
                 serde_json::json!({"status": "dry-run", "zone": report.zone, "action": action,
                     "servers": plan.servers.iter().map(ToString::to_string).collect::<Vec<_>>(),
                     "message": text})
             );
         } else {
-            println!("{text}");
+            crate::outln!("{text}");
         }
         return exit::OK;
     }
@@ -348,7 +348,7 @@ async fn execute(
                     &format!("refused: keytab {w} (strict permissions are on)"),
                 );
             }
-            eprintln!("warning: keytab {w}");
+            crate::errln!("warning: keytab {w}");
         }
         return execute_gss(&plan, &opts, primary, &report).await;
     }
@@ -427,13 +427,13 @@ fn gss_note(outcome: &client::Outcome, json: bool) {
         return;
     }
     if outcome.gss_signature == Some(SignatureVariant::SambaNoMacLength) {
-        eprintln!(
+        crate::errln!(
             "note: the server's answer signature verified only in Samba's form (request MAC \
              without its length); accepted under --gss-verify compatible"
         );
     }
     if outcome.rcode() == hickory_proto::op::ResponseCode::ServFail {
-        eprintln!(
+        crate::errln!(
             "note: a Samba DNS server answers SERVFAIL when a secure update is refused: the \
              principal may not update this name (Windows answers REFUSED)"
         );
@@ -463,7 +463,7 @@ fn block_on<F: std::future::Future<Output = u8>>(f: F) -> u8 {
     {
         Ok(rt) => rt.block_on(f),
         Err(e) => {
-            eprintln!("error [runtime]: {e}");
+            crate::errln!("error [runtime]: {e}");
             exit::NETWORK
         }
     }

@@ -23,14 +23,14 @@ pub fn run(args: NotifyTestArgs) -> u8 {
     let config = match Config::load(&args.config) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error [config]: {e}");
+            crate::errln!("error [config]: {e}");
             return exit::USAGE;
         }
     };
     let notifier = match crate::notify::test_notifier(&config, &args.name) {
         Ok(n) => n,
         Err(e) => {
-            eprintln!("error [config]: {e}");
+            crate::errln!("error [config]: {e}");
             return exit::USAGE;
         }
     };
@@ -40,17 +40,17 @@ pub fn run(args: NotifyTestArgs) -> u8 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error [runtime]: {e}");
+            crate::errln!("error [runtime]: {e}");
             return exit::NETWORK;
         }
     };
     match rt.block_on(crate::notify::send_test(&notifier)) {
         Ok(()) => {
-            println!("notify '{}': test event delivered", args.name);
+            crate::outln!("notify '{}': test event delivered", args.name);
             exit::OK
         }
         Err(e) => {
-            eprintln!("error [notify]: notify '{}': {e}", args.name);
+            crate::errln!("error [notify]: notify '{}': {e}", args.name);
             exit::NETWORK
         }
     }

@@ -112,10 +112,10 @@ enum KeySource {
 
 fn usage_exit(prog: &str, c: char, getopt_text: Option<&str>) -> Parsed {
     if let Some(text) = getopt_text {
-        eprintln!("{text}");
+        crate::errln!("{text}");
     }
-    eprintln!("{prog}: invalid argument -{c}");
-    eprintln!("{USAGE}");
+    crate::errln!("{prog}: invalid argument -{c}");
+    crate::errln!("{USAGE}");
     Parsed::Exit(1)
 }
 
@@ -129,28 +129,28 @@ fn parse(prog: &str, args: &[String]) -> Parsed {
             Opt::Flag('h', _) => return usage_exit(prog, 'h', None),
             Opt::Flag('4', _) => {
                 if v6 {
-                    eprintln!("only one of -4 and -6 allowed");
+                    crate::errln!("only one of -4 and -6 allowed");
                     return Parsed::Exit(1);
                 }
                 v4 = true;
             }
             Opt::Flag('6', _) => {
                 if v4 {
-                    eprintln!("only one of -4 and -6 allowed");
+                    crate::errln!("only one of -4 and -6 allowed");
                     return Parsed::Exit(1);
                 }
                 v6 = true;
             }
             Opt::Flag('P', _) => {
-                print!("{}", private_type_list());
+                crate::out!("{}", private_type_list());
                 exit_now = true;
             }
             Opt::Flag('T', _) => {
-                print!("{}", iana_type_list());
+                crate::out!("{}", iana_type_list());
                 exit_now = true;
             }
             Opt::Flag('V', _) => {
-                eprintln!("nsupdate {VERSION}");
+                crate::errln!("nsupdate {VERSION}");
                 exit_now = true;
             }
             _ => {}
@@ -167,7 +167,7 @@ fn parse(prog: &str, args: &[String]) -> Parsed {
         let Opt::Flag(c, value) = opt else { continue };
         let value = value.unwrap_or_default();
         let bad = |what: &str| {
-            eprintln!("bad {what} '{value}'");
+            crate::errln!("bad {what} '{value}'");
             Parsed::Exit(1)
         };
         match c {
@@ -179,7 +179,7 @@ fn parse(prog: &str, args: &[String]) -> Parsed {
             'i' => o.interactive = true,
             'l' => o.local_only = true,
             'L' if parse_u32(&value).is_none() => {
-                eprintln!("bad library debug value '{value}'");
+                crate::errln!("bad library debug value '{value}'");
                 return Parsed::Exit(1);
             }
             'y' => {
@@ -210,7 +210,7 @@ fn parse(prog: &str, args: &[String]) -> Parsed {
                 None => return bad("udp retries"),
             },
             'R' => {
-                eprintln!("The -R option has been deprecated.");
+                crate::errln!("The -R option has been deprecated.");
                 return Parsed::Exit(1);
             }
             'S' | 'O' | 'A' | 'E' | 'H' | 'K' => tls_option(&mut tls, c, value),
@@ -227,11 +227,11 @@ fn parse(prog: &str, args: &[String]) -> Parsed {
     }
     o.tls_options = tls.map(Box::new);
     if key_file && key_literal {
-        eprintln!("{prog}: cannot specify both -k and -y");
+        crate::errln!("{prog}: cannot specify both -k and -y");
         return Parsed::Exit(1);
     }
     if o.gss.is_some() && (key_file || key_literal) {
-        eprintln!("{prog}: cannot specify -g with -k or -y");
+        crate::errln!("{prog}: cannot specify -g with -k or -y");
         return Parsed::Exit(1);
     }
     if let Some(file) = operands.first()
@@ -263,11 +263,11 @@ fn tls_option(tls: &mut Option<TlsOptions>, c: char, value: String) {
 /// 9.20's `parse_args` checks, with its texts (the missing space and "conjuction" included).
 fn check_tls(prog: &str, t: &TlsOptions) -> Option<u8> {
     if t.client_key.is_some() != t.client_cert.is_some() {
-        eprintln!("{prog}: cannot specify the -K option withoutthe -E option, and vice versa.");
+        crate::errln!("{prog}: cannot specify the -K option withoutthe -E option, and vice versa.");
         return Some(1);
     }
     if t.ca_file.is_some() && t.insecure {
-        eprintln!("{prog}: cannot specify the -A option in conjuction with the -O option.");
+        crate::errln!("{prog}: cannot specify the -A option in conjuction with the -O option.");
         return Some(1);
     }
     None
@@ -293,10 +293,10 @@ fn key_file_base(path: &Path) -> String {
 /// with status 1; a secret that is not base64 is reported and the run goes on without a key.
 fn key_from_literal(spec: &str, debug: bool) -> Result<Option<Key>, ()> {
     if debug {
-        eprintln!("Creating key...");
+        crate::errln!("Creating key...");
     }
     let usage = || {
-        eprintln!("key option must specify [hmac:]keyname:secret");
+        crate::errln!("key option must specify [hmac:]keyname:secret");
     };
     let Some((first, rest)) = spec.split_once(':') else {
         usage();
@@ -319,14 +319,14 @@ fn key_from_literal(spec: &str, debug: bool) -> Result<Option<Key>, ()> {
     if let Some(alg) = algorithm
         && let Err(text) = crate::script::check_hmac(alg)
     {
-        eprintln!("{text}");
+        crate::errln!("{text}");
         return Err(());
     }
     if debug {
-        eprintln!("namefromtext");
+        crate::errln!("namefromtext");
     }
     if let Err(why) = crate::script::parse_name(name) {
-        eprintln!("dns_name_fromtext: {why}");
+        crate::errln!("dns_name_fromtext: {why}");
         return Err(());
     }
     use base64::Engine as _;
@@ -339,17 +339,17 @@ fn key_from_literal(spec: &str, debug: bool) -> Result<Option<Key>, ()> {
         .is_err()
     {
         // nsupdate prints the whole argument, secret included; dnsup names the key only.
-        eprintln!("could not create key from {name}: bad base64 encoding");
+        crate::errln!("could not create key from {name}: bad base64 encoding");
         return Ok(None);
     }
     if debug {
-        eprintln!("keycreate");
+        crate::errln!("keycreate");
     }
     let text = format!("{}:{name}:{secret}", algorithm.unwrap_or("hmac-md5"));
     match tsig::parse_nsupdate_y(&text) {
         Ok(k) => Ok(Some(k)),
         Err(e) => {
-            eprintln!("could not create key from {name}: {}", e.message);
+            crate::errln!("could not create key from {name}: {}", e.message);
             Ok(None)
         }
     }
@@ -359,12 +359,12 @@ fn key_from_literal(spec: &str, debug: bool) -> Result<Option<Key>, ()> {
 fn key_from_conf(path: &Path, debug: bool) -> Result<Key, String> {
     let loaded = tsig::load_key_file(path, None).map_err(|e| e.message)?;
     for w in &loaded.warnings {
-        eprintln!("warning: {w}");
+        crate::errln!("warning: {w}");
     }
     if debug {
-        eprintln!("Creating key...");
-        eprintln!("namefromtext");
-        eprintln!("keycreate");
+        crate::errln!("Creating key...");
+        crate::errln!("namefromtext");
+        crate::errln!("keycreate");
     }
     Ok(loaded.key)
 }
@@ -373,7 +373,7 @@ fn key_from_conf(path: &Path, debug: bool) -> Result<Key, String> {
 /// key.
 fn key_from_file(path: &Path, debug: bool) -> Option<Key> {
     if debug {
-        eprintln!("Creating key...");
+        crate::errln!("Creating key...");
     }
     let why = if !path.exists() {
         "file not found".to_string()
@@ -386,7 +386,7 @@ fn key_from_file(path: &Path, debug: bool) -> Option<Key> {
             Err(e) => e,
         }
     };
-    eprintln!(
+    crate::errln!(
         "could not read key from {}.{{private,key}}: {why}",
         key_file_base(path)
     );
@@ -411,7 +411,7 @@ fn hmac_pair_warning(path: &Path) {
             })
         });
     if is_pair {
-        eprintln!(
+        crate::errln!(
             "{} {}.private: Use of K* file pairs for HMAC is deprecated\n",
             script_runner::log_stamp(),
             key_file_base(path)
@@ -422,11 +422,11 @@ fn hmac_pair_warning(path: &Path) {
 /// `read_sessionkey` in local mode: a missing or bad session key ends nsupdate.
 fn session_key(path: &Path, debug: bool) -> Result<Key, ()> {
     if !path.exists() {
-        eprintln!("can't read key from {}: file not found\n", path.display());
+        crate::errln!("can't read key from {}: file not found\n", path.display());
         return Err(());
     }
     key_from_conf(path, debug).map_err(|why| {
-        eprintln!("can't read key from {}: {why}\n", path.display());
+        crate::errln!("can't read key from {}: {why}\n", path.display());
     })
 }
 

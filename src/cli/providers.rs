@@ -27,11 +27,11 @@ pub fn run(a: &ProvidersArgs) -> u8 {
         .collect();
     if a.json {
         let list: Vec<serde_json::Value> = entries.iter().map(registry::to_json).collect();
-        println!("{}", serde_json::Value::Array(list));
+        crate::outln!("{}", serde_json::Value::Array(list));
     } else if a.markdown {
-        print!("{}", registry::markdown(&entries));
+        crate::out!("{}", registry::markdown(&entries));
     } else {
-        print!("{}", registry::text_table(&entries));
+        crate::out!("{}", registry::text_table(&entries));
     }
     exit::OK
 }

@@ -73,7 +73,7 @@ impl Report<'_> {
         if !self.changes.is_empty() {
             v["changes"] = Value::from(self.changes.clone());
         }
-        println!("{v}");
+        crate::outln!("{v}");
     }
 }
 
@@ -81,7 +81,7 @@ impl Report<'_> {
 /// every piece on its own (15 system calls for the success line).
 fn line(mut text: String) {
     text.push('\n');
-    eprint!("{text}");
+    crate::errout!("{text}");
 }
 
 pub(super) fn phase(code: u8) -> &'static str {

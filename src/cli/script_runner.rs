@@ -76,11 +76,11 @@ impl Input {
                     Ok(0) | Err(_) => None,
                     Ok(_) => {
                         if buf.contains(&0) {
-                            eprintln!("input holds a NUL byte: not an update script");
+                            crate::errln!("input holds a NUL byte: not an update script");
                             return Some(Err(()));
                         }
                         if buf.len() as u64 > MAX_LINE {
-                            eprintln!(
+                            crate::errln!(
                                 "input line longer than {} KiB: not an update script",
                                 MAX_LINE >> 10
                             );
@@ -127,10 +127,10 @@ fn open_input(opts: &Options, prog: &str, dialect: Dialect) -> Result<(Input, bo
                         } else {
                             strerror
                         };
-                        eprintln!("could not open '{}': {why}", path.display());
+                        crate::errln!("could not open '{}': {why}", path.display());
                     }
                     Dialect::Knsupdate => {
-                        eprintln!(";; ERROR: failed to open '{}' ({strerror})", path.display());
+                        crate::errln!(";; ERROR: failed to open '{}' ({strerror})", path.display());
                     }
                 }
                 return Err(1);
@@ -150,7 +150,7 @@ fn runtime() -> Option<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| eprintln!("{e}"))
+        .map_err(|e| crate::errln!("{e}"))
         .ok()
 }
 
@@ -164,12 +164,12 @@ pub fn run_nsupdate(opts: &Options, prog: &str, key: Option<Key>) -> u8 {
     let mut ns = Ns::new(opts, key, interactive);
     if let Some(t) = &opts.tls_options {
         if t.insecure {
-            eprintln!("warning: {}", crate::transport::tls::INSECURE_WARNING);
+            crate::errln!("warning: {}", crate::transport::tls::INSECURE_WARNING);
         }
         match crate::transport::tls::build(t) {
             Ok(tls) => ns.tls = Some(tls),
             Err(e) => {
-                eprintln!("{prog}: {e}");
+                crate::errln!("{prog}: {e}");
                 return 1;
             }
         }
@@ -362,9 +362,9 @@ impl<'a> Ns<'a> {
                 Err(e) => {
                     let buffer = format!("buffer-{:p}", line.as_ptr());
                     if let Some(log) = e.library_log(&log_stamp(), &buffer) {
-                        eprint!("{log}");
+                        crate::errout!("{log}");
                     }
-                    eprint!("{}", e.nsupdate_stderr(!self.interactive));
+                    crate::errout!("{}", e.nsupdate_stderr(!self.interactive));
                     tracing::debug!(line = e.line, "{e}");
                     if self.interactive {
                         continue;
@@ -374,12 +374,12 @@ impl<'a> Ns<'a> {
             };
             if let Err(text) = self.before(&command).await {
                 if !text.is_empty() {
-                    eprintln!("{text}");
+                    crate::errln!("{text}");
                 }
                 if self.interactive {
                     continue;
                 }
-                eprintln!("syntax error");
+                crate::errln!("syntax error");
                 return 1;
             }
             let Some(action) = session.apply(command) else {
@@ -392,7 +392,7 @@ impl<'a> Ns<'a> {
                     }
                 }
                 Action::Show(pending) => {
-                    print!("Outgoing update query:\n{}", render_show(&pending));
+                    crate::out!("Outgoing update query:\n{}", render_show(&pending));
                 }
                 Action::Answer => {
                     if let Some(msg) = self
@@ -400,14 +400,14 @@ impl<'a> Ns<'a> {
                         .as_deref()
                         .and_then(|a| Message::from_vec(a).ok())
                     {
-                        print!("Answer:\n{}", render_dig(&msg));
+                        crate::out!("Answer:\n{}", render_dig(&msg));
                     }
                 }
                 Action::Quit => break,
-                Action::Help => print!("{}", crate::script::help(VERSION)),
-                Action::Version => println!("nsupdate {VERSION}"),
+                Action::Help => crate::out!("{}", crate::script::help(VERSION)),
+                Action::Version => crate::outln!("nsupdate {VERSION}"),
                 Action::Unsupported(what) => {
-                    eprintln!("{what}");
+                    crate::errln!("{what}");
                     return 1;
                 }
             }
@@ -536,7 +536,7 @@ impl<'a> Ns<'a> {
             None => (self.resolvers.clone(), true, false),
         };
         if ask.is_empty() {
-            eprintln!("could not reach any name server");
+            crate::errln!("could not reach any name server");
             return Err(Stop::Fatal);
         }
         self.in_use = 0;
@@ -550,7 +550,7 @@ impl<'a> Ns<'a> {
                 None
             };
             if self.unreachable(&server) {
-                eprintln!(
+                crate::errln!(
                     "; Communication with {} failed: operation canceled",
                     addr_text(&server)
                 );
@@ -574,7 +574,7 @@ impl<'a> Ns<'a> {
             let outcome = match result {
                 Ok(o) => o,
                 Err(e) => {
-                    eprintln!(
+                    crate::errln!(
                         "; Communication with {} failed: {}",
                         addr_text(&server),
                         client_failure(&e, tcp)
@@ -585,7 +585,7 @@ impl<'a> Ns<'a> {
             };
             let step = soa_step(&outcome.response, user_zone);
             if step == SoaStep::Refused {
-                eprintln!(
+                crate::errln!(
                     "; Communication with {} failed: REFUSED",
                     addr_text(&server)
                 );
@@ -595,20 +595,20 @@ impl<'a> Ns<'a> {
             if self.debug > 0
                 && let Ok(msg) = Message::from_vec(&outcome.raw)
             {
-                eprint!("Reply from SOA query:\n{}", render_dig(&msg));
+                crate::errout!("Reply from SOA query:\n{}", render_dig(&msg));
             }
             match step {
                 SoaStep::Refused => unreachable!("handled above"),
                 SoaStep::BadOpcode => {
-                    eprintln!("invalid OPCODE in response to SOA query");
+                    crate::errln!("invalid OPCODE in response to SOA query");
                     return Err(Stop::Fatal);
                 }
                 SoaStep::Unsuccessful => {
-                    eprintln!("response to SOA query was unsuccessful");
+                    crate::errln!("response to SOA query was unsuccessful");
                     return Err(Stop::Fatal);
                 }
                 SoaStep::NoSuchZone => {
-                    eprintln!(
+                    crate::errln!(
                         "specified zone '{}' does not exist (NXDOMAIN)",
                         name_for_message(&qname)
                     );
@@ -617,20 +617,20 @@ impl<'a> Ns<'a> {
                 }
                 SoaStep::Parent => {
                     if qname.is_root() {
-                        eprintln!("could not find enclosing zone");
+                        crate::errln!("could not find enclosing zone");
                         return Err(Stop::Fatal);
                     }
                     qname = qname.base_name();
                 }
                 SoaStep::Found { zone, primary } => {
                     if self.debug > 0 {
-                        eprintln!("Found zone name: {}", name_for_message(&zone));
-                        eprintln!("The primary is: {}", name_for_message(&primary));
+                        crate::errln!("Found zone name: {}", name_for_message(&zone));
+                        crate::errln!("The primary is: {}", name_for_message(&primary));
                     }
                     if zone.is_root() {
                         // dnsup never sends an update to the root zone's primary (a resolver
                         // answers NXDOMAIN for a mistyped TLD with the root SOA).
-                        eprintln!("could not find enclosing zone");
+                        crate::errln!("could not find enclosing zone");
                         return Err(Stop::Fatal);
                     }
                     let update_zone = pending.zone.clone().unwrap_or(zone);
@@ -660,7 +660,7 @@ impl<'a> Ns<'a> {
                                     .await;
                                 }
                                 Err(text) => {
-                                    eprintln!("{text}");
+                                    crate::errln!("{text}");
                                     self.seen_error = true;
                                 }
                             }
@@ -707,7 +707,7 @@ impl<'a> Ns<'a> {
             }
         };
         if self.debug > 0 {
-            eprintln!(
+            crate::errln!(
                 "Negotiating GSS-TSIG ({}) with {} as {}",
                 algorithm.as_str(),
                 addr_text(server),
@@ -722,7 +722,7 @@ impl<'a> Ns<'a> {
     fn next_server(&mut self, total: usize) -> Result<(), Stop> {
         self.in_use += 1;
         if self.in_use >= total {
-            eprintln!("could not reach any name server");
+            crate::errln!("could not reach any name server");
             return Err(Stop::Fatal);
         }
         Ok(())
@@ -745,10 +745,10 @@ impl<'a> Ns<'a> {
         let mut sent_before = false;
         while let Some(server) = primaries.get(at) {
             if self.debug > 0 {
-                eprintln!("Sending update to {}", addr_text(server));
+                crate::errln!("Sending update to {}", addr_text(server));
             }
             if self.unreachable(server) {
-                eprintln!(
+                crate::errln!(
                     "; Communication with {} failed: operation canceled",
                     addr_text(server)
                 );
@@ -764,7 +764,7 @@ impl<'a> Ns<'a> {
                     {
                         Ok(key) => Some(key),
                         Err(e) => {
-                            eprintln!("tkey query failed: {e}");
+                            crate::errln!("tkey query failed: {e}");
                             self.seen_error = true;
                             return;
                         }
@@ -796,7 +796,7 @@ impl<'a> Ns<'a> {
                     let servfail = outcome.rcode() == ResponseCode::ServFail;
                     self.completed(outcome, sent_before);
                     if gss_used && servfail {
-                        eprintln!("; note: {SAMBA_SERVFAIL}");
+                        crate::errln!("; note: {SAMBA_SERVFAIL}");
                     }
                     return;
                 }
@@ -805,27 +805,27 @@ impl<'a> Ns<'a> {
                     let why =
                         e.0.last()
                             .map_or_else(|| "timed out".to_string(), |(_, f)| failure_text(f, tcp));
-                    eprintln!("; Communication with {} failed: {why}", addr_text(server));
+                    crate::errln!("; Communication with {} failed: {why}", addr_text(server));
                     at += 1;
                 }
                 Err(ClientError::Unverified(_)) => {
-                    eprintln!("; TSIG error with server: tsig verify failure");
+                    crate::errln!("; TSIG error with server: tsig verify failure");
                     self.seen_error = true;
                     return;
                 }
                 Err(ClientError::UnsignedError { rcode, .. }) => {
-                    eprintln!("; TSIG error with server: expected a TSIG or SIG(0)");
+                    crate::errln!("; TSIG error with server: expected a TSIG or SIG(0)");
                     if self.debug == 0 {
-                        eprintln!("update failed: {rcode}");
+                        crate::errln!("update failed: {rcode}");
                     }
                     if gss_used && rcode == "SERVFAIL" {
-                        eprintln!("; note: {SAMBA_SERVFAIL}");
+                        crate::errln!("; note: {SAMBA_SERVFAIL}");
                     }
                     self.seen_error = true;
                     return;
                 }
                 Err(e) => {
-                    eprintln!("{e}");
+                    crate::errln!("{e}");
                     self.seen_error = true;
                     return;
                 }
@@ -854,7 +854,7 @@ impl<'a> Ns<'a> {
             None => wire,
         };
         if let Some(text) = render_sent(&wire, user_zone) {
-            print!("Outgoing update query:\n{text}");
+            crate::out!("Outgoing update query:\n{text}");
             let _ = std::io::stdout().flush();
         }
     }
@@ -863,7 +863,7 @@ impl<'a> Ns<'a> {
     /// answer.
     fn completed(&mut self, outcome: Outcome, sent_before: bool) {
         if outcome.tsig_error.is_some() {
-            eprintln!("; TSIG error with server: tsig indicates error");
+            crate::errln!("; TSIG error with server: tsig indicates error");
             self.seen_error = true;
         }
         let rcode = outcome.rcode();
@@ -874,16 +874,16 @@ impl<'a> Ns<'a> {
                 if let Some(t) = outcome.tsig_error {
                     text.push_str(&format!("({})", tsig_rcode_text(t.code())));
                 }
-                eprintln!("update failed: {text}");
+                crate::errln!("update failed: {text}");
             }
             if let Some(note) = resent_note(&outcome, sent_before) {
-                eprintln!("; {note}");
+                crate::errln!("; {note}");
             }
         }
         if self.debug > 0
             && let Ok(msg) = Message::from_vec(&outcome.raw)
         {
-            eprint!("\nReply from update query:\n{}", render_dig(&msg));
+            crate::errout!("\nReply from update query:\n{}", render_dig(&msg));
         }
         self.answer = Some(outcome.raw);
     }
@@ -917,7 +917,7 @@ fn gss_notes(outcome: &Outcome) {
         return;
     };
     if variant == tsig::gss::SignatureVariant::SambaNoMacLength {
-        eprintln!(
+        crate::errln!(
             "; note: the answer's GSS-TSIG signature verified only in Samba's form (request MAC \
              without its length): the update's outcome is authentic (DNSUP_GSS_VERIFY=compatible; \
              BIND's nsupdate reports \"tsig verify failure\" here)"
@@ -1028,7 +1028,7 @@ impl Knot<'_> {
             let action = match session.feed(&line) {
                 Ok(a) => a,
                 Err(e) => {
-                    eprintln!("{}", e.nsupdate_text);
+                    crate::errln!("{}", e.nsupdate_text);
                     if terminal {
                         continue;
                     }
@@ -1043,15 +1043,15 @@ impl Knot<'_> {
                     }
                 }
                 Action::Show(pending) => {
-                    println!("Update query:");
-                    println!("{}", render_kdig_show(&pending, random_id()));
+                    crate::outln!("Update query:");
+                    crate::outln!("{}", render_kdig_show(&pending, random_id()));
                 }
                 Action::Answer => {
-                    println!("Answer:");
+                    crate::outln!("Answer:");
                     match &self.last_answer {
-                        Some(a) => print!("{}", render_answer_kdig(a)),
+                        Some(a) => crate::out!("{}", render_answer_kdig(a)),
                         // knsupdate prints its empty answer buffer.
-                        None => print!(
+                        None => crate::out!(
                             "{}",
                             render_kdig(&Message::new(
                                 0,
@@ -1064,7 +1064,7 @@ impl Knot<'_> {
                 Action::Quit => return 0,
                 Action::Help | Action::Version => {}
                 Action::Unsupported(what) => {
-                    eprintln!(";; ERROR: {what}");
+                    crate::errln!(";; ERROR: {what}");
                     return 1;
                 }
             }
@@ -1097,7 +1097,7 @@ impl Knot<'_> {
     /// with status 1 after printing the answer.
     async fn send(&mut self, pending: Pending, session: &mut Session) -> Option<u8> {
         let Some(zone) = pending.zone.clone() else {
-            eprintln!(";; ERROR: no zone specified");
+            crate::errln!(";; ERROR: no zone specified");
             return Some(1);
         };
         let port = self.opts.port.unwrap_or(53);
@@ -1105,7 +1105,7 @@ impl Knot<'_> {
             Some((host, p)) => match discover::resolve(host, p.unwrap_or(port)).await {
                 Ok(s) => s,
                 Err(e) => {
-                    eprintln!(";; ERROR: {e}");
+                    crate::errln!(";; ERROR: {e}");
                     return Some(1);
                 }
             },
@@ -1116,7 +1116,7 @@ impl Knot<'_> {
             Some(spec) => match key_from_spec(spec, Dialect::Knsupdate) {
                 Ok(k) => Some(k),
                 Err(_) => {
-                    eprintln!(";; ERROR: invalid key specification");
+                    crate::errln!(";; ERROR: invalid key specification");
                     return Some(1);
                 }
             },
@@ -1140,7 +1140,7 @@ impl Knot<'_> {
             let outcome = match result {
                 Ok(o) => o,
                 Err(ClientError::Network(_)) => {
-                    eprintln!(
+                    crate::errln!(
                         ";; WARNING: {what} {}@{}({proto})",
                         server.ip(),
                         server.port()
@@ -1148,29 +1148,29 @@ impl Knot<'_> {
                     continue;
                 }
                 Err(ClientError::Unverified(_) | ClientError::UnsignedError { .. }) => {
-                    eprintln!(";; ERROR: reply verification (failed to verify TSIG)");
+                    crate::errln!(";; ERROR: reply verification (failed to verify TSIG)");
                     return Some(1);
                 }
                 Err(e) => {
-                    eprintln!(";; ERROR: failed to send UPDATE message ({e})");
+                    crate::errln!(";; ERROR: failed to send UPDATE message ({e})");
                     return Some(1);
                 }
             };
             if outcome.tsig_error.is_some() {
                 // The server's error answer carries no valid MAC: knsupdate fails to verify it.
-                print!("{}", render_answer_kdig(&outcome));
-                eprintln!(";; ERROR: reply verification (failed to verify TSIG)");
+                crate::out!("{}", render_answer_kdig(&outcome));
+                crate::errln!(";; ERROR: reply verification (failed to verify TSIG)");
                 return Some(1);
             }
             let rcode = outcome.rcode();
             if rcode != ResponseCode::NoError {
-                print!("{}", render_answer_kdig(&outcome));
-                eprintln!(
+                crate::out!("{}", render_answer_kdig(&outcome));
+                crate::errln!(
                     ";; ERROR: update failed with error '{}'",
                     rcode_text(u16::from(rcode))
                 );
                 if let Some(note) = resent_note(&outcome, attempt > 0) {
-                    eprintln!(";; WARNING: {note}");
+                    crate::errln!(";; WARNING: {note}");
                 }
                 return Some(1);
             }

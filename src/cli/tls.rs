@@ -72,7 +72,7 @@ impl TlsArgs {
             return Err("--tls-insecure and --ca-file contradict each other".into());
         }
         if self.tls_insecure {
-            eprintln!("warning: {INSECURE_WARNING}");
+            crate::errln!("warning: {INSECURE_WARNING}");
         }
         let client = https::build(url, &self.options(self.tls_name.clone()), connect_to)?;
         let servers = if connect_to.is_empty() {
@@ -131,7 +131,7 @@ impl TlsArgs {
         });
         let options = self.options(server_name);
         if self.tls_insecure {
-            eprintln!("warning: {INSECURE_WARNING}");
+            crate::errln!("warning: {INSECURE_WARNING}");
         }
         tls::build(&options).map(Some)
     }

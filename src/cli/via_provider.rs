@@ -98,14 +98,14 @@ pub async fn run(conn: &Connection, guards: &Guards, action: &str, request: Requ
         v["zone"] = zone_shown.into();
         v["action"] = action.into();
         v["provider"] = pname.into();
-        println!("{v}");
+        crate::outln!("{v}");
     } else if code == exit::OK {
-        eprintln!(
+        crate::errln!(
             "{zone_shown}: {} (provider {pname})",
             body["summary"].as_str().unwrap_or("")
         );
     } else {
-        eprintln!(
+        crate::errln!(
             "error [{}]: {}",
             super::report::phase(code),
             body["error"].as_str().unwrap_or("")
@@ -140,7 +140,7 @@ async fn load(conn: &Connection, pname: &str) -> Result<Box<dyn DynProvider>, Fa
         .await
         .map_err(|e| Failure(exit::USAGE, format!("provider '{pname}': {e}")))?;
     for w in setup.warnings {
-        eprintln!("warning: {w}");
+        crate::errln!("warning: {w}");
     }
     Ok(built)
 }

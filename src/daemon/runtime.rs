@@ -336,7 +336,7 @@ impl Daemon {
         let state = match State::load(&config.state_file) {
             Ok(s) => s,
             Err(e) => {
-                tracing::warn!("{e}");
+                tracing::warn!("{e}; starting without it (it is rewritten at the next save)");
                 State::fresh()
             }
         };

@@ -39,7 +39,7 @@ pub enum StateError {
         source: std::io::Error,
     },
     /// The file is not valid state JSON (it is then ignored, and rewritten on the next save).
-    #[error("state file {path} is not valid ({reason}); starting without it")]
+    #[error("state file {path} is not valid ({reason})")]
     Corrupt {
         /// The file.
         path: PathBuf,

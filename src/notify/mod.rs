@@ -309,7 +309,7 @@ pub fn test_notifier(config: &Config, name: &str) -> Result<Notifier, String> {
     };
     let n = Notifier::new(name, c, &mut setup).map_err(|e| format!("notify '{name}': {e}"))?;
     for w in setup.warnings {
-        eprintln!("warning: notify '{name}': {w}");
+        crate::errln!("warning: notify '{name}': {w}");
     }
     Ok(n)
 }

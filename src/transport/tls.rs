@@ -449,7 +449,7 @@ fn read_key(path: &Path) -> Result<PrivateKeyDer<'static>, String> {
     if let Ok(meta) = std::fs::metadata(path) {
         let mode = meta.permissions().mode() & 0o7777;
         if mode & 0o077 != 0 {
-            eprintln!(
+            crate::errln!(
                 "warning: client key {shown} is readable by group or others (mode {mode:04o}); chmod 600 it"
             );
         }
