@@ -265,6 +265,26 @@ fn adapters() -> Vec<Entry> {
             "https://www.namesilo.com/api-reference",
             "no TXT (no documented escaping); the key travels in the query (scrubbed)",
         ),
+        // Batch B (issue 15): kept together to ease merges.
+        row(
+            "mythicbeasts",
+            "Mythic Beasts",
+            Style::Rest,
+            super::mythicbeasts::CAPABILITIES,
+            "key_id, secret",
+            "https://www.mythic-beasts.com/support/api/dnsv2",
+            "no TXT (no documented escaping); CNAME targets sent absolute",
+        ),
+        row(
+            "hostinger",
+            "Hostinger",
+            Style::Rest,
+            super::hostinger::CAPABILITIES,
+            "token",
+            "https://developers.hostinger.com/#tag/dns-zone",
+            "no TXT (no documented escaping); a replace drops disabled records of that name and type",
+        ),
+        // End of batch B.
         row(
             "duckdns",
             "Duck DNS",
