@@ -9,7 +9,7 @@ use super::{
     powerdns, rfc2136, route53, template, tencent, vultr,
 };
 // Batch B (issue 15).
-use super::{hostinger, mythicbeasts};
+use super::{hostinger, mythicbeasts, servercow};
 
 /// One `[providers.NAME]` table.
 #[derive(Debug, Clone, Deserialize)]
@@ -66,6 +66,8 @@ pub enum ProviderConfig {
     Mythicbeasts(mythicbeasts::Config),
     /// Hostinger DNS API.
     Hostinger(hostinger::Config),
+    /// Servercow DNS API.
+    Servercow(servercow::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -109,6 +111,7 @@ impl ProviderConfig {
             ProviderConfig::Namesilo(_) => "namesilo",
             ProviderConfig::Mythicbeasts(_) => "mythicbeasts",
             ProviderConfig::Hostinger(_) => "hostinger",
+            ProviderConfig::Servercow(_) => "servercow",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -199,6 +202,7 @@ pub async fn build(
         ProviderConfig::Namesilo(c) => Box::new(namesilo::NameSilo::new(c, setup)?),
         ProviderConfig::Mythicbeasts(c) => Box::new(mythicbeasts::MythicBeasts::new(c, setup)?),
         ProviderConfig::Hostinger(c) => Box::new(hostinger::Hostinger::new(c, setup)?),
+        ProviderConfig::Servercow(c) => Box::new(servercow::Servercow::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

@@ -26,7 +26,7 @@ use super::{ProviderError, RrsetKey, longest_zone, text};
 
 /// The adapters [`answer`] reaches, by the index in an input's first byte; `http` is the shared
 /// layer (`Retry-After`, status mapping, the value formats on a body).
-pub const ADAPTERS: [&str; 26] = [
+pub const ADAPTERS: [&str; 27] = [
     "powerdns",
     "cloudflare",
     "desec",
@@ -53,6 +53,7 @@ pub const ADAPTERS: [&str; 26] = [
     "preset",
     "mythicbeasts",
     "hostinger",
+    "servercow",
 ];
 
 /// The record types an input can ask for (bits 4-6 of the operation byte).
@@ -150,6 +151,7 @@ pub fn answer(data: &[u8]) {
         "preset" => preset(&case),
         "mythicbeasts" => mythicbeasts(&case),
         "hostinger" => hostinger(&case),
+        "servercow" => servercow(&case),
         _ => shared(&case),
     }
 }
@@ -358,6 +360,20 @@ fn hostinger(case: &Case) {
             zones(case, &names);
         }
     } else if let Some(set) = result(super::hostinger::parse_rrset(r, &case.zone, &case.key)) {
+        values(case, Format::Presentation, &set.values);
+    }
+}
+
+/// Servercow: op 0 a write answer, else a domain's records (errors also come with 200).
+fn servercow(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&super::servercow::error_detail(&r.body)));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        let _ = result(super::servercow::parse_write(r));
+    } else if let Some(set) = result(super::servercow::parse_rrset(r, &case.zone, &case.key)) {
         values(case, Format::Presentation, &set.values);
     }
 }
@@ -1755,6 +1771,21 @@ pub fn seeds() -> Vec<Vec<u8>> {
         A,
         401,
         r#"{"error":"Unauthenticated","correlation_id":"c0ffee"}"#,
+    );
+    add("servercow", 0, A, 200, r#"{"message":"ok"}"#);
+    add(
+        "servercow",
+        1,
+        A,
+        200,
+        r#"[{"name":"www","ttl":120,"type":"A","content":"192.0.2.1"},{"name":"","ttl":20,"type":"TXT","content":["a","b"]}]"#,
+    );
+    add(
+        "servercow",
+        1,
+        A,
+        200,
+        r#"{"error":"Authentication failed"}"#,
     );
     add(
         "namesilo",

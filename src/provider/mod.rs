@@ -43,6 +43,7 @@ pub mod mythicbeasts;
 pub mod porkbun;
 pub mod powerdns;
 pub mod route53;
+pub mod servercow;
 pub mod template;
 pub mod tencent;
 pub mod vultr;

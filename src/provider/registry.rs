@@ -284,6 +284,15 @@ fn adapters() -> Vec<Entry> {
             "https://developers.hostinger.com/#tag/dns-zone",
             "no TXT (no documented escaping); a replace drops disabled records of that name and type",
         ),
+        row(
+            "servercow",
+            "Servercow",
+            Style::Rest,
+            super::servercow::CAPABILITIES,
+            "domain, username, password",
+            "https://wiki.servercow.de/en/domains/dns_api/api-syntax",
+            "one value per name (lists only for TXT/CAA/TLSA); no TXT (no documented escaping); the domain is configured",
+        ),
         // End of batch B.
         row(
             "duckdns",

@@ -35,6 +35,7 @@ mod presets;
 mod registry;
 mod rfc2136;
 mod route53;
+mod servercow;
 mod template;
 mod tencent;
 mod tls;
