@@ -8,6 +8,8 @@ use super::{
     duckdns, dyndns2, gandi, gcore, godaddy, hetzner, ionos, namecheap, namecom, namesilo, porkbun,
     powerdns, rfc2136, route53, template, tencent, vultr,
 };
+// Batch B (issue 15).
+use super::{hostinger, mythicbeasts, servercow};
 
 /// One `[providers.NAME]` table.
 #[derive(Debug, Clone, Deserialize)]
@@ -60,6 +62,12 @@ pub enum ProviderConfig {
     Gcore(gcore::Config),
     /// NameSilo.
     Namesilo(namesilo::Config),
+    /// Mythic Beasts DNS API v2.
+    Mythicbeasts(mythicbeasts::Config),
+    /// Hostinger DNS API.
+    Hostinger(hostinger::Config),
+    /// Servercow DNS API.
+    Servercow(servercow::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -101,6 +109,9 @@ impl ProviderConfig {
             ProviderConfig::Bunny(_) => "bunny",
             ProviderConfig::Gcore(_) => "gcore",
             ProviderConfig::Namesilo(_) => "namesilo",
+            ProviderConfig::Mythicbeasts(_) => "mythicbeasts",
+            ProviderConfig::Hostinger(_) => "hostinger",
+            ProviderConfig::Servercow(_) => "servercow",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -189,6 +200,9 @@ pub async fn build(
         ProviderConfig::Bunny(c) => Box::new(bunny::Bunny::new(c, setup)?),
         ProviderConfig::Gcore(c) => Box::new(gcore::Gcore::new(c, setup)?),
         ProviderConfig::Namesilo(c) => Box::new(namesilo::NameSilo::new(c, setup)?),
+        ProviderConfig::Mythicbeasts(c) => Box::new(mythicbeasts::MythicBeasts::new(c, setup)?),
+        ProviderConfig::Hostinger(c) => Box::new(hostinger::Hostinger::new(c, setup)?),
+        ProviderConfig::Servercow(c) => Box::new(servercow::Servercow::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

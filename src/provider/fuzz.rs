@@ -26,7 +26,7 @@ use super::{ProviderError, RrsetKey, longest_zone, text};
 
 /// The adapters [`answer`] reaches, by the index in an input's first byte; `http` is the shared
 /// layer (`Retry-After`, status mapping, the value formats on a body).
-pub const ADAPTERS: [&str; 24] = [
+pub const ADAPTERS: [&str; 27] = [
     "powerdns",
     "cloudflare",
     "desec",
@@ -51,6 +51,9 @@ pub const ADAPTERS: [&str; 24] = [
     "gcore",
     "namesilo",
     "preset",
+    "mythicbeasts",
+    "hostinger",
+    "servercow",
 ];
 
 /// The record types an input can ask for (bits 4-6 of the operation byte).
@@ -146,6 +149,9 @@ pub fn answer(data: &[u8]) {
         "gcore" => gcore(&case),
         "namesilo" => namesilo(&case),
         "preset" => preset(&case),
+        "mythicbeasts" => mythicbeasts(&case),
+        "hostinger" => hostinger(&case),
+        "servercow" => servercow(&case),
         _ => shared(&case),
     }
 }
@@ -323,6 +329,52 @@ fn gcore(case: &Case) {
 fn namesilo(case: &Case) {
     if let Some(rs) = result(super::namesilo::parse_records(&case.response, &case.key)) {
         records(case, &rs);
+    }
+}
+
+/// Mythic Beasts: op 0 the zone list, else an RRset selection.
+fn mythicbeasts(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&super::mythicbeasts::error_detail(&r.body)));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        if let Some(names) = result(super::mythicbeasts::parse_zones(r)) {
+            zones(case, &names);
+        }
+    } else if let Some(set) = result(super::mythicbeasts::parse_rrset(r, &case.zone, &case.key)) {
+        values(case, Format::Presentation, &set.values);
+    }
+}
+
+/// Hostinger: op 0 the domain portfolio, else a zone's records.
+fn hostinger(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&super::hostinger::error_detail(&r.body)));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        if let Some(names) = result(super::hostinger::parse_domains(r)) {
+            zones(case, &names);
+        }
+    } else if let Some(set) = result(super::hostinger::parse_rrset(r, &case.zone, &case.key)) {
+        values(case, Format::Presentation, &set.values);
+    }
+}
+
+/// Servercow: op 0 a write answer, else a domain's records (errors also come with 200).
+fn servercow(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&super::servercow::error_detail(&r.body)));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        let _ = result(super::servercow::parse_write(r));
+    } else if let Some(set) = result(super::servercow::parse_rrset(r, &case.zone, &case.key)) {
+        values(case, Format::Presentation, &set.values);
     }
 }
 
@@ -1689,6 +1741,52 @@ pub fn seeds() -> Vec<Vec<u8>> {
         r#"{"name":"www.example.com","type":"A","ttl":300,"resource_records":[{"id":1,"content":["192.0.2.1"],"enabled":true}]}"#,
     );
     add("gcore", 1, A, 404, r#"{"error":"rrset is not found"}"#);
+    // Batch B (issue 15).
+    add("mythicbeasts", 0, A, 200, r#"{"zones":["example.com"]}"#);
+    add(
+        "mythicbeasts",
+        1,
+        A,
+        200,
+        r#"{"records":[{"data":"192.0.2.1","host":"www","ttl":300,"type":"A"}]}"#,
+    );
+    add("mythicbeasts", 1, A, 403, r#"{"error":"Not authorised"}"#);
+    add(
+        "hostinger",
+        0,
+        A,
+        200,
+        r#"[{"id":13632,"domain":"example.com","type":"domain","status":"active"}]"#,
+    );
+    add(
+        "hostinger",
+        1,
+        A,
+        200,
+        r#"[{"name":"www","records":[{"content":"192.0.2.1","is_disabled":false}],"ttl":300,"type":"A"}]"#,
+    );
+    add(
+        "hostinger",
+        1,
+        A,
+        401,
+        r#"{"error":"Unauthenticated","correlation_id":"c0ffee"}"#,
+    );
+    add("servercow", 0, A, 200, r#"{"message":"ok"}"#);
+    add(
+        "servercow",
+        1,
+        A,
+        200,
+        r#"[{"name":"www","ttl":120,"type":"A","content":"192.0.2.1"},{"name":"","ttl":20,"type":"TXT","content":["a","b"]}]"#,
+    );
+    add(
+        "servercow",
+        1,
+        A,
+        200,
+        r#"{"error":"Authentication failed"}"#,
+    );
     add(
         "namesilo",
         0,

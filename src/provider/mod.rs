@@ -37,9 +37,13 @@ pub mod ionos;
 pub mod namecheap;
 pub mod namecom;
 pub mod namesilo;
+// Batch B (issue 15): Mythic Beasts and the ones after it.
+pub mod hostinger;
+pub mod mythicbeasts;
 pub mod porkbun;
 pub mod powerdns;
 pub mod route53;
+pub mod servercow;
 pub mod template;
 pub mod tencent;
 pub mod vultr;

@@ -265,6 +265,35 @@ fn adapters() -> Vec<Entry> {
             "https://www.namesilo.com/api-reference",
             "no TXT (no documented escaping); the key travels in the query (scrubbed)",
         ),
+        // Batch B (issue 15): kept together to ease merges.
+        row(
+            "mythicbeasts",
+            "Mythic Beasts",
+            Style::Rest,
+            super::mythicbeasts::CAPABILITIES,
+            "key_id, secret",
+            "https://www.mythic-beasts.com/support/api/dnsv2",
+            "no TXT (no documented escaping); CNAME targets sent absolute",
+        ),
+        row(
+            "hostinger",
+            "Hostinger",
+            Style::Rest,
+            super::hostinger::CAPABILITIES,
+            "token",
+            "https://developers.hostinger.com/#tag/dns-zone",
+            "no TXT (no documented escaping); a replace drops disabled records of that name and type",
+        ),
+        row(
+            "servercow",
+            "Servercow",
+            Style::Rest,
+            super::servercow::CAPABILITIES,
+            "domain, username, password",
+            "https://wiki.servercow.de/en/domains/dns_api/api-syntax",
+            "one value per name (lists only for TXT/CAA/TLSA); no TXT (no documented escaping); the domain is configured",
+        ),
+        // End of batch B.
         row(
             "duckdns",
             "Duck DNS",
