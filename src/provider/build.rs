@@ -4,9 +4,9 @@
 use serde::Deserialize;
 
 use super::{
-    DynProvider, Secret, SecretRef, alibaba, bunny, cloudflare, desec, digitalocean, dnspod,
-    duckdns, dyndns2, gandi, gcore, godaddy, hetzner, ionos, namecheap, namecom, namesilo, porkbun,
-    powerdns, rfc2136, route53, template, tencent, vultr,
+    DynProvider, Secret, SecretRef, alibaba, alibaba_esa, bunny, cloudflare, desec, digitalocean,
+    dnspod, duckdns, dyndns2, edgeone, gandi, gcore, godaddy, hetzner, huawei, ionos, namecheap,
+    namecom, namesilo, porkbun, powerdns, rfc2136, route53, template, tencent, vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -60,6 +60,12 @@ pub enum ProviderConfig {
     Gcore(gcore::Config),
     /// NameSilo.
     Namesilo(namesilo::Config),
+    /// Tencent Cloud EdgeOne DNS records.
+    Edgeone(edgeone::Config),
+    /// Alibaba Cloud ESA DNS records.
+    AlibabaEsa(alibaba_esa::Config),
+    /// Huawei Cloud DNS.
+    Huawei(huawei::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -101,6 +107,9 @@ impl ProviderConfig {
             ProviderConfig::Bunny(_) => "bunny",
             ProviderConfig::Gcore(_) => "gcore",
             ProviderConfig::Namesilo(_) => "namesilo",
+            ProviderConfig::Edgeone(_) => "edgeone",
+            ProviderConfig::AlibabaEsa(_) => "alibaba-esa",
+            ProviderConfig::Huawei(_) => "huawei",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -189,6 +198,9 @@ pub async fn build(
         ProviderConfig::Bunny(c) => Box::new(bunny::Bunny::new(c, setup)?),
         ProviderConfig::Gcore(c) => Box::new(gcore::Gcore::new(c, setup)?),
         ProviderConfig::Namesilo(c) => Box::new(namesilo::NameSilo::new(c, setup)?),
+        ProviderConfig::Edgeone(c) => Box::new(edgeone::EdgeOne::new(c, setup)?),
+        ProviderConfig::AlibabaEsa(c) => Box::new(alibaba_esa::AlibabaEsa::new(c, setup)?),
+        ProviderConfig::Huawei(c) => Box::new(huawei::Huawei::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");
