@@ -4,9 +4,9 @@
 use serde::Deserialize;
 
 use super::{
-    DynProvider, Secret, SecretRef, alibaba, alibaba_esa, bunny, cloudflare, desec, digitalocean,
-    dnspod, duckdns, dyndns2, edgeone, gandi, gcore, godaddy, hetzner, huawei, ionos, namecheap,
-    namecom, namesilo, porkbun, powerdns, rfc2136, route53, template, tencent, vultr,
+    DynProvider, Secret, SecretRef, alibaba, alibaba_esa, baidu, bunny, cloudflare, desec,
+    digitalocean, dnspod, duckdns, dyndns2, edgeone, gandi, gcore, godaddy, hetzner, huawei, ionos,
+    namecheap, namecom, namesilo, porkbun, powerdns, rfc2136, route53, template, tencent, vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -66,6 +66,8 @@ pub enum ProviderConfig {
     AlibabaEsa(alibaba_esa::Config),
     /// Huawei Cloud DNS.
     Huawei(huawei::Config),
+    /// Baidu AI Cloud domain resolution.
+    Baidu(baidu::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -110,6 +112,7 @@ impl ProviderConfig {
             ProviderConfig::Edgeone(_) => "edgeone",
             ProviderConfig::AlibabaEsa(_) => "alibaba-esa",
             ProviderConfig::Huawei(_) => "huawei",
+            ProviderConfig::Baidu(_) => "baidu",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -201,6 +204,7 @@ pub async fn build(
         ProviderConfig::Edgeone(c) => Box::new(edgeone::EdgeOne::new(c, setup)?),
         ProviderConfig::AlibabaEsa(c) => Box::new(alibaba_esa::AlibabaEsa::new(c, setup)?),
         ProviderConfig::Huawei(c) => Box::new(huawei::Huawei::new(c, setup)?),
+        ProviderConfig::Baidu(c) => Box::new(baidu::Baidu::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

@@ -23,6 +23,7 @@ pub mod update_only;
 
 pub mod alibaba;
 pub mod alibaba_esa;
+pub mod baidu;
 pub mod bunny;
 pub mod cloudflare;
 pub mod desec;

@@ -314,7 +314,7 @@ fn adapters() -> Vec<Entry> {
 
 /// The signed and OAuth cloud APIs (one block, kept together).
 fn signed_clouds() -> Vec<Entry> {
-    use super::{alibaba_esa, edgeone, huawei};
+    use super::{alibaba_esa, baidu, edgeone, huawei};
     let row = |name: &'static str,
                title: &'static str,
                caps: Capabilities,
@@ -355,6 +355,14 @@ fn signed_clouds() -> Vec<Entry> {
             "access_key_id, secret_access_key",
             "https://support.huaweicloud.com/intl/en-us/api-dns/dns_api_64004.html",
             "SDK-HMAC-SHA256; public zones, default line; whole record sets",
+        ),
+        row(
+            "baidu",
+            "Baidu AI Cloud DNS (BCD resolution)",
+            baidu::CAPABILITIES,
+            "domain, access_key_id, secret_access_key",
+            "https://cloud.baidu.com/doc/BCD/s/4jwvymhs7",
+            "BCE auth v1; one configured domain; default view; no TXT (no documented escaping)",
         ),
     ]
 }

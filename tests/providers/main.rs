@@ -12,6 +12,7 @@ mod suite;
 
 mod alibaba;
 mod alibaba_esa;
+mod baidu;
 mod bunny;
 mod cloudflare;
 mod daemon_waits;
