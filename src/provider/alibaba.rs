@@ -327,10 +327,23 @@ pub fn signed_query(
     unix: u64,
     nonce: &str,
 ) -> Vec<(String, String)> {
+    signed_query_of(VERSION, method, params, access_key_id, secret, unix, nonce)
+}
+
+/// [`signed_query`] for another RPC API of Alibaba Cloud (its `version`), such as ESA.
+pub fn signed_query_of(
+    version: &str,
+    method: &str,
+    params: &[(String, String)],
+    access_key_id: &str,
+    secret: &str,
+    unix: u64,
+    nonce: &str,
+) -> Vec<(String, String)> {
     let mut all: Vec<(String, String)> = params.to_vec();
     for (k, v) in [
         ("Format", "JSON".to_string()),
-        ("Version", VERSION.to_string()),
+        ("Version", version.to_string()),
         ("AccessKeyId", access_key_id.to_string()),
         ("SignatureMethod", "HMAC-SHA1".to_string()),
         ("Timestamp", Utc::from_unix(unix).extended()),

@@ -4,9 +4,9 @@
 use serde::Deserialize;
 
 use super::{
-    DynProvider, Secret, SecretRef, alibaba, bunny, cloudflare, desec, digitalocean, dnspod,
-    duckdns, dyndns2, gandi, gcore, godaddy, hetzner, ionos, namecheap, namecom, namesilo, porkbun,
-    powerdns, rfc2136, route53, template, tencent, vultr,
+    DynProvider, Secret, SecretRef, alibaba, alibaba_esa, baidu, bunny, cloudflare, desec,
+    digitalocean, dnspod, duckdns, dyndns2, edgeone, gandi, gcore, godaddy, hetzner, huawei, ionos,
+    namecheap, namecom, namesilo, porkbun, powerdns, rfc2136, route53, template, tencent, vultr,
 };
 // Batch B (issue 15).
 use super::{hostinger, mythicbeasts, servercow};
@@ -68,6 +68,14 @@ pub enum ProviderConfig {
     Hostinger(hostinger::Config),
     /// Servercow DNS API.
     Servercow(servercow::Config),
+    /// Tencent Cloud EdgeOne DNS records.
+    Edgeone(edgeone::Config),
+    /// Alibaba Cloud ESA DNS records.
+    AlibabaEsa(alibaba_esa::Config),
+    /// Huawei Cloud DNS.
+    Huawei(huawei::Config),
+    /// Baidu AI Cloud domain resolution.
+    Baidu(baidu::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -112,6 +120,10 @@ impl ProviderConfig {
             ProviderConfig::Mythicbeasts(_) => "mythicbeasts",
             ProviderConfig::Hostinger(_) => "hostinger",
             ProviderConfig::Servercow(_) => "servercow",
+            ProviderConfig::Edgeone(_) => "edgeone",
+            ProviderConfig::AlibabaEsa(_) => "alibaba-esa",
+            ProviderConfig::Huawei(_) => "huawei",
+            ProviderConfig::Baidu(_) => "baidu",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -203,6 +215,10 @@ pub async fn build(
         ProviderConfig::Mythicbeasts(c) => Box::new(mythicbeasts::MythicBeasts::new(c, setup)?),
         ProviderConfig::Hostinger(c) => Box::new(hostinger::Hostinger::new(c, setup)?),
         ProviderConfig::Servercow(c) => Box::new(servercow::Servercow::new(c, setup)?),
+        ProviderConfig::Edgeone(c) => Box::new(edgeone::EdgeOne::new(c, setup)?),
+        ProviderConfig::AlibabaEsa(c) => Box::new(alibaba_esa::AlibabaEsa::new(c, setup)?),
+        ProviderConfig::Huawei(c) => Box::new(huawei::Huawei::new(c, setup)?),
+        ProviderConfig::Baidu(c) => Box::new(baidu::Baidu::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

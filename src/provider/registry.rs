@@ -341,6 +341,61 @@ fn adapters() -> Vec<Entry> {
     ]
 }
 
+/// The signed and OAuth cloud APIs (one block, kept together).
+fn signed_clouds() -> Vec<Entry> {
+    use super::{alibaba_esa, baidu, edgeone, huawei};
+    let row = |name: &'static str,
+               title: &'static str,
+               caps: Capabilities,
+               credentials: &'static str,
+               docs: &'static str,
+               notes: &'static str| Entry {
+        name,
+        title,
+        config: format!("type = \"{name}\""),
+        style: Style::Signed,
+        caps,
+        credentials,
+        docs,
+        notes,
+        dead: None,
+    };
+    vec![
+        row(
+            "edgeone",
+            "Tencent Cloud EdgeOne",
+            edgeone::CAPABILITIES,
+            "secret_id, secret_key",
+            "https://www.tencentcloud.com/document/api/1145/50484",
+            "TC3-HMAC-SHA256; Default location only; no TXT (no documented escaping)",
+        ),
+        row(
+            "alibaba-esa",
+            "Alibaba Cloud ESA (Edge Security Acceleration)",
+            alibaba_esa::CAPABILITIES,
+            "access_key_id, access_key_secret",
+            "https://www.alibabacloud.com/help/en/edge-security-acceleration/esa/api-esa-2024-09-10-listrecords",
+            "RPC signature v1; records not proxied; no TXT (no documented escaping)",
+        ),
+        row(
+            "huawei",
+            "Huawei Cloud DNS",
+            huawei::CAPABILITIES,
+            "access_key_id, secret_access_key",
+            "https://support.huaweicloud.com/intl/en-us/api-dns/dns_api_64004.html",
+            "SDK-HMAC-SHA256; public zones, default line; whole record sets",
+        ),
+        row(
+            "baidu",
+            "Baidu AI Cloud DNS (BCD resolution)",
+            baidu::CAPABILITIES,
+            "domain, access_key_id, secret_access_key",
+            "https://cloud.baidu.com/doc/BCD/s/4jwvymhs7",
+            "BCE auth v1; one configured domain; default view; no TXT (no documented escaping)",
+        ),
+    ]
+}
+
 /// The row of a preset.
 fn preset_entry(p: &'static Preset) -> Entry {
     Entry {
@@ -394,6 +449,7 @@ fn gone() -> Vec<Entry> {
 /// its own order.
 pub fn all() -> Vec<Entry> {
     let mut out = adapters();
+    out.extend(signed_clouds());
     out.extend(
         PRESETS
             .iter()

@@ -707,23 +707,7 @@ pub fn canonical_uri(wire_path: &str) -> String {
 
 /// The canonical query string: each name and value decoded, RFC 3986-encoded, sorted.
 pub fn canonical_query(raw_query: &str) -> String {
-    let mut pairs: Vec<(String, String)> = raw_query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (
-                sign::percent_encode(&sign::percent_decode(k, false), false),
-                sign::percent_encode(&sign::percent_decode(v, false), false),
-            )
-        })
-        .collect();
-    pairs.sort();
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&")
+    sign::canonical_query(raw_query)
 }
 
 /// Sign a request with SigV4. `headers` are every header to sign, names in any case

@@ -65,11 +65,88 @@ pub struct Config {
 /// The adapter.
 #[derive(Debug)]
 pub struct Tencent {
+    api: Tc3Api,
+    zones: ZoneCache,
+}
+
+/// A Tencent Cloud API 3.0 service reached with TC3-signed JSON POSTs (DNSPod here, EdgeOne in
+/// [`super::edgeone`]): one endpoint, service name and version.
+#[derive(Debug)]
+pub(crate) struct Tc3Api {
     http: Http,
     settings: HttpSettings,
+    endpoint: &'static str,
+    service: &'static str,
+    version: &'static str,
     secret_id: String,
     secret: Secret,
-    zones: ZoneCache,
+}
+
+impl Tc3Api {
+    /// Load `secret_key` and build the client; `label` names the adapter in messages.
+    pub(crate) fn new(
+        label: &str,
+        secret_id: &str,
+        secret_key: &SecretRef,
+        settings: &HttpSettings,
+        setup: &mut Setup,
+        (endpoint, service, version): (&'static str, &'static str, &'static str),
+    ) -> Result<Tc3Api, String> {
+        if secret_id.trim().is_empty() {
+            return Err(format!("{label}: secret_id is empty"));
+        }
+        let ([secret], http) = Http::configured(
+            setup,
+            [(secret_key, "secret_key")],
+            settings,
+            Duration::from_millis(100),
+        )?;
+        Ok(Tc3Api {
+            http,
+            settings: settings.clone(),
+            endpoint,
+            service,
+            version,
+            secret_id: secret_id.trim().to_string(),
+            secret,
+        })
+    }
+
+    /// Call `action` with `params`: the `Response` object of a success, or the error code
+    /// and message the API gave.
+    pub(crate) async fn call_raw(
+        &self,
+        action: &str,
+        params: &Value,
+    ) -> Result<Result<Value, (String, String)>, ProviderError> {
+        let url = http::endpoint(&self.settings, self.endpoint, "/")?;
+        let mut base = Request::new(reqwest::Method::POST, url)
+            .header("content-type", CONTENT_TYPE)
+            .header("x-tc-action", action)
+            .header("x-tc-version", self.version);
+        base.body = params.to_string().into_bytes();
+        let resp = self
+            .http
+            .send_signed(&base, |r| {
+                let unix = sign::unix_now();
+                let host = host_header(&r.url);
+                let s = tc3(
+                    &self.secret_id,
+                    self.secret.expose(),
+                    self.service,
+                    &host,
+                    action,
+                    CONTENT_TYPE,
+                    &r.body,
+                    unix,
+                );
+                r.clone()
+                    .header("x-tc-timestamp", unix.to_string())
+                    .header("authorization", s.authorization)
+            })
+            .await?;
+        answer_of(&resp, |m| self.http.scrub(m))
+    }
 }
 
 /// One record as `DescribeRecordList` lists it.
@@ -210,58 +287,26 @@ pub fn parse_records(r: &Value) -> Result<Vec<PodRecord>, String> {
 impl Tencent {
     /// Build from configuration.
     pub fn new(c: &Config, setup: &mut Setup) -> Result<Self, String> {
-        if c.secret_id.trim().is_empty() {
-            return Err("tencent: secret_id is empty".into());
-        }
-        let ([secret], http) = Http::configured(
-            setup,
-            [(&c.secret_key, "secret_key")],
+        let api = Tc3Api::new(
+            "tencent",
+            &c.secret_id,
+            &c.secret_key,
             &c.http,
-            Duration::from_millis(100),
+            setup,
+            (ENDPOINT, SERVICE, VERSION),
         )?;
         Ok(Tencent {
-            http,
-            settings: c.http.clone(),
-            secret_id: c.secret_id.trim().to_string(),
-            secret,
+            api,
             zones: ZoneCache::default(),
         })
     }
 
-    /// Call `action` with `params`: the `Response` object of a success, or the error code
-    /// and message the API gave.
     async fn call_raw(
         &self,
         action: &str,
         params: &Value,
     ) -> Result<Result<Value, (String, String)>, ProviderError> {
-        let url = http::endpoint(&self.settings, ENDPOINT, "/")?;
-        let mut base = Request::new(reqwest::Method::POST, url)
-            .header("content-type", CONTENT_TYPE)
-            .header("x-tc-action", action)
-            .header("x-tc-version", VERSION);
-        base.body = params.to_string().into_bytes();
-        let resp = self
-            .http
-            .send_signed(&base, |r| {
-                let unix = sign::unix_now();
-                let host = host_header(&r.url);
-                let s = tc3(
-                    &self.secret_id,
-                    self.secret.expose(),
-                    SERVICE,
-                    &host,
-                    action,
-                    CONTENT_TYPE,
-                    &r.body,
-                    unix,
-                );
-                r.clone()
-                    .header("x-tc-timestamp", unix.to_string())
-                    .header("authorization", s.authorization)
-            })
-            .await?;
-        answer_of(&resp, |m| self.http.scrub(m))
+        self.api.call_raw(action, params).await
     }
 
     async fn call(&self, action: &str, params: &Value) -> Result<Value, ProviderError> {

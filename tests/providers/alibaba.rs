@@ -48,7 +48,7 @@ fn iso(s: &str) -> Option<u64> {
     u64::try_from(days * 86_400 + n(11..13)? * 3600 + n(14..16)? * 60 + n(17..19)?).ok()
 }
 
-fn err(status: u16, code: &str, message: &str) -> FakeResponse {
+pub fn err(status: u16, code: &str, message: &str) -> FakeResponse {
     FakeResponse::json(
         status,
         json!({"RequestId": "fake", "HostId": "alidns.aliyuncs.com", "Code": code, "Message": message, "Recommend": "https://api.aliyun.com/troubleshoot"}),
@@ -97,6 +97,18 @@ struct State {
 }
 
 fn check(r: &FakeRequest, st: &mut State) -> Result<Option<FakeResponse>, String> {
+    rpc_check(r, &mut st.nonces, "2015-01-09", AK, SECRET)
+}
+
+/// The checks of every signed RPC call of API `version` with the key `ak` / `secret`: `Some`
+/// answer when the API would refuse it (as documented), `Err` when it breaks the documentation.
+pub fn rpc_check(
+    r: &FakeRequest,
+    nonces: &mut HashSet<String>,
+    version: &str,
+    ak: &str,
+    secret: &str,
+) -> Result<Option<FakeResponse>, String> {
     r.expect_user_agent()?;
     if r.method != "GET" && r.method != "POST" {
         return Err(format!(
@@ -116,7 +128,7 @@ fn check(r: &FakeRequest, st: &mut State) -> Result<Option<FakeResponse>, String
     };
     for (k, want) in [
         ("Format", "JSON"),
-        ("Version", "2015-01-09"),
+        ("Version", version),
         ("SignatureMethod", "HMAC-SHA1"),
         ("SignatureVersion", "1.0"),
     ] {
@@ -124,7 +136,7 @@ fn check(r: &FakeRequest, st: &mut State) -> Result<Option<FakeResponse>, String
             return Err(format!("{k} should be {want}, got {}", p(k)?));
         }
     }
-    if p("AccessKeyId")? != AK {
+    if p("AccessKeyId")? != ak {
         return Ok(Some(err(
             404,
             "InvalidAccessKeyId.NotFound",
@@ -141,7 +153,7 @@ fn check(r: &FakeRequest, st: &mut State) -> Result<Option<FakeResponse>, String
         )));
     }
     let nonce = p("SignatureNonce")?.to_string();
-    if nonce.is_empty() || !st.nonces.insert(nonce) {
+    if nonce.is_empty() || !nonces.insert(nonce) {
         return Ok(Some(err(
             400,
             "SignatureNonceUsed",
@@ -158,7 +170,7 @@ fn check(r: &FakeRequest, st: &mut State) -> Result<Option<FakeResponse>, String
     if r.query.iter().filter(|(k, _)| k == "Signature").count() != 1 {
         return Err("exactly one Signature".into());
     }
-    let expect = alibaba::signature(SECRET, &alibaba::string_to_sign(&r.method, &others));
+    let expect = alibaba::signature(secret, &alibaba::string_to_sign(&r.method, &others));
     if expect != sig {
         return Ok(Some(err(
             400,
