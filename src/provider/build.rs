@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::{
     DynProvider, Secret, SecretRef, alibaba, bunny, cloudflare, desec, digitalocean, dnspod,
     duckdns, dyndns2, gandi, gcore, godaddy, hetzner, ionos, namecheap, namecom, namesilo, porkbun,
-    powerdns, rfc2136, route53, template, tencent, vultr,
+    powerdns, rfc2136, route53, spaceship, template, tencent, vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -60,6 +60,8 @@ pub enum ProviderConfig {
     Gcore(gcore::Config),
     /// NameSilo.
     Namesilo(namesilo::Config),
+    /// Spaceship.
+    Spaceship(spaceship::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -101,6 +103,7 @@ impl ProviderConfig {
             ProviderConfig::Bunny(_) => "bunny",
             ProviderConfig::Gcore(_) => "gcore",
             ProviderConfig::Namesilo(_) => "namesilo",
+            ProviderConfig::Spaceship(_) => "spaceship",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -189,6 +192,7 @@ pub async fn build(
         ProviderConfig::Bunny(c) => Box::new(bunny::Bunny::new(c, setup)?),
         ProviderConfig::Gcore(c) => Box::new(gcore::Gcore::new(c, setup)?),
         ProviderConfig::Namesilo(c) => Box::new(namesilo::NameSilo::new(c, setup)?),
+        ProviderConfig::Spaceship(c) => Box::new(spaceship::Spaceship::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

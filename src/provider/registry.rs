@@ -72,6 +72,8 @@ fn adapters() -> Vec<Entry> {
         alibaba, bunny, cloudflare, desec, digitalocean, dnspod, duckdns, gandi, gcore, godaddy,
         hetzner, ionos, namecheap, namecom, namesilo, porkbun, route53, tencent, vultr,
     };
+    // REST batch of issue 15 (kept together to ease merges).
+    use super::spaceship;
     let rw = Capabilities::READ_WRITE;
     let row = |name: &'static str,
                title: &'static str,
@@ -265,6 +267,17 @@ fn adapters() -> Vec<Entry> {
             "https://www.namesilo.com/api-reference",
             "no TXT (no documented escaping); the key travels in the query (scrubbed)",
         ),
+        // REST batch of issue 15: Spaceship, ClouDNS, Linode, NS1, ...
+        row(
+            "spaceship",
+            "Spaceship",
+            Style::Rest,
+            spaceship::CAPABILITIES,
+            "api_key, api_secret",
+            "https://docs.spaceship.dev/",
+            "A/AAAA only (other types use undocumented per-type fields)",
+        ),
+        // End of the REST batch of issue 15.
         row(
             "duckdns",
             "Duck DNS",
@@ -303,6 +316,7 @@ fn adapters() -> Vec<Entry> {
                 multiple_values: false,
                 ttl: false,
                 min_ttl: 0,
+                ttl_set: &[],
                 types: ANY,
             },
             "url, method, headers, body, secret, success, delete_url",
@@ -414,10 +428,12 @@ fn guard(caps: &Capabilities) -> &'static str {
 }
 
 fn ttl(caps: &Capabilities) -> String {
-    match (caps.ttl, caps.min_ttl) {
-        (false, _) => "service's".into(),
-        (true, 0) => "yes".into(),
-        (true, m) => format!(">= {m} s"),
+    match (caps.ttl, caps.min_ttl, caps.ttl_set) {
+        (false, _, _) => "service's".into(),
+        (true, _, [first, .., last]) => format!("{first}-{last} s, fixed set (rounded up)"),
+        (true, _, [only]) => format!("{only} s only"),
+        (true, 0, []) => "yes".into(),
+        (true, m, []) => format!(">= {m} s"),
     }
 }
 
@@ -440,6 +456,7 @@ pub fn to_json(e: &Entry) -> serde_json::Value {
         "multiple_values": e.caps.multiple_values,
         "ttl": e.caps.ttl,
         "min_ttl": e.caps.min_ttl,
+        "ttl_set": e.caps.ttl_set,
         "types": if e.caps.types.is_empty() {
             vec!["any".to_string()]
         } else {

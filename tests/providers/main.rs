@@ -33,6 +33,7 @@ mod presets;
 mod registry;
 mod rfc2136;
 mod route53;
+mod spaceship;
 mod template;
 mod tencent;
 mod tls;
