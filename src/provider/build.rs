@@ -4,9 +4,9 @@
 use serde::Deserialize;
 
 use super::{
-    DynProvider, Secret, SecretRef, alibaba, bunny, cloudflare, desec, digitalocean, dnspod,
-    duckdns, dyndns2, gandi, gcore, godaddy, hetzner, ionos, namecheap, namecom, namesilo, porkbun,
-    powerdns, rfc2136, route53, spaceship, template, tencent, vultr,
+    DynProvider, Secret, SecretRef, alibaba, bunny, cloudflare, cloudns, desec, digitalocean,
+    dnspod, duckdns, dyndns2, gandi, gcore, godaddy, hetzner, ionos, namecheap, namecom, namesilo,
+    porkbun, powerdns, rfc2136, route53, spaceship, template, tencent, vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -62,6 +62,8 @@ pub enum ProviderConfig {
     Namesilo(namesilo::Config),
     /// Spaceship.
     Spaceship(spaceship::Config),
+    /// ClouDNS.
+    Cloudns(cloudns::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -104,6 +106,7 @@ impl ProviderConfig {
             ProviderConfig::Gcore(_) => "gcore",
             ProviderConfig::Namesilo(_) => "namesilo",
             ProviderConfig::Spaceship(_) => "spaceship",
+            ProviderConfig::Cloudns(_) => "cloudns",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -193,6 +196,7 @@ pub async fn build(
         ProviderConfig::Gcore(c) => Box::new(gcore::Gcore::new(c, setup)?),
         ProviderConfig::Namesilo(c) => Box::new(namesilo::NameSilo::new(c, setup)?),
         ProviderConfig::Spaceship(c) => Box::new(spaceship::Spaceship::new(c, setup)?),
+        ProviderConfig::Cloudns(c) => Box::new(cloudns::ClouDns::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

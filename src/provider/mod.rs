@@ -24,6 +24,7 @@ pub mod update_only;
 pub mod alibaba;
 pub mod bunny;
 pub mod cloudflare;
+pub mod cloudns;
 pub mod desec;
 pub mod digitalocean;
 pub mod dnspod;

@@ -73,7 +73,7 @@ fn adapters() -> Vec<Entry> {
         hetzner, ionos, namecheap, namecom, namesilo, porkbun, route53, tencent, vultr,
     };
     // REST batch of issue 15 (kept together to ease merges).
-    use super::spaceship;
+    use super::{cloudns, spaceship};
     let rw = Capabilities::READ_WRITE;
     let row = |name: &'static str,
                title: &'static str,
@@ -276,6 +276,15 @@ fn adapters() -> Vec<Entry> {
             "api_key, api_secret",
             "https://docs.spaceship.dev/",
             "A/AAAA only (other types use undocumented per-type fields)",
+        ),
+        row(
+            "cloudns",
+            "ClouDNS",
+            Style::Rest,
+            cloudns::CAPABILITIES,
+            "auth_id (or sub_auth_id, sub_auth_user), auth_password",
+            "https://www.cloudns.net/wiki/article/41/",
+            "TTL one of 60, 300, 900, 1800, 3600, 21600, 43200, 86400, 172800, 259200, 604800, 1209600, 2592000 s (rounded up); no TXT (no documented escaping); credentials sent as a POST form",
         ),
         // End of the REST batch of issue 15.
         row(

@@ -13,6 +13,7 @@ mod suite;
 mod alibaba;
 mod bunny;
 mod cloudflare;
+mod cloudns;
 mod daemon_waits;
 mod desec;
 mod digitalocean;
