@@ -5,8 +5,8 @@ use serde::Deserialize;
 
 use super::{
     DynProvider, Secret, SecretRef, alibaba, bunny, cloudflare, cloudns, desec, digitalocean,
-    dnspod, duckdns, dyndns2, gandi, gcore, godaddy, hetzner, ionos, namecheap, namecom, namesilo,
-    porkbun, powerdns, rfc2136, route53, spaceship, template, tencent, vultr,
+    dnspod, duckdns, dyndns2, gandi, gcore, godaddy, hetzner, ionos, linode, namecheap, namecom,
+    namesilo, porkbun, powerdns, rfc2136, route53, spaceship, template, tencent, vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -64,6 +64,8 @@ pub enum ProviderConfig {
     Spaceship(spaceship::Config),
     /// ClouDNS.
     Cloudns(cloudns::Config),
+    /// Linode (Akamai Cloud) Domains.
+    Linode(linode::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -107,6 +109,7 @@ impl ProviderConfig {
             ProviderConfig::Namesilo(_) => "namesilo",
             ProviderConfig::Spaceship(_) => "spaceship",
             ProviderConfig::Cloudns(_) => "cloudns",
+            ProviderConfig::Linode(_) => "linode",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -197,6 +200,7 @@ pub async fn build(
         ProviderConfig::Namesilo(c) => Box::new(namesilo::NameSilo::new(c, setup)?),
         ProviderConfig::Spaceship(c) => Box::new(spaceship::Spaceship::new(c, setup)?),
         ProviderConfig::Cloudns(c) => Box::new(cloudns::ClouDns::new(c, setup)?),
+        ProviderConfig::Linode(c) => Box::new(linode::Linode::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

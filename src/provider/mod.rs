@@ -35,6 +35,7 @@ pub mod gcore;
 pub mod godaddy;
 pub mod hetzner;
 pub mod ionos;
+pub mod linode;
 pub mod namecheap;
 pub mod namecom;
 pub mod namesilo;

@@ -73,7 +73,7 @@ fn adapters() -> Vec<Entry> {
         hetzner, ionos, namecheap, namecom, namesilo, porkbun, route53, tencent, vultr,
     };
     // REST batch of issue 15 (kept together to ease merges).
-    use super::{cloudns, spaceship};
+    use super::{cloudns, linode, spaceship};
     let rw = Capabilities::READ_WRITE;
     let row = |name: &'static str,
                title: &'static str,
@@ -285,6 +285,15 @@ fn adapters() -> Vec<Entry> {
             "auth_id (or sub_auth_id, sub_auth_user), auth_password",
             "https://www.cloudns.net/wiki/article/41/",
             "TTL one of 60, 300, 900, 1800, 3600, 21600, 43200, 86400, 172800, 259200, 604800, 1209600, 2592000 s (rounded up); no TXT (no documented escaping); credentials sent as a POST form",
+        ),
+        row(
+            "linode",
+            "Linode (Akamai Cloud) Domains",
+            Style::Rest,
+            linode::CAPABILITIES,
+            "token",
+            "https://techdocs.akamai.com/linode-api/reference/get-domain-records",
+            "TTL one of 300, 3600, 7200, 14400, 28800, 57600, 86400, 172800, 345600, 604800, 1209600, 2419200 s (rounded up); no TXT (no documented escaping)",
         ),
         // End of the REST batch of issue 15.
         row(

@@ -25,6 +25,7 @@ mod gcore;
 mod godaddy;
 mod hetzner;
 mod ionos;
+mod linode;
 mod namecheap;
 mod namecom;
 mod namesilo;
