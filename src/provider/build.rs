@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::{
     DynProvider, Secret, SecretRef, alibaba, bunny, cloudflare, cloudns, desec, digitalocean,
     dnspod, duckdns, dyndns2, gandi, gcore, godaddy, hetzner, ionos, linode, namecheap, namecom,
-    namesilo, porkbun, powerdns, rfc2136, route53, spaceship, template, tencent, vultr,
+    namesilo, ns1, porkbun, powerdns, rfc2136, route53, spaceship, template, tencent, vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -66,6 +66,8 @@ pub enum ProviderConfig {
     Cloudns(cloudns::Config),
     /// Linode (Akamai Cloud) Domains.
     Linode(linode::Config),
+    /// NS1.
+    Ns1(ns1::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -110,6 +112,7 @@ impl ProviderConfig {
             ProviderConfig::Spaceship(_) => "spaceship",
             ProviderConfig::Cloudns(_) => "cloudns",
             ProviderConfig::Linode(_) => "linode",
+            ProviderConfig::Ns1(_) => "ns1",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -201,6 +204,7 @@ pub async fn build(
         ProviderConfig::Spaceship(c) => Box::new(spaceship::Spaceship::new(c, setup)?),
         ProviderConfig::Cloudns(c) => Box::new(cloudns::ClouDns::new(c, setup)?),
         ProviderConfig::Linode(c) => Box::new(linode::Linode::new(c, setup)?),
+        ProviderConfig::Ns1(c) => Box::new(ns1::Ns1::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

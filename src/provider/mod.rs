@@ -39,6 +39,7 @@ pub mod linode;
 pub mod namecheap;
 pub mod namecom;
 pub mod namesilo;
+pub mod ns1;
 pub mod porkbun;
 pub mod powerdns;
 pub mod route53;

@@ -73,7 +73,7 @@ fn adapters() -> Vec<Entry> {
         hetzner, ionos, namecheap, namecom, namesilo, porkbun, route53, tencent, vultr,
     };
     // REST batch of issue 15 (kept together to ease merges).
-    use super::{cloudns, linode, spaceship};
+    use super::{cloudns, linode, ns1, spaceship};
     let rw = Capabilities::READ_WRITE;
     let row = |name: &'static str,
                title: &'static str,
@@ -294,6 +294,15 @@ fn adapters() -> Vec<Entry> {
             "token",
             "https://techdocs.akamai.com/linode-api/reference/get-domain-records",
             "TTL one of 300, 3600, 7200, 14400, 28800, 57600, 86400, 172800, 345600, 604800, 1209600, 2419200 s (rounded up); no TXT (no documented escaping)",
+        ),
+        row(
+            "ns1",
+            "NS1 (IBM NS1 Connect)",
+            Style::Rest,
+            ns1::CAPABILITIES,
+            "api_key",
+            "https://ns1.com/api",
+            "no TXT (no documented escaping); a record's filters and metadata are kept",
         ),
         // End of the REST batch of issue 15.
         row(

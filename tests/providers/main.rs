@@ -29,6 +29,7 @@ mod linode;
 mod namecheap;
 mod namecom;
 mod namesilo;
+mod ns1;
 mod porkbun;
 mod powerdns;
 mod presets;
