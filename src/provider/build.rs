@@ -6,7 +6,8 @@ use serde::Deserialize;
 use super::{
     DynProvider, Secret, SecretRef, alibaba, bunny, cloudflare, cloudns, desec, digitalocean,
     dnspod, duckdns, dyndns2, gandi, gcore, godaddy, hetzner, ionos, linode, namecheap, namecom,
-    namesilo, ns1, porkbun, powerdns, rfc2136, route53, spaceship, template, tencent, vultr,
+    namesilo, ns1, porkbun, powerdns, rfc2136, route53, spaceship, template, tencent, vercel,
+    vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -68,6 +69,8 @@ pub enum ProviderConfig {
     Linode(linode::Config),
     /// NS1.
     Ns1(ns1::Config),
+    /// Vercel DNS.
+    Vercel(vercel::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -113,6 +116,7 @@ impl ProviderConfig {
             ProviderConfig::Cloudns(_) => "cloudns",
             ProviderConfig::Linode(_) => "linode",
             ProviderConfig::Ns1(_) => "ns1",
+            ProviderConfig::Vercel(_) => "vercel",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -205,6 +209,7 @@ pub async fn build(
         ProviderConfig::Cloudns(c) => Box::new(cloudns::ClouDns::new(c, setup)?),
         ProviderConfig::Linode(c) => Box::new(linode::Linode::new(c, setup)?),
         ProviderConfig::Ns1(c) => Box::new(ns1::Ns1::new(c, setup)?),
+        ProviderConfig::Vercel(c) => Box::new(vercel::Vercel::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

@@ -338,10 +338,8 @@ fn spaceship(case: &Case) {
         if let Some((names, _)) = result(super::spaceship::parse_domains(r)) {
             zones(case, &names);
         }
-    } else if let Some((held, _, _)) =
-        result(super::spaceship::parse_records(r, &case.zone, &case.key))
-    {
-        let vals: Vec<RData> = held.into_iter().map(|(v, _)| v).collect();
+    } else if let Some(page) = result(super::spaceship::parse_records(r, &case.zone, &case.key)) {
+        let vals: Vec<RData> = page.held.into_iter().map(|(v, _)| v).collect();
         values(case, Format::Compact, &vals);
     }
 }

@@ -46,6 +46,7 @@ pub mod route53;
 pub mod spaceship;
 pub mod template;
 pub mod tencent;
+pub mod vercel;
 pub mod vultr;
 
 use std::fmt;

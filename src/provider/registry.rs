@@ -73,7 +73,7 @@ fn adapters() -> Vec<Entry> {
         hetzner, ionos, namecheap, namecom, namesilo, porkbun, route53, tencent, vultr,
     };
     // REST batch of issue 15 (kept together to ease merges).
-    use super::{cloudns, linode, ns1, spaceship};
+    use super::{cloudns, linode, ns1, spaceship, vercel};
     let rw = Capabilities::READ_WRITE;
     let row = |name: &'static str,
                title: &'static str,
@@ -303,6 +303,15 @@ fn adapters() -> Vec<Entry> {
             "api_key",
             "https://ns1.com/api",
             "no TXT (no documented escaping); a record's filters and metadata are kept",
+        ),
+        row(
+            "vercel",
+            "Vercel DNS",
+            Style::Rest,
+            vercel::CAPABILITIES,
+            "token, team_id",
+            "https://vercel.com/docs/rest-api/endpoints/dns",
+            "no TXT (no documented escaping)",
         ),
         // End of the REST batch of issue 15.
         row(

@@ -132,13 +132,23 @@ fn host(key: &RrsetKey, zone: &Name) -> String {
     relative_name(&key.name, zone)
 }
 
-/// A page of `GET /v1/dns/records/{domain}` (2xx): the values of `key` with their TTLs, how
-/// many records the page held, and the total number of records of the domain.
+/// What one page of records says about an RRset.
+#[derive(Debug)]
+pub struct RecordsPage {
+    /// The RRset's values on the page, each with its TTL.
+    pub held: Vec<(RData, u32)>,
+    /// How many records (of any name and type) the page held.
+    pub on_page: u64,
+    /// How many records the domain holds.
+    pub total: u64,
+}
+
+/// A page of `GET /v1/dns/records/{domain}` (2xx).
 pub fn parse_records(
     r: &Response,
     zone: &Name,
     key: &RrsetKey,
-) -> Result<(Vec<(RData, u32)>, u64, u64), ProviderError> {
+) -> Result<RecordsPage, ProviderError> {
     let list: List<Item> = r.json()?;
     let on_page = list.items.len() as u64;
     let name = host(key, zone);
@@ -157,7 +167,11 @@ pub fn parse_records(
             Ok((value, x.ttl.unwrap_or(0)))
         })
         .collect::<Result<Vec<_>, ProviderError>>()?;
-    Ok((items, on_page, list.total))
+    Ok(RecordsPage {
+        held: items,
+        on_page,
+        total: list.total,
+    })
 }
 
 impl Spaceship {
@@ -200,9 +214,12 @@ impl Spaceship {
             let r = self
                 .request(Method::GET, &["dns", "records", domain])?
                 .query(&[("take", &take), ("skip", &from)]);
-            let (mine, on_page, total) = parse_records(&self.send(&r).await?, zone, key)?;
-            let next = skip + on_page;
-            Ok((mine, (on_page > 0 && next < total).then_some(next)))
+            let page = parse_records(&self.send(&r).await?, zone, key)?;
+            let next = skip + page.on_page;
+            Ok((
+                page.held,
+                (page.on_page > 0 && next < page.total).then_some(next),
+            ))
         })
         .await?;
         Ok(listing.items)
@@ -291,7 +308,8 @@ impl Provider for Spaceship {
             }
         }
         let in_place = held.iter().all(|(_, t)| *t == ttl);
-        if !wanted.is_empty() && !(in_place && same_values(&actual.values, &wanted)) {
+        let unchanged = in_place && same_values(&actual.values, &wanted);
+        if !wanted.is_empty() && !unchanged {
             let body = json!({ "force": true, "items": self.items(zone, key, &wanted, Some(ttl)) });
             let domain = plain_name(zone);
             self.send(
@@ -345,12 +363,15 @@ mod tests {
             name: Name::from_ascii("www.example.com.").unwrap(),
             rtype: RecordType::A,
         };
-        let (got, on_page, total) = parse_records(&r, &zone, &key).unwrap();
-        assert_eq!((got.len(), got[0].1, on_page, total), (1, 3600, 3, 3));
+        let page = parse_records(&r, &zone, &key).unwrap();
+        assert_eq!(
+            (page.held.len(), page.held[0].1, page.on_page, page.total),
+            (1, 3600, 3, 3)
+        );
         let apex = RrsetKey {
             name: zone.clone(),
             rtype: RecordType::A,
         };
-        assert_eq!(parse_records(&r, &zone, &apex).unwrap().0[0].1, 60);
+        assert_eq!(parse_records(&r, &zone, &apex).unwrap().held[0].1, 60);
     }
 }

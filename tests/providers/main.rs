@@ -40,4 +40,5 @@ mod spaceship;
 mod template;
 mod tencent;
 mod tls;
+mod vercel;
 mod vultr;
