@@ -67,13 +67,13 @@ fn answers(
             return Err(format!("unexpected field {k}"));
         }
     }
-    if create || b.get("zone").is_some() {
-        if b["zone"] != "example.test" || b["domain"] != name || b["type"] != rtype {
-            return Err(format!(
-                "zone/domain/type {} {} {} do not match the path",
-                b["zone"], b["domain"], b["type"]
-            ));
-        }
+    if (create || b.get("zone").is_some())
+        && (b["zone"] != "example.test" || b["domain"] != name || b["type"] != rtype)
+    {
+        return Err(format!(
+            "zone/domain/type {} {} {} do not match the path",
+            b["zone"], b["domain"], b["type"]
+        ));
     }
     let ttl = match b.get("ttl") {
         Some(t) => Some(t.as_u64().ok_or("ttl is a number")? as u32),

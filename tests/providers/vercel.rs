@@ -80,7 +80,7 @@ fn paged(
         Some(u) => Some(u.parse().map_err(|_| "until is a timestamp")?),
         None => None,
     };
-    items.sort_by(|a, b| b.0.cmp(&a.0));
+    items.sort_by_key(|x| std::cmp::Reverse(x.0));
     let left: Vec<(u64, Value)> = items
         .into_iter()
         .filter(|(t, _)| until.is_none_or(|u| *t < u))
