@@ -281,7 +281,14 @@ impl ClouDns {
         ];
         pairs.extend_from_slice(params);
         let r = Request::new(Method::POST, url).form(&pairs);
-        self.http.send_ok(&r, error_detail).await
+        let answer = self.http.send_ok(&r, error_detail).await?;
+        // A refusal comes with HTTP 200: its text passes the same scrubbing as any error.
+        match failed(&answer) {
+            Some(ProviderError::Auth(m)) => Err(ProviderError::Auth(self.http.scrub(&m))),
+            Some(ProviderError::Refused(m)) => Err(ProviderError::Refused(self.http.scrub(&m))),
+            Some(other) => Err(other),
+            None => Ok(answer),
+        }
     }
 }
 

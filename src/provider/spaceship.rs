@@ -177,8 +177,8 @@ pub fn parse_records(
 impl Spaceship {
     /// Build from configuration.
     pub fn new(c: &Config, setup: &mut Setup) -> Result<Self, String> {
-        // The documented limits are a few hundred requests per 300 s per user and domain;
-        // a pass needs a handful, one every 300 ms stays far inside them.
+        // Spaceship states its limits per operation and window (listing domains: 300
+        // requests per user in 300 s); a pass needs a handful, 300 ms apart stays inside.
         let ([key, secret], http) = Http::configured(
             setup,
             [(&c.api_key, "api_key"), (&c.api_secret, "api_secret")],

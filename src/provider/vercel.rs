@@ -190,8 +190,8 @@ impl Vercel {
         if c.team_id.as_deref().is_some_and(str::is_empty) {
             return Err("team_id: empty (leave it out for a personal account)".into());
         }
-        // Vercel limits DNS record changes per minute per account (the documented table has
-        // them in the tens to hundreds); 200 ms apart stays inside on a pass.
+        // Vercel limits requests per account and window and answers 429 with the reset time;
+        // a pass needs a handful, 200 ms apart is gentle.
         let api = BearerApi::new(
             setup,
             &c.token,
