@@ -26,7 +26,7 @@ use super::{ProviderError, RrsetKey, longest_zone, text};
 
 /// The adapters [`answer`] reaches, by the index in an input's first byte; `http` is the shared
 /// layer (`Retry-After`, status mapping, the value formats on a body).
-pub const ADAPTERS: [&str; 28] = [
+pub const ADAPTERS: [&str; 29] = [
     "powerdns",
     "cloudflare",
     "desec",
@@ -55,6 +55,7 @@ pub const ADAPTERS: [&str; 28] = [
     "cloudns",
     "linode",
     "ns1",
+    "vercel",
 ];
 
 /// The record types an input can ask for (bits 4-6 of the operation byte).
@@ -154,6 +155,7 @@ pub fn answer(data: &[u8]) {
         "cloudns" => cloudns(&case),
         "linode" => linode(&case),
         "ns1" => ns1(&case),
+        "vercel" => vercel(&case),
         _ => shared(&case),
     }
 }
@@ -399,6 +401,22 @@ fn ns1(case: &Case) {
         }
     } else if let Some(set) = result(super::ns1::parse_rrset(r, &case.key)) {
         values(case, Format::Compact, &set.values);
+    }
+}
+
+/// Vercel: op 0 a page of domains, else a page of records.
+fn vercel(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&super::vercel::error_detail(&r.body)));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        if let Some((names, _)) = result(super::vercel::parse_domains(r)) {
+            zones(case, &names);
+        }
+    } else if let Some((rs, _)) = result(super::vercel::parse_records(r, &case.zone, &case.key)) {
+        records(case, &rs);
     }
 }
 
@@ -1875,6 +1893,27 @@ pub fn seeds() -> Vec<Vec<u8>> {
         r#"{"zone":"example.com","domain":"www.example.com","type":"A","ttl":60,"answers":[{"answer":["192.0.2.1"]}],"filters":[]}"#,
     );
     add("ns1", 1, A, 404, r#"{"message":"record not found"}"#);
+    add(
+        "vercel",
+        0,
+        A,
+        200,
+        r#"{"domains":[{"name":"example.com","verified":true}],"pagination":{"count":1,"next":null,"prev":null}}"#,
+    );
+    add(
+        "vercel",
+        1,
+        A,
+        200,
+        r#"{"records":[{"id":"rec_1","slug":"example.com","name":"www","type":"A","value":"192.0.2.1","ttl":60}],"pagination":{"count":1,"next":1609499531000,"prev":null}}"#,
+    );
+    add(
+        "vercel",
+        1,
+        A,
+        403,
+        r#"{"error":{"code":"forbidden","message":"Not authorized"}}"#,
+    );
     // The shared layer: Retry-After forms and the value formats.
     for retry in [
         "120",
