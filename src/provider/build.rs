@@ -4,12 +4,11 @@
 use serde::Deserialize;
 
 use super::{
-    DynProvider, Secret, SecretRef, alibaba, alibaba_esa, baidu, bunny, cloudflare, desec,
-    digitalocean, dnspod, duckdns, dyndns2, edgeone, gandi, gcore, godaddy, hetzner, huawei, ionos,
-    namecheap, namecom, namesilo, porkbun, powerdns, rfc2136, route53, template, tencent, vultr,
+    DynProvider, Secret, SecretRef, alibaba, alibaba_esa, baidu, bunny, cloudflare, cloudns, desec,
+    digitalocean, dnspod, duckdns, dyndns2, edgeone, gandi, gcore, godaddy, hetzner, hostinger,
+    huawei, ionos, linode, mythicbeasts, namecheap, namecom, namesilo, ns1, porkbun, powerdns,
+    rfc2136, route53, servercow, spaceship, template, tencent, vercel, vultr,
 };
-// Batch B (issue 15).
-use super::{hostinger, mythicbeasts, servercow};
 
 /// One `[providers.NAME]` table.
 #[derive(Debug, Clone, Deserialize)]
@@ -76,6 +75,16 @@ pub enum ProviderConfig {
     Huawei(huawei::Config),
     /// Baidu AI Cloud domain resolution.
     Baidu(baidu::Config),
+    /// Spaceship.
+    Spaceship(spaceship::Config),
+    /// ClouDNS.
+    Cloudns(cloudns::Config),
+    /// Linode (Akamai Cloud) Domains.
+    Linode(linode::Config),
+    /// NS1.
+    Ns1(ns1::Config),
+    /// Vercel DNS.
+    Vercel(vercel::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -124,6 +133,11 @@ impl ProviderConfig {
             ProviderConfig::AlibabaEsa(_) => "alibaba-esa",
             ProviderConfig::Huawei(_) => "huawei",
             ProviderConfig::Baidu(_) => "baidu",
+            ProviderConfig::Spaceship(_) => "spaceship",
+            ProviderConfig::Cloudns(_) => "cloudns",
+            ProviderConfig::Linode(_) => "linode",
+            ProviderConfig::Ns1(_) => "ns1",
+            ProviderConfig::Vercel(_) => "vercel",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -219,6 +233,11 @@ pub async fn build(
         ProviderConfig::AlibabaEsa(c) => Box::new(alibaba_esa::AlibabaEsa::new(c, setup)?),
         ProviderConfig::Huawei(c) => Box::new(huawei::Huawei::new(c, setup)?),
         ProviderConfig::Baidu(c) => Box::new(baidu::Baidu::new(c, setup)?),
+        ProviderConfig::Spaceship(c) => Box::new(spaceship::Spaceship::new(c, setup)?),
+        ProviderConfig::Cloudns(c) => Box::new(cloudns::ClouDns::new(c, setup)?),
+        ProviderConfig::Linode(c) => Box::new(linode::Linode::new(c, setup)?),
+        ProviderConfig::Ns1(c) => Box::new(ns1::Ns1::new(c, setup)?),
+        ProviderConfig::Vercel(c) => Box::new(vercel::Vercel::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

@@ -26,7 +26,7 @@ use super::{ProviderError, RrsetKey, longest_zone, text};
 
 /// The adapters [`answer`] reaches, by the index in an input's first byte; `http` is the shared
 /// layer (`Retry-After`, status mapping, the value formats on a body).
-pub const ADAPTERS: [&str; 27] = [
+pub const ADAPTERS: [&str; 32] = [
     "powerdns",
     "cloudflare",
     "desec",
@@ -54,6 +54,11 @@ pub const ADAPTERS: [&str; 27] = [
     "mythicbeasts",
     "hostinger",
     "servercow",
+    "spaceship",
+    "cloudns",
+    "linode",
+    "ns1",
+    "vercel",
 ];
 
 /// The record types an input can ask for (bits 4-6 of the operation byte).
@@ -152,6 +157,11 @@ pub fn answer(data: &[u8]) {
         "mythicbeasts" => mythicbeasts(&case),
         "hostinger" => hostinger(&case),
         "servercow" => servercow(&case),
+        "spaceship" => spaceship(&case),
+        "cloudns" => cloudns(&case),
+        "linode" => linode(&case),
+        "ns1" => ns1(&case),
+        "vercel" => vercel(&case),
         _ => shared(&case),
     }
 }
@@ -322,6 +332,97 @@ fn gcore(case: &Case) {
         }
     } else if let Some(set) = result(super::gcore::parse_rrset(r, &case.key)) {
         values(case, Format::Compact, &set.values);
+    }
+}
+
+/// Spaceship: op 0 a page of domains, else a page of records.
+fn spaceship(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&super::spaceship::error_detail(&r.body)));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        if let Some((names, _)) = result(super::spaceship::parse_domains(r)) {
+            zones(case, &names);
+        }
+    } else if let Some(page) = result(super::spaceship::parse_records(r, &case.zone, &case.key)) {
+        let vals: Vec<RData> = page.held.into_iter().map(|(v, _)| v).collect();
+        values(case, Format::Compact, &vals);
+    }
+}
+
+/// ClouDNS: op 0 a page of zones, op 1 a change's answer, else a page of records (refusals
+/// come with HTTP 200).
+fn cloudns(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&super::cloudns::error_detail(&r.body)));
+        return;
+    }
+    match case.op % 3 {
+        0 => {
+            if let Some((names, _)) = result(super::cloudns::parse_zones(r)) {
+                zones(case, &names);
+            }
+        }
+        1 => {
+            let _ = result(super::cloudns::parse_change(r));
+        }
+        _ => {
+            if let Some((rs, _)) = result(super::cloudns::parse_records(r, &case.zone, &case.key)) {
+                records(case, &rs);
+            }
+        }
+    }
+}
+
+/// Linode: op 0 a page of domains, else a page of records.
+fn linode(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&super::linode::error_detail(&r.body)));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        if let Some((list, _)) = result(super::linode::parse_domains(r)) {
+            let names: Vec<Name> = list.into_iter().map(|(n, _)| n).collect();
+            zones(case, &names);
+        }
+    } else if let Some((rs, _)) = result(super::linode::parse_records(r, &case.zone, &case.key)) {
+        records(case, &rs);
+    }
+}
+
+/// NS1: op 0 the zone list, else a record.
+fn ns1(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&super::ns1::error_detail(&r.body)));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        if let Some(names) = result(super::ns1::parse_zones(r)) {
+            zones(case, &names);
+        }
+    } else if let Some(set) = result(super::ns1::parse_rrset(r, &case.key)) {
+        values(case, Format::Compact, &set.values);
+    }
+}
+
+/// Vercel: op 0 a page of domains, else a page of records.
+fn vercel(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&super::vercel::error_detail(&r.body)));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        if let Some((names, _)) = result(super::vercel::parse_domains(r)) {
+            zones(case, &names);
+        }
+    } else if let Some((rs, _)) = result(super::vercel::parse_records(r, &case.zone, &case.key)) {
+        records(case, &rs);
     }
 }
 
@@ -1809,6 +1910,108 @@ pub fn seeds() -> Vec<Vec<u8>> {
     ] {
         add("preset", op, A, 200, body);
     }
+    // Spaceship, ClouDNS, Linode, NS1.
+    add(
+        "spaceship",
+        0,
+        A,
+        200,
+        r#"{"items":[{"name":"example.com","unicodeName":"example.com","isPremium":false}],"total":1}"#,
+    );
+    add(
+        "spaceship",
+        1,
+        AAAA,
+        200,
+        r#"{"items":[{"type":"AAAA","name":"www","address":"2001:db8::1","ttl":3600,"group":{"type":"custom"}}],"total":1}"#,
+    );
+    add(
+        "spaceship",
+        1,
+        A,
+        422,
+        r#"{"detail":"Validation failed","data":[{"field":"items[0].ttl","details":"out of range"}]}"#,
+    );
+    add(
+        "cloudns",
+        0,
+        A,
+        200,
+        r#"[{"name":"example.com","type":"master","zone":"domain","status":"1"}]"#,
+    );
+    add(
+        "cloudns",
+        1,
+        A,
+        200,
+        r#"{"status":"Success","statusDescription":"The record was added successfully.","data":{"id":1}}"#,
+    );
+    add(
+        "cloudns",
+        2,
+        A,
+        200,
+        r#"{"1":{"id":"1","type":"A","host":"www","record":"192.0.2.1","failover":"0","ttl":"3600","status":1}}"#,
+    );
+    add("cloudns", 2, A, 200, "[]");
+    add(
+        "cloudns",
+        2,
+        A,
+        200,
+        r#"{"status":"Failed","statusDescription":"Invalid authentication, incorrect auth-id or auth-password."}"#,
+    );
+    add(
+        "linode",
+        0,
+        A,
+        200,
+        r#"{"data":[{"id":1234,"domain":"example.com","type":"master"}],"page":1,"pages":1,"results":1}"#,
+    );
+    add(
+        "linode",
+        1,
+        CNAME,
+        200,
+        r#"{"data":[{"id":5,"type":"CNAME","name":"www","target":"target.example.net","ttl_sec":3600}],"page":1,"pages":2,"results":2}"#,
+    );
+    add(
+        "linode",
+        1,
+        A,
+        401,
+        r#"{"errors":[{"reason":"Invalid Token"}]}"#,
+    );
+    add("ns1", 0, A, 200, r#"[{"zone":"example.com","ttl":3600}]"#);
+    add(
+        "ns1",
+        1,
+        A,
+        200,
+        r#"{"zone":"example.com","domain":"www.example.com","type":"A","ttl":60,"answers":[{"answer":["192.0.2.1"]}],"filters":[]}"#,
+    );
+    add("ns1", 1, A, 404, r#"{"message":"record not found"}"#);
+    add(
+        "vercel",
+        0,
+        A,
+        200,
+        r#"{"domains":[{"name":"example.com","verified":true}],"pagination":{"count":1,"next":null,"prev":null}}"#,
+    );
+    add(
+        "vercel",
+        1,
+        A,
+        200,
+        r#"{"records":[{"id":"rec_1","slug":"example.com","name":"www","type":"A","value":"192.0.2.1","ttl":60}],"pagination":{"count":1,"next":1609499531000,"prev":null}}"#,
+    );
+    add(
+        "vercel",
+        1,
+        A,
+        403,
+        r#"{"error":{"code":"forbidden","message":"Not authorized"}}"#,
+    );
     // The shared layer: Retry-After forms and the value formats.
     for retry in [
         "120",

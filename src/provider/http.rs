@@ -99,6 +99,15 @@ impl Request {
         self.header("content-type", "application/json")
     }
 
+    /// Set an `application/x-www-form-urlencoded` body of `pairs` (secrets sent this way stay
+    /// out of the URL).
+    pub fn form(mut self, pairs: &[(&str, &str)]) -> Request {
+        let mut scratch = reqwest::Url::parse("form:").unwrap_or_else(|_| self.url.clone());
+        scratch.query_pairs_mut().clear().extend_pairs(pairs);
+        self.body = scratch.query().unwrap_or_default().as_bytes().to_vec();
+        self.header("content-type", "application/x-www-form-urlencoded")
+    }
+
     /// Add query parameters (percent-encoded).
     pub fn query(mut self, pairs: &[(&str, &str)]) -> Request {
         {

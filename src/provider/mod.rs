@@ -26,6 +26,7 @@ pub mod alibaba_esa;
 pub mod baidu;
 pub mod bunny;
 pub mod cloudflare;
+pub mod cloudns;
 pub mod desec;
 pub mod digitalocean;
 pub mod dnspod;
@@ -36,20 +37,23 @@ pub mod gandi;
 pub mod gcore;
 pub mod godaddy;
 pub mod hetzner;
+pub mod hostinger;
 pub mod huawei;
 pub mod ionos;
+pub mod linode;
+pub mod mythicbeasts;
 pub mod namecheap;
 pub mod namecom;
 pub mod namesilo;
-// Batch B (issue 15): Mythic Beasts and the ones after it.
-pub mod hostinger;
-pub mod mythicbeasts;
+pub mod ns1;
 pub mod porkbun;
 pub mod powerdns;
 pub mod route53;
 pub mod servercow;
+pub mod spaceship;
 pub mod template;
 pub mod tencent;
+pub mod vercel;
 pub mod vultr;
 
 use std::fmt;
@@ -152,6 +156,9 @@ pub struct Capabilities {
     pub ttl: bool,
     /// The smallest TTL the provider accepts; a smaller one is raised to it (0: no minimum).
     pub min_ttl: u32,
+    /// The only TTLs the provider accepts, ascending (empty: any from `min_ttl` up). Another
+    /// TTL is rounded up to the next one in the set (down to the largest above them all).
+    pub ttl_set: &'static [u32],
     /// The record types served; empty means any type the API knows.
     pub types: &'static [RecordType],
 }
@@ -165,12 +172,19 @@ impl Capabilities {
         multiple_values: true,
         ttl: true,
         min_ttl: 0,
+        ttl_set: &[],
         types: &[],
     };
 
-    /// The TTL the provider will hold when asked for `ttl`.
+    /// The TTL the provider will hold when asked for `ttl`: at least `min_ttl`, and for a
+    /// provider with a fixed set of TTLs the next one up in the set (its largest when `ttl`
+    /// is above them all).
     pub fn effective_ttl(&self, ttl: u32) -> u32 {
-        ttl.max(self.min_ttl)
+        let ttl = ttl.max(self.min_ttl);
+        match self.ttl_set.iter().copied().find(|&allowed| allowed >= ttl) {
+            Some(allowed) => allowed,
+            None => self.ttl_set.last().copied().unwrap_or(ttl),
+        }
     }
 
     /// Whether `rtype` is served.
@@ -361,6 +375,30 @@ mod tests {
         assert_eq!(relative_name(&w, &z), "*");
         let w = Name::from_str("*.a.example.com.").unwrap();
         assert_eq!(relative_name(&w, &z), "*.a");
+    }
+
+    #[test]
+    fn ttl_from_a_fixed_set_is_rounded_up() {
+        let caps = Capabilities {
+            min_ttl: 60,
+            ttl_set: &[60, 300, 900, 3600],
+            ..Capabilities::READ_WRITE
+        };
+        assert_eq!(caps.effective_ttl(1), 60);
+        assert_eq!(caps.effective_ttl(60), 60);
+        assert_eq!(caps.effective_ttl(61), 300);
+        assert_eq!(caps.effective_ttl(300), 300);
+        assert_eq!(caps.effective_ttl(350), 900);
+        assert_eq!(
+            caps.effective_ttl(86400),
+            3600,
+            "above the set: its largest"
+        );
+        let free = Capabilities {
+            min_ttl: 30,
+            ..Capabilities::READ_WRITE
+        };
+        assert_eq!((free.effective_ttl(5), free.effective_ttl(77)), (30, 77));
     }
 
     #[test]

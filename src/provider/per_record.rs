@@ -101,7 +101,14 @@ impl<T: RecordApi> Provider for T {
         new: &[RData],
         ttl: u32,
     ) -> Result<Applied, ProviderError> {
-        replace(self, zone, key, expected, new, ttl.max(T::MIN_TTL)).await
+        let held = T::CAPABILITIES.effective_ttl(ttl.max(T::MIN_TTL));
+        if held != ttl && !T::CAPABILITIES.ttl_set.is_empty() && !new.is_empty() {
+            tracing::info!(
+                "{key}: {} takes only some TTLs; {ttl} s is rounded up to {held} s",
+                self.name()
+            );
+        }
+        replace(self, zone, key, expected, new, held).await
     }
 }
 

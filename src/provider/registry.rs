@@ -72,6 +72,8 @@ fn adapters() -> Vec<Entry> {
         alibaba, bunny, cloudflare, desec, digitalocean, dnspod, duckdns, gandi, gcore, godaddy,
         hetzner, ionos, namecheap, namecom, namesilo, porkbun, route53, tencent, vultr,
     };
+    // REST batch of issue 15 (kept together to ease merges).
+    use super::{cloudns, linode, ns1, spaceship, vercel};
     let rw = Capabilities::READ_WRITE;
     let row = |name: &'static str,
                title: &'static str,
@@ -294,6 +296,53 @@ fn adapters() -> Vec<Entry> {
             "one value per name (lists only for TXT/CAA/TLSA); no TXT (no documented escaping); the domain is configured",
         ),
         // End of batch B.
+        // REST batch of issue 15: Spaceship, ClouDNS, Linode, NS1, ...
+        row(
+            "spaceship",
+            "Spaceship",
+            Style::Rest,
+            spaceship::CAPABILITIES,
+            "api_key, api_secret",
+            "https://docs.spaceship.dev/",
+            "A/AAAA only (other types use undocumented per-type fields)",
+        ),
+        row(
+            "cloudns",
+            "ClouDNS",
+            Style::Rest,
+            cloudns::CAPABILITIES,
+            "auth_id (or sub_auth_id, sub_auth_user), auth_password",
+            "https://www.cloudns.net/wiki/article/41/",
+            "TTL one of 60, 300, 900, 1800, 3600, 21600, 43200, 86400, 172800, 259200, 604800, 1209600, 2592000 s (rounded up); no TXT (no documented escaping); credentials sent as a POST form",
+        ),
+        row(
+            "linode",
+            "Linode (Akamai Cloud) Domains",
+            Style::Rest,
+            linode::CAPABILITIES,
+            "token",
+            "https://techdocs.akamai.com/linode-api/reference/get-domain-records",
+            "TTL one of 300, 3600, 7200, 14400, 28800, 57600, 86400, 172800, 345600, 604800, 1209600, 2419200 s (rounded up); no TXT (no documented escaping)",
+        ),
+        row(
+            "ns1",
+            "NS1 (IBM NS1 Connect)",
+            Style::Rest,
+            ns1::CAPABILITIES,
+            "api_key",
+            "https://ns1.com/api",
+            "no TXT (no documented escaping); a record's filters and metadata are kept",
+        ),
+        row(
+            "vercel",
+            "Vercel DNS",
+            Style::Rest,
+            vercel::CAPABILITIES,
+            "token, team_id",
+            "https://vercel.com/docs/rest-api/endpoints/dns",
+            "no TXT (no documented escaping)",
+        ),
+        // End of the REST batch of issue 15.
         row(
             "duckdns",
             "Duck DNS",
@@ -332,6 +381,7 @@ fn adapters() -> Vec<Entry> {
                 multiple_values: false,
                 ttl: false,
                 min_ttl: 0,
+                ttl_set: &[],
                 types: ANY,
             },
             "url, method, headers, body, secret, success, delete_url",
@@ -499,10 +549,12 @@ fn guard(caps: &Capabilities) -> &'static str {
 }
 
 fn ttl(caps: &Capabilities) -> String {
-    match (caps.ttl, caps.min_ttl) {
-        (false, _) => "service's".into(),
-        (true, 0) => "yes".into(),
-        (true, m) => format!(">= {m} s"),
+    match (caps.ttl, caps.min_ttl, caps.ttl_set) {
+        (false, _, _) => "service's".into(),
+        (true, _, [first, .., last]) => format!("{first}-{last} s, fixed set (rounded up)"),
+        (true, _, [only]) => format!("{only} s only"),
+        (true, 0, []) => "yes".into(),
+        (true, m, []) => format!(">= {m} s"),
     }
 }
 
@@ -525,6 +577,7 @@ pub fn to_json(e: &Entry) -> serde_json::Value {
         "multiple_values": e.caps.multiple_values,
         "ttl": e.caps.ttl,
         "min_ttl": e.caps.min_ttl,
+        "ttl_set": e.caps.ttl_set,
         "types": if e.caps.types.is_empty() {
             vec!["any".to_string()]
         } else {

@@ -382,6 +382,7 @@ impl Template {
             multiple_values: uses("values"),
             ttl: uses("ttl"),
             min_ttl: 0,
+            ttl_set: &[],
             // Built once per provider from the configuration; `Capabilities` holds a static
             // slice, so the small list is leaked on purpose.
             types: Box::leak(types.into_boxed_slice()),

@@ -14,6 +14,7 @@ pub const fn capabilities(types: &'static [RecordType]) -> Capabilities {
         multiple_values: false,
         ttl: false,
         min_ttl: 0,
+        ttl_set: &[],
         types,
     }
 }
