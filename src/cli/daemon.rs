@@ -155,11 +155,19 @@ pub fn run(args: RunArgs) -> u8 {
                 return exit::USAGE;
             }
         };
+        // The pass's notifications too (no `started`/`stopped`: one pass is not a daemon's
+        // life), delivered before the exit within the notifiers' timeouts.
+        let mut hub = crate::notify::Hub::notifiers_only(daemon.config());
         let report = daemon.pass(false).await;
         drop(lock);
         for (key, outcome) in &report {
             crate::outln!("{key}: {outcome}");
         }
+        // Our output is written; an exec notifier that does not read its stdin must not
+        // kill us with SIGPIPE (the write fails with EPIPE and is reported).
+        crate::sigpipe::daemon();
+        hub.observe(&report, daemon.config());
+        hub.finish().await;
         report_code(&report, false)
     })
 }

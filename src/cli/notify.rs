@@ -44,7 +44,11 @@ pub fn run(args: NotifyTestArgs) -> u8 {
             return exit::NETWORK;
         }
     };
-    match rt.block_on(crate::notify::send_test(&notifier)) {
+    // An exec program that does not read its stdin must not kill us with SIGPIPE.
+    crate::sigpipe::daemon();
+    let sent = rt.block_on(crate::notify::send_test(&notifier));
+    crate::sigpipe::one_shot();
+    match sent {
         Ok(()) => {
             crate::outln!("notify '{}': test event delivered", args.name);
             exit::OK

@@ -14,6 +14,7 @@ use super::config::{Config, RecordConfig};
 use super::reconcile::{self, Backoff, Plan, Policy};
 use super::state::State;
 use super::status::{self, FailureKind, Notice};
+use super::telemetry::{self, Measured};
 use crate::ip::{self, Decision, Family, Vote};
 use crate::provider::{self, Applied, DynProvider, ProviderError, Rrset, RrsetKey};
 
@@ -255,6 +256,16 @@ fn jitter() -> f64 {
     f64::from(u32::from_be_bytes(b)) / f64::from(u32::MAX) * 2.0 - 1.0
 }
 
+/// A source's type for metrics labels: the first word of its description (`http`, `dns`,
+/// `interface`, `static`, ...).
+fn source_kind(spec: &ip::SourceSpec) -> String {
+    ip::describe(spec)
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn fqdn(name: &str) -> Result<Name, SetupError> {
     let mut n = Name::from_ascii(name).map_err(|e| SetupError(format!("name '{name}': {e}")))?;
     n.set_fqdn(true);
@@ -309,7 +320,10 @@ impl Daemon {
                     let built = provider::build(&r.provider, pconf, &mut setup)
                         .await
                         .map_err(|e| SetupError(format!("provider '{}': {e}", r.provider)))?;
-                    providers.insert(r.provider.clone(), built);
+                    providers.insert(
+                        r.provider.clone(),
+                        Measured::wrap(&r.provider, pconf.kind(), built),
+                    );
                 }
             }
             let zone = r.zone.as_deref().map(fqdn).transpose()?;
@@ -368,6 +382,24 @@ impl Daemon {
     /// The managed RRsets (`name./TYPE`), in configuration order.
     pub fn rrsets(&self) -> Vec<String> {
         self.targets.iter().map(|t| t.key.to_string()).collect()
+    }
+
+    /// The managed RRsets with their provider's name, in configuration order.
+    pub fn rrset_providers(&self) -> Vec<(String, String)> {
+        self.targets
+            .iter()
+            .map(|t| {
+                (
+                    t.key.to_string(),
+                    self.config.records[t.record].provider.clone(),
+                )
+            })
+            .collect()
+    }
+
+    /// What the daemon remembers and knows about each RRset (as saved in the state file).
+    pub fn state(&self) -> &State {
+        &self.state
     }
 
     /// One line for the start and reload messages: records, sources, state file, polling.
@@ -440,20 +472,23 @@ impl Daemon {
             let Some(spec) = self.config.sources.get(&k.0).cloned() else {
                 continue;
             };
+            let kind = source_kind(&spec);
             set.spawn(async move {
-                let r = ip::source::detect_allowing(&spec, k.1, timeout, &k.2)
-                    .await
-                    .map_err(|e| e.to_string());
-                (k, r)
+                let start = std::time::Instant::now();
+                let r = ip::source::detect_allowing(&spec, k.1, timeout, &k.2).await;
+                (k, kind, r, start.elapsed())
             });
         }
         let mut out = BTreeMap::new();
+        let at = now();
         while let Some(joined) = set.join_next().await {
-            if let Ok((k, v)) = joined {
+            if let Ok((k, kind, v, took)) = joined {
                 let family = match k.1 {
                     Family::V4 => "ipv4",
                     Family::V6 => "ipv6",
                 };
+                telemetry::global().source_answered(&k.0, &kind, family, &v, took, at);
+                let v = v.map_err(|e| e.to_string());
                 match &v {
                     Ok(Some(ip)) => tracing::trace!("source {} {family}: {ip}", k.0),
                     Ok(None) => tracing::trace!("source {} {family}: no address", k.0),
@@ -481,12 +516,40 @@ impl Daemon {
             })
             .collect();
         let needed = r.agree.unwrap_or_else(|| ip::default_quorum(votes.len()));
-        match ip::decide(&votes, needed) {
-            Decision::Publish { ip, .. } => {
-                ip::check_publishable(ip, &r.allow).map_err(|e| e.to_string())?;
+        let decision = ip::decide(&votes, needed);
+        let t = telemetry::global();
+        let kind = |n: &str| {
+            self.config
+                .sources
+                .get(n)
+                .map(source_kind)
+                .unwrap_or_default()
+        };
+        // A disagreement: a source that saw an address which is not the one published.
+        let disagreed = |ip: Option<IpAddr>| {
+            for v in &votes {
+                if matches!(v.result, Ok(Some(seen)) if Some(seen) != ip) {
+                    t.source_disagreed(&v.source, &kind(&v.source));
+                }
+            }
+        };
+        match decision {
+            Decision::Publish { ip, agreeing, .. } => {
+                disagreed(Some(ip));
+                if let Err(e) = ip::check_publishable(ip, &r.allow) {
+                    for n in &agreeing {
+                        t.source_refused(n, &kind(n), "non_public");
+                    }
+                    return Err(e.to_string());
+                }
                 Ok(ip)
             }
-            other => Err(describe_decision(&other)),
+            other => {
+                if matches!(other, Decision::NoQuorum { .. }) {
+                    disagreed(None);
+                }
+                Err(describe_decision(&other))
+            }
         }
     }
 
@@ -663,7 +726,8 @@ impl Daemon {
                 tracing::warn!("{w}");
             }
             self.unbuilt.remove(pname);
-            self.providers.insert(pname.to_string(), p);
+            self.providers
+                .insert(pname.to_string(), Measured::wrap(pname, pconf.kind(), p));
         }
         self.providers
             .get(pname)

@@ -87,6 +87,7 @@ pub async fn serve_locked(
         if router.is_some() { "on" } else { "off" },
     );
     let mut hub = crate::notify::Hub::start(daemon.config());
+    hub.set_state(&daemon);
     hub.daemon_event(crate::notify::EventKind::Started);
     let mut first = true;
     let stop = loop {
@@ -125,6 +126,7 @@ pub async fn serve_locked(
                                     }
                                     daemon = d;
                                     hub.reload(daemon.config());
+                                    hub.set_state(&daemon);
                                     watch = open_watch(&daemon);
                                     if let Some(r) = router.take() {
                                         r.close().await;
@@ -175,6 +177,7 @@ pub async fn serve_locked(
             _ = interrupt.recv() => break Stop::Signal("SIGINT"),
         };
         let report = daemon.apply(&detected, false).await;
+        hub.set_state(&daemon);
         hub.observe(&report, daemon.config());
         super::memory::release_code_pages();
     };

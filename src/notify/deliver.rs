@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use nix::sys::signal::{Signal, killpg};
@@ -28,12 +28,13 @@ const KEEP: usize = 16 * 1024;
 /// The PATH an `exec` program gets.
 pub const EXEC_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/// A client built at the first delivery (or its set-up error).
-type LazyClient = Arc<OnceLock<Result<reqwest::Client, String>>>;
+/// A client built at a delivery, dropped when the notifier's queue is empty again.
+type LazyClient = Arc<Mutex<Option<reqwest::Client>>>;
 
-/// One HTTPS client per `ca_file`, built at the first delivery and shared by every notifier
-/// that uses it: a client holds the system's root certificates, so an idle daemon with
-/// several HTTP notifiers should hold them at most once, and not at all before it sends.
+/// One HTTPS client per `ca_file`, built when needed and shared by every notifier that uses
+/// it: a client holds the system's root certificates (about 3 MiB), so an idle daemon should
+/// not hold them. It is built at a delivery and dropped ([`Notifier::release`]) once the
+/// notifier has nothing more queued; notifications are rare, building a client is cheap.
 #[derive(Debug, Clone, Default)]
 pub struct Clients(Arc<Mutex<HashMap<Option<PathBuf>, LazyClient>>>);
 
@@ -247,6 +248,16 @@ impl Notifier {
         out
     }
 
+    /// Drop what a delivery built and an idle notifier does not need (the HTTPS client).
+    /// Another notifier sending with the same client keeps its own handle until it is done.
+    pub fn release(&self) {
+        if let Backend::Http { client, .. } = &self.backend {
+            *client
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        }
+    }
+
     /// Deliver `event` once, within the notifier's timeout. The error is safe to log.
     pub async fn deliver(&self, event: &Event) -> Result<(), String> {
         let run = self.deliver_inner(event);
@@ -275,11 +286,20 @@ impl Notifier {
                     }
                     Err(e) => return Err(e),
                 };
-                let client = client
-                    .get_or_init(|| build_client(ca_file.as_deref()))
-                    .as_ref()
-                    .map_err(Clone::clone)?;
-                send(client, resolved.kind, req, self.timeout).await
+                let client = {
+                    let mut slot = client
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    match &*slot {
+                        Some(c) => c.clone(),
+                        None => {
+                            let c = build_client(ca_file.as_deref())?;
+                            *slot = Some(c.clone());
+                            c
+                        }
+                    }
+                };
+                send(&client, resolved.kind, req, self.timeout).await
             }
             Backend::Email {
                 transport,

@@ -9,14 +9,17 @@
 //!   that are not (or "starting" before the first pass). Meant for alerting, not restarts: a
 //!   provider outage makes it 503 until the next successful pass, which a restart cannot fix.
 //! - `/`: a status page (HTML, no JavaScript, no secrets): records, values, last change, last
-//!   error, notifiers.
+//!   error, what each source said, provider health, notifiers.
 //!
-//! The data is a snapshot the daemon's pass hook fills ([`Shared::record_pass`]); serving never
-//! touches the daemon. Idle, the endpoint is one task blocked in `accept`: no timers.
+//! The per-record data is the persisted status of the state file (`daemon::status`, the same
+//! as `dnsup status`, kept across restarts), copied in after each pass ([`Shared::set_state`]),
+//! plus counters of this process ([`Shared::record_pass`]); sources and providers come from
+//! `daemon::telemetry`. Serving never touches the daemon. Idle, the endpoint is one task blocked in `accept`: no timers.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::fmt::Write as _;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -34,36 +37,42 @@ use tokio::task::JoinHandle;
 use super::Stats;
 use crate::daemon::config::Config;
 use crate::daemon::runtime::Outcome;
+use crate::daemon::state::State;
+use crate::daemon::status::{self, Condition};
+use crate::daemon::telemetry;
 
 /// At most this many connections are served at once; more wait in the kernel's backlog.
 const MAX_CONNECTIONS: usize = 16;
 
-/// One record's status as the endpoint shows it.
+/// One record's status as the endpoint shows it: the persisted status (the state file's, so
+/// it is the same as `dnsup status` and survives a restart) plus what this process counted.
 #[derive(Debug, Clone, Default)]
 pub struct RecordStatus {
     /// `name/TYPE`.
     pub key: String,
     /// The provider's name.
     pub provider: String,
-    /// The value last known to be published.
+    /// The value last confirmed on the server.
     pub value: Vec<String>,
-    /// In sync after the last pass.
+    /// In sync: the persisted condition says so and the last pass did not back off.
     pub in_sync: bool,
-    /// The last pass's outcome, as the log says it.
+    /// The persisted condition (`in sync`, `failing`, `no address`, `unknown`).
+    pub condition: &'static str,
+    /// The last pass's outcome, as the log says it (empty before this process's first pass).
     pub outcome: String,
-    /// Unix seconds of the last pass that looked at it.
+    /// Unix seconds of the last request about it to its provider (0: never).
     pub last_attempt: u64,
-    /// Unix seconds of the last pass that found it in sync.
+    /// Unix seconds of the last time its provider confirmed it in sync (0: never).
     pub last_success: u64,
-    /// Unix seconds of the last change dnsup made.
+    /// Unix seconds of the last change dnsup made (0: never).
     pub last_change: u64,
     /// The change: `old -> new`.
     pub last_change_text: String,
-    /// The last error (kept after recovery, with its time).
+    /// The last error (kept after recovery).
     pub last_error: String,
-    /// Unix seconds of the last error.
+    /// Unix seconds since which that error was seen.
     pub last_error_time: u64,
-    /// Failures since the last success.
+    /// Failed tries since the last success.
     pub consecutive_failures: u64,
     /// Changes made since the daemon started.
     pub updates: u64,
@@ -75,15 +84,79 @@ pub struct RecordStatus {
     pub backoff_until: u64,
 }
 
+/// What this process counted about a record (the rest is persisted).
+#[derive(Debug, Clone, Default)]
+struct Counted {
+    outcome: String,
+    updates: u64,
+    failures: u64,
+    conflicts: u64,
+    backing_off: bool,
+    backoff_until: u64,
+}
+
 #[derive(Debug, Default)]
 struct Data {
     started: u64,
     interval: u64,
     last_pass: u64,
     passes: u64,
-    records: BTreeMap<String, RecordStatus>,
-    providers: BTreeMap<String, String>,
+    /// The records shown (`name./TYPE`, provider), in configuration order.
+    keys: Vec<(String, String)>,
+    /// Their persisted status and confirmed values, as last saved.
+    status: BTreeMap<String, status::RecordStatus>,
+    published: BTreeMap<String, Vec<IpAddr>>,
+    counted: BTreeMap<String, Counted>,
     notifiers: Stat,
+}
+
+fn show(v: &[IpAddr]) -> String {
+    if v.is_empty() {
+        "nothing".to_string()
+    } else {
+        v.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl Data {
+    fn view(&self, key: &str, provider: &str) -> RecordStatus {
+        let st = self.status.get(key).cloned().unwrap_or_default();
+        let c = self.counted.get(key).cloned().unwrap_or_default();
+        let (last_change, last_change_text) =
+            st.last_change.as_ref().map_or((0, String::new()), |ch| {
+                (ch.at, format!("{} -> {}", show(&ch.from), show(&ch.to)))
+            });
+        let (last_error, last_error_time) = st.last_error.as_ref().map_or_else(
+            || (String::new(), 0),
+            |e| (format!("{}: {}", e.kind, e.message), e.since),
+        );
+        RecordStatus {
+            key: key.to_string(),
+            provider: provider.to_string(),
+            value: self
+                .published
+                .get(key)
+                .map(|v| v.iter().map(ToString::to_string).collect())
+                .unwrap_or_default(),
+            in_sync: st.condition == Condition::InSync && !c.backing_off,
+            condition: st.condition.as_str(),
+            outcome: c.outcome,
+            last_attempt: st.last_attempt.unwrap_or(0),
+            last_success: st.last_success.unwrap_or(0),
+            last_change,
+            last_change_text,
+            last_error,
+            last_error_time,
+            consecutive_failures: u64::from(st.consecutive_failures),
+            updates: c.updates,
+            failures: c.failures,
+            conflicts: c.conflicts,
+            backoff_until: if c.backing_off { c.backoff_until } else { 0 },
+        }
+    }
 }
 
 /// The snapshot shared by the daemon (writer) and the endpoint (reader).
@@ -97,89 +170,53 @@ impl Shared {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Remember the configuration's interval and which provider each record uses.
+    /// Remember the configuration's interval.
     pub fn set_config(&self, config: &Config) {
         let mut d = self.lock();
         if d.started == 0 {
             d.started = super::now();
         }
         d.interval = config.interval.as_secs();
-        d.providers = config
-            .records
-            .iter()
-            .map(|r| {
-                (
-                    r.name.trim_end_matches('.').to_ascii_lowercase(),
-                    r.provider.clone(),
-                )
-            })
-            .collect();
     }
 
-    /// Fold one pass's outcomes in.
+    /// Take the persisted status of the records `keys` (`name./TYPE`, provider) from `state`:
+    /// at start (the history of the previous run) and after each pass (what was just saved).
+    pub fn set_state(&self, keys: Vec<(String, String)>, state: &State) {
+        let mut d = self.lock();
+        d.status = keys
+            .iter()
+            .filter_map(|(k, _)| state.status.get(k).map(|s| (k.clone(), s.clone())))
+            .collect();
+        d.published = keys
+            .iter()
+            .filter_map(|(k, _)| {
+                state
+                    .records
+                    .get(k)
+                    .map(|m| (k.clone(), m.published.clone()))
+            })
+            .collect();
+        d.keys = keys;
+    }
+
+    /// Count one pass's outcomes.
     pub fn record_pass(&self, report: &[(String, Outcome)], time: u64) {
         let mut d = self.lock();
         d.last_pass = time;
         d.passes += 1;
         for (key, o) in report {
-            let name = key.rsplit_once('/').map_or(key.as_str(), |(n, _)| n);
-            let provider = d
-                .providers
-                .get(&name.trim_end_matches('.').to_ascii_lowercase())
-                .cloned()
-                .unwrap_or_default();
-            let r = d.records.entry(key.clone()).or_default();
-            r.key.clone_from(key);
-            r.provider = provider;
-            r.last_attempt = time;
-            r.outcome = o.to_string();
-            r.in_sync = o.in_sync();
+            let c = d.counted.entry(key.clone()).or_default();
+            c.outcome = o.to_string();
+            c.backing_off = false;
             match o {
-                Outcome::Unchanged(v) | Outcome::Confirmed(v) => {
-                    r.value = v.iter().map(ToString::to_string).collect();
+                Outcome::Updated(_) => c.updates += 1,
+                Outcome::Failed(_) => c.failures += 1,
+                Outcome::Conflict(_) => c.conflicts += 1,
+                Outcome::BackingOff(left) => {
+                    c.backing_off = true;
+                    c.backoff_until = time.saturating_add(*left);
                 }
-                Outcome::Updated(change) => {
-                    let (from, to) = (&change.from, &change.to);
-                    r.value = to.iter().map(ToString::to_string).collect();
-                    r.last_change = time;
-                    r.updates += 1;
-                    let show = |v: &[std::net::IpAddr]| {
-                        if v.is_empty() {
-                            "nothing".to_string()
-                        } else {
-                            v.iter()
-                                .map(ToString::to_string)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        }
-                    };
-                    r.last_change_text = format!("{} -> {}", show(from), show(to));
-                }
-                Outcome::Failed(_) | Outcome::Conflict(_) => {
-                    r.last_error = match o {
-                        Outcome::Failed(f) => f.message.clone(),
-                        Outcome::Conflict(why) => why.clone(),
-                        _ => String::new(),
-                    };
-                    r.last_error_time = time;
-                    r.consecutive_failures += 1;
-                    if matches!(o, Outcome::Conflict(_)) {
-                        r.conflicts += 1;
-                    } else {
-                        r.failures += 1;
-                    }
-                }
-                Outcome::NoAddress(why) => {
-                    r.last_error.clone_from(why);
-                    r.last_error_time = time;
-                }
-                Outcome::BackingOff(left) => r.backoff_until = time.saturating_add(*left),
-                Outcome::WouldUpdate(_) => {}
-            }
-            if r.in_sync {
-                r.last_success = time;
-                r.consecutive_failures = 0;
-                r.backoff_until = 0;
+                _ => {}
             }
         }
     }
@@ -193,9 +230,10 @@ impl Shared {
         self.lock().notifiers.clone()
     }
 
-    /// The records, in key order.
+    /// The records, in configuration order.
     pub fn records(&self) -> Vec<RecordStatus> {
-        self.lock().records.values().cloned().collect()
+        let d = self.lock();
+        d.keys.iter().map(|(k, p)| d.view(k, p)).collect()
     }
 }
 
@@ -372,19 +410,19 @@ pub fn health(shared: &Shared, now: u64) -> (bool, String) {
 
 /// `/readyz`: every record in sync after the last pass.
 pub fn ready(shared: &Shared) -> (bool, String) {
-    let d = shared.lock();
-    if d.passes == 0 {
+    if shared.lock().passes == 0 {
         return (false, "starting: no pass has completed yet\n".into());
     }
-    let bad: Vec<&RecordStatus> = d.records.values().filter(|r| !r.in_sync).collect();
+    let records = shared.records();
+    let bad: Vec<&RecordStatus> = records.iter().filter(|r| !r.in_sync).collect();
     if bad.is_empty() {
-        let n = d.records.len();
+        let n = records.len();
         return (
             true,
             format!("ok: {n} record{} in sync\n", if n == 1 { "" } else { "s" }),
         );
     }
-    let mut out = format!("{} of {} records not in sync\n", bad.len(), d.records.len());
+    let mut out = format!("{} of {} records not in sync\n", bad.len(), records.len());
     for r in bad {
         let _ = writeln!(out, "{}: {}", r.key, r.outcome);
     }
@@ -451,7 +489,7 @@ pub fn metrics(shared: &Shared) -> String {
     let change = gauge_family(
         &mut reg,
         "record_last_change_timestamp_seconds",
-        "When dnsup last changed the record (Unix time, 0 if never since start)",
+        "When dnsup last changed the record (Unix time, 0 if never; kept across restarts)",
     );
     let consecutive = gauge_family(
         &mut reg,
@@ -486,8 +524,10 @@ pub fn metrics(shared: &Shared) -> String {
         "notify_suppressed",
         "Notifications not sent: duplicate or rate limited",
     );
+    telemetry::global().register(&mut reg);
+    let records = shared.records();
     let d = shared.lock();
-    for r in d.records.values() {
+    for r in &records {
         let (name, rtype) = r.key.rsplit_once('/').unwrap_or((r.key.as_str(), ""));
         let labels: Labels = vec![
             ("name".into(), name.into()),
@@ -636,18 +676,23 @@ pub fn page(shared: &Shared, now: u64) -> String {
         } else {
             r.value.join(", ")
         };
-        let rows: [(&str, String); 7] = [
+        let rows: [(&str, String); 8] = [
             ("value", esc(&value)),
             ("provider", esc(&r.provider)),
             (
                 "last pass",
-                format!("{} ({})", esc(&r.outcome), when(r.last_attempt, now)),
+                if r.outcome.is_empty() {
+                    format!("{} (before this start)", esc(r.condition))
+                } else {
+                    esc(&r.outcome)
+                },
             ),
+            ("last asked", when(r.last_attempt, now)),
             ("last success", when(r.last_success, now)),
             (
                 "last change",
                 if r.last_change == 0 {
-                    "none since start".into()
+                    "never".into()
                 } else {
                     format!(
                         "{} ({})",
@@ -668,6 +713,48 @@ pub fn page(shared: &Shared, now: u64) -> String {
         ];
         for (k, v) in rows {
             let _ = write!(h, "<dt>{k}</dt><dd>{v}</dd>");
+        }
+        h.push_str("</dl></section>");
+    }
+    let t = telemetry::global();
+    let sources = t.sources();
+    if !sources.is_empty() {
+        h.push_str("<section class=\"card\"><h2>Sources</h2><dl>");
+        for ((name, family), said) in &sources {
+            let _ = write!(
+                h,
+                "<dt>{} ({}, {})</dt><dd><span class=\"tag {}\">{}</span> {}</dd>",
+                esc(name),
+                esc(&said.kind),
+                esc(family),
+                if said.ok { "ok" } else { "bad" },
+                esc(&said.text),
+                when(said.at, now)
+            );
+        }
+        h.push_str("</dl></section>");
+    }
+    let providers = t.providers();
+    if !providers.is_empty() {
+        h.push_str("<section class=\"card\"><h2>Providers</h2><dl>");
+        for (name, p) in &providers {
+            let ok = p.failing == 0;
+            let _ = write!(
+                h,
+                "<dt>{} ({})</dt><dd><span class=\"tag {}\">{}</span> last request {} {}; last success {}; {} requests",
+                esc(name),
+                esc(&p.kind),
+                if ok { "ok" } else { "bad" },
+                if ok { "healthy" } else { "failing" },
+                esc(&p.last_outcome),
+                when(p.last_at, now),
+                when(p.last_ok, now),
+                p.requests
+            );
+            if !ok {
+                let _ = write!(h, ", {} failed in a row", p.failing);
+            }
+            h.push_str("</dd>");
         }
         h.push_str("</dl></section>");
     }

@@ -58,6 +58,7 @@ struct Slot {
     limiter: Limiter,
     tx: mpsc::Sender<Event>,
     stats: Arc<Stats>,
+    timeout: Duration,
 }
 
 /// Where pass outcomes go: notifiers and the status endpoint.
@@ -74,7 +75,8 @@ pub struct Hub {
     listen: Option<String>,
 }
 
-fn now() -> u64 {
+/// Unix seconds now.
+pub fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
@@ -105,11 +107,18 @@ impl Hub {
     /// never stop the daemon. An endpoint that cannot listen is logged the same way.
     pub fn start(config: &Config) -> Hub {
         let mut hub = Hub::idle();
-        hub.configure(config);
+        hub.configure(config, true);
         hub
     }
 
-    fn configure(&mut self, config: &Config) {
+    /// The notifiers only, without the endpoint (`dnsup run --once`).
+    pub fn notifiers_only(config: &Config) -> Hub {
+        let mut hub = Hub::idle();
+        hub.configure(config, false);
+        hub
+    }
+
+    fn configure(&mut self, config: &Config, endpoint: bool) {
         let mut setup = crate::provider::build::Setup {
             strict_permissions: config.strict_permissions,
             ..Default::default()
@@ -126,7 +135,7 @@ impl Hub {
         }
         self.status.set_config(config);
         self.status.set_notifiers(self.stats());
-        if self.endpoint.is_some() && self.listen == config.listen {
+        if !endpoint || (self.endpoint.is_some() && self.listen == config.listen) {
             return;
         }
         if let Some(h) = self.endpoint.take() {
@@ -158,6 +167,12 @@ impl Hub {
                         tracing::warn!("notify '{}': {} not delivered: {why}", n.name, e.kind);
                     }
                 }
+                // Idle again: give back what the delivery brought in (client, heap, code
+                // pages), so a daemon that has notified is as small as one that has not.
+                if rx.is_empty() {
+                    n.release();
+                    crate::daemon::memory::release_after_burst();
+                }
             }
         }));
         self.slots.push(Slot {
@@ -170,6 +185,7 @@ impl Hub {
             ),
             tx,
             stats,
+            timeout: c.timeout(),
         });
     }
 
@@ -216,6 +232,13 @@ impl Hub {
         self.emit(&Event::daemon(kind, now()));
     }
 
+    /// The persisted per-record status the endpoint serves (at start, after a reload, and
+    /// after each pass, once the daemon has saved it).
+    pub fn set_state(&self, daemon: &crate::daemon::runtime::Daemon) {
+        self.status
+            .set_state(daemon.rrset_providers(), daemon.state());
+    }
+
     /// One pass's outcomes: update the status, emit the events they mean and a heartbeat.
     pub fn observe(&mut self, report: &[(String, Outcome)], config: &Config) {
         let t = now();
@@ -255,7 +278,7 @@ impl Hub {
         self.status = status;
         self.endpoint = endpoint;
         self.listen = listen;
-        self.configure(config);
+        self.configure(config, true);
     }
 
     fn stop_tasks(&mut self) {
@@ -274,6 +297,21 @@ impl Hub {
             return;
         }
         self.daemon_event(EventKind::Stopped);
+        self.drain(DRAIN).await;
+    }
+
+    /// `dnsup run --once`: deliver what the pass queued before the process exits, waiting at
+    /// most the longest notifier timeout (plus a second): every notifier gets one full try,
+    /// and a notifier that hangs cannot hold the exit longer than its own timeout.
+    pub async fn finish(mut self) {
+        let Some(longest) = self.slots.iter().map(|s| s.timeout).max() else {
+            self.stop_tasks();
+            return;
+        };
+        self.drain(longest + Duration::from_secs(1)).await;
+    }
+
+    async fn drain(&mut self, limit: Duration) {
         self.slots.clear();
         if let Some(h) = self.endpoint.take() {
             h.abort();
@@ -284,8 +322,8 @@ impl Hub {
                 let _ = w.await;
             }
         };
-        if tokio::time::timeout(DRAIN, all).await.is_err() {
-            tracing::warn!("notify: gave up waiting for notifiers after {DRAIN:?}");
+        if tokio::time::timeout(limit, all).await.is_err() {
+            tracing::warn!("notify: gave up waiting for notifiers after {limit:?}");
         }
     }
 }

@@ -23,6 +23,13 @@ pub const USER_AGENT: &str = concat!("dnsup/", env!("CARGO_PKG_VERSION"));
 /// The largest answer body read; larger ones are refused (no API answer is near it).
 pub const MAX_BODY: usize = 8 << 20;
 
+tokio::task_local! {
+    /// The last HTTP status a request got, while a provider call is measured
+    /// (`daemon::telemetry::Measured`): it tells a 5xx from a dropped connection, which are
+    /// both `ProviderError::Network`.
+    pub static LAST_STATUS: std::cell::Cell<u16>;
+}
+
 /// Settings shared by every HTTP provider's configuration (`[providers.NAME]`).
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -372,6 +379,7 @@ impl Http {
             .map_err(|_| ProviderError::Network(format!("{what}: no answer in time")))?
             .map_err(failed)?;
         let status = response.status().as_u16();
+        let _ = LAST_STATUS.try_with(|c| c.set(status));
         let headers = response
             .headers()
             .iter()

@@ -59,11 +59,12 @@ fn wait_event(events: &Mutex<Vec<serde_json::Value>>, kind: &str, n: usize, log:
     }
 }
 
-fn metric(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+pub(crate) fn metric(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     text.lines()
         .filter(|l| !l.starts_with('#'))
         .find(|l| {
-            l.starts_with(&format!("{name}{{"))
+            (l.starts_with(&format!("{name}{{"))
+                || (labels.is_empty() && l.starts_with(&format!("{name} "))))
                 && labels
                     .iter()
                     .all(|(k, v)| l.contains(&format!("{k}=\"{v}\"")))
@@ -73,7 +74,7 @@ fn metric(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
 }
 
 /// `promtool check metrics` on the scraped text (Debian's prometheus package, offline).
-fn promtool_check(text: &str) {
+pub(crate) fn promtool_check(text: &str) {
     let promtool = require("promtool", "prometheus");
     let mut child = Command::new(promtool)
         .args(["check", "metrics"])
@@ -97,7 +98,7 @@ fn promtool_check(text: &str) {
     );
 }
 
-fn sigterm(pid: i32) {
+pub(crate) fn sigterm(pid: i32) {
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(pid),
         nix::sys::signal::Signal::SIGTERM,
@@ -217,6 +218,44 @@ fn update_failure_recovery_and_conflict_are_notified_counted_and_exported() {
         Some(1.0),
         "{text}"
     );
+    // The provider's requests by outcome: reads and updates answered, the tries while the
+    // server was unreachable, the one update refused by its prerequisite; each with its
+    // latency histogram (whose count is the request count).
+    let lab = |outcome| {
+        [
+            ("provider", "lab"),
+            ("kind", "rfc2136"),
+            ("outcome", outcome),
+        ]
+    };
+    let requests = |outcome| metric(&text, "dnsup_provider_requests_total", &lab(outcome));
+    let observed = |outcome| {
+        metric(
+            &text,
+            "dnsup_provider_request_duration_seconds_count",
+            &lab(outcome),
+        )
+    };
+    // 4 changes, each read then replaced (and read back): at least 8 answered requests.
+    assert!(requests("ok").unwrap_or(0.0) >= 8.0, "{text}");
+    assert!(requests("network").unwrap_or(0.0) >= 1.0, "{text}");
+    assert_eq!(requests("conflict"), Some(1.0), "{text}");
+    for outcome in ["ok", "network", "conflict"] {
+        assert_eq!(observed(outcome), requests(outcome), "{outcome}: {text}");
+    }
+    // The source answered once per pass (or once more, for a pass in progress).
+    let passes = metric(&text, "dnsup_passes_total", &[]).unwrap();
+    let answers = metric(
+        &text,
+        "dnsup_source_answers_total",
+        &[
+            ("source", "file"),
+            ("kind", "command"),
+            ("result", "address"),
+        ],
+    )
+    .unwrap();
+    assert!(answers == passes || answers == passes + 1.0, "{text}");
 
     // Stop: the stopped event is delivered before the process exits.
     sigterm(running.pid());

@@ -4,7 +4,8 @@
 //! clean environment (`exec.rs`), and the daemon against a real named: the events of an
 //! update, a failure, a recovery and a conflict, metrics checked by `promtool`, `/readyz`
 //! transitions, a status page rendered by headless Chromium, and notifiers that hang or fail
-//! without delaying the update (`daemon.rs`).
+//! without delaying the update (`daemon.rs`); the status kept across a restart, source and
+//! provider metrics, and `run --once` notifying (`status.rs`).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -15,4 +16,5 @@ mod daemon;
 mod email;
 mod exec;
 mod presets;
+mod status;
 mod util;
