@@ -1,6 +1,7 @@
 //! nsupdate parity misses of issue 17, each run through BIND's nsupdate and `dnsup nsupdate`
-//! side by side: an answer to the SOA query with opcode UPDATE, and the deprecation warning
-//! for an HMAC key given as a `K*.+NNN+NNNNN` pair.
+//! side by side: an answer to the SOA query with opcode UPDATE, the deprecation warning for an
+//! HMAC key given as a `K*.+NNN+NNNNN` pair, 2,001 adds in one send (one message, names
+//! compressed as nsupdate does), and TKEY record data in text form (sent; the server's FORMERR).
 
 mod common;
 
@@ -132,4 +133,137 @@ fn hmac_key_pair_warns_deprecated_like_nsupdate() {
         );
         assert_eq!(ours_err, bind_err, "-k {arg}");
     }
+}
+
+const MANY_ZONE: &str = "$ORIGIN many-updates.test.\n$TTL 3600\n\
+@ IN SOA ns1 hostmaster 1 3600 600 86400 300\n@ IN NS ns1\nns1 IN A 192.0.2.53\n";
+
+/// Two named instances serving fresh copies of the same zone: one for BIND's nsupdate, one for
+/// dnsup.
+fn twin_servers(zone: &str, text: &str) -> (Named, Named) {
+    let options = || ServerOptions::empty().zone_text(zone, text);
+    (Named::start_with(options()), Named::start_with(options()))
+}
+
+#[test]
+fn two_thousand_and_one_adds_in_one_send_are_one_message_as_with_nsupdate() {
+    let (theirs, ours) = twin_servers("many-updates.test", MANY_ZONE);
+    let k = key("k-sha256");
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = write_key_file(dir.path(), k);
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let key_file = key_file.to_str().unwrap();
+    let script = |server: &Named| {
+        let mut s = format!("server 127.0.0.1 {}\n", server.port());
+        for i in 0..2001 {
+            s.push_str(&format!(
+                "update add host{i}.many-updates.test. 3600 IN TXT \"host {i}\"\n"
+            ));
+        }
+        s.push_str("send\n");
+        s
+    };
+    let serial = theirs.soa_serial("many-updates.test");
+    let bind = run_nsupdate(&theirs, &script(&theirs), &["-k", key_file]);
+    let dnsup = run_dnsup(&ours, &script(&ours), &["nsupdate", "-k", key_file]);
+    assert_eq!(bind.status.code(), Some(0), "{}", describe(&bind));
+    assert_eq!(
+        dnsup.status.code(),
+        bind.status.code(),
+        "{}",
+        describe(&dnsup)
+    );
+    assert_eq!(dnsup.stdout, bind.stdout, "{}", describe(&dnsup));
+    assert_eq!(dnsup.stderr, bind.stderr, "{}", describe(&dnsup));
+    let (zone_bind, zone_ours) = (
+        theirs.axfr("many-updates.test"),
+        ours.axfr("many-updates.test"),
+    );
+    assert_eq!(zone_ours, zone_bind);
+    assert_eq!(zone_ours.find("host2000.many-updates.test", "TXT").len(), 1);
+    assert_eq!(zone_ours.len(), zone_bind.len());
+    // One message each: the serial went up by one, not once per split.
+    assert_eq!(zone_bind.soa_serial(), serial + 1);
+    assert_eq!(zone_ours.soa_serial(), serial + 1);
+}
+
+#[test]
+fn tkey_data_in_text_is_sent_and_the_servers_formerr_reported_as_nsupdate_does() {
+    let (theirs, ours) = twin_servers(
+        "example.test",
+        &std::fs::read_to_string(zone_file("example.test")).unwrap(),
+    );
+    let k = key("k-sha256");
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = write_key_file(dir.path(), k);
+    std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let key_file = key_file.to_str().unwrap();
+    for data in [
+        "hmac-sha256. 0 0 3 NOERROR 0 0",
+        "gss-tsig. 1700000000 1700003600 3 BADKEY 3 AQID 2 AAE=",
+    ] {
+        let script = |server: &Named| {
+            format!(
+                "server 127.0.0.1 {}\nzone example.test\nupdate add tkey.example.test 0 in tkey {data}\nsend\n",
+                server.port()
+            )
+        };
+        let bind = run_nsupdate(&theirs, &script(&theirs), &["-k", key_file]);
+        let dnsup = run_dnsup(&ours, &script(&ours), &["nsupdate", "-k", key_file]);
+        assert_eq!(bind.status.code(), Some(2), "{data}: {}", describe(&bind));
+        // named cannot parse a TKEY outside the additional section: an unsigned FORMERR.
+        assert!(
+            String::from_utf8_lossy(&bind.stderr).contains("update failed: FORMERR\n"),
+            "{data}: {}",
+            describe(&bind)
+        );
+        assert_eq!(
+            dnsup.status.code(),
+            bind.status.code(),
+            "{data}: {}",
+            describe(&dnsup)
+        );
+        assert_eq!(dnsup.stdout, bind.stdout, "{data}: {}", describe(&dnsup));
+        assert_eq!(dnsup.stderr, bind.stderr, "{data}: {}", describe(&dnsup));
+    }
+    // Data BIND's reader refuses is refused before sending, with BIND's exit status.
+    for data in [
+        "hmac-sha256. 0 0 3 BOGUS 0 0",
+        "hmac-sha256. 0 0 3 NOERROR 4 AQID 0",
+    ] {
+        let script = |server: &Named| {
+            format!(
+                "server 127.0.0.1 {}\nzone example.test\nupdate add tkey.example.test 0 in tkey {data}\nsend\n",
+                server.port()
+            )
+        };
+        let bind = run_nsupdate(&theirs, &script(&theirs), &["-k", key_file]);
+        let dnsup = run_dnsup(&ours, &script(&ours), &["nsupdate", "-k", key_file]);
+        assert_eq!(bind.status.code(), Some(1), "{data}: {}", describe(&bind));
+        assert_eq!(
+            dnsup.status.code(),
+            bind.status.code(),
+            "{data}: {}",
+            describe(&dnsup)
+        );
+        assert_eq!(
+            mask_buffer(&mask_stamps(&String::from_utf8_lossy(&dnsup.stderr))),
+            mask_buffer(&mask_stamps(&String::from_utf8_lossy(&bind.stderr))),
+            "{data}"
+        );
+    }
+    assert_eq!(ours.axfr("example.test"), theirs.axfr("example.test"));
+}
+
+/// `buffer-0x55d0c0ffee00` (an address in BIND's log line) becomes `buffer-X`.
+fn mask_buffer(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("buffer-0x") {
+        out.push_str(&rest[..at]);
+        out.push_str("buffer-X");
+        rest = rest[at + 9..].trim_start_matches(|c: char| c.is_ascii_hexdigit());
+    }
+    out.push_str(rest);
+    out
 }

@@ -73,7 +73,7 @@ impl Batch {
     /// The message with this ID, unsigned: what [`Batch::update`]'s `to_wire` would send,
     /// with every owner name compressed ([`super::wire`]).
     pub fn to_wire(&self, id: u16) -> Vec<u8> {
-        wire::message(
+        wire::assemble(
             id,
             &self.zone,
             self.class,

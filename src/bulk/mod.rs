@@ -11,7 +11,8 @@
 //!   to [`Item`]s (a change and its line number);
 //! - [`batch`]: items to [`Batch`]es that each fit in one message (record count and byte
 //!   limits, exact sizes: no message ever exceeds the limit);
-//! - [`wire`]: the messages' wire form, every owner name compressed against the zone;
+//! - [`wire`]: the messages' wire form (the encoder of every path), names compressed against
+//!   the zone;
 //! - [`exec`]: sign each batch with TSIG just before it is written, pipeline the batches over
 //!   TCP ([`crate::transport::pipeline`]), verify each answer, and say per batch what happened
 //!   ([`BatchResult`]).
@@ -19,7 +20,8 @@
 pub mod batch;
 pub mod exec;
 pub mod input;
-pub mod wire;
+/// The messages' wire form: the encoder every path uses ([`crate::update::wire`]).
+pub use crate::update::wire;
 
 pub use batch::{Batch, Limits, MAX_MESSAGE_BYTES, plan, tsig_bytes};
 pub use exec::{BatchResult, BatchStatus, Options, Run, apply};

@@ -154,6 +154,7 @@ fn transport_config(c: &Connection) -> transport::Config {
         local: c.local.map(|ip| SocketAddr::new(ip, 0)),
         tls: None,
         https: None,
+        reuse: None,
     }
 }
 

@@ -188,6 +188,7 @@ pub fn run_knsupdate(opts: &Options, key: Option<Key>) -> u8 {
         opts,
         key,
         last_answer: None,
+        reuse: Arc::default(),
     };
     let terminal = interactive && matches!(input, Input::Editor(_));
     rt.block_on(knot.run(input, terminal))
@@ -285,6 +286,8 @@ struct Ns<'a> {
     tls: Option<std::sync::Arc<crate::transport::tls::Tls>>,
     /// GSS-TSIG credentials and the context established last (for reuse by the next send).
     gss: GssState,
+    /// Sockets and TCP connections kept from one send to the next.
+    reuse: Arc<transport::Reuse>,
 }
 
 /// GSS-TSIG state of an nsupdate run: credentials are acquired once, and a context is kept
@@ -346,6 +349,7 @@ impl<'a> Ns<'a> {
             seen_error: false,
             tls: None,
             gss: GssState::default(),
+            reuse: Arc::default(),
         }
     }
 
@@ -510,6 +514,7 @@ impl<'a> Ns<'a> {
             // 9.20: TLS wherever TCP goes (`usevc`, which -S sets).
             tls: if tcp { self.tls.clone() } else { None },
             https: None,
+            reuse: Some(Arc::clone(&self.reuse)),
         }
     }
 
@@ -1016,6 +1021,8 @@ struct Knot<'a> {
     opts: &'a Options,
     key: Option<Key>,
     last_answer: Option<Outcome>,
+    /// Sockets and TCP connections kept from one send to the next.
+    reuse: Arc<transport::Reuse>,
 }
 
 impl Knot<'_> {
@@ -1089,6 +1096,7 @@ impl Knot<'_> {
             local,
             tls: None,
             https: None,
+            reuse: Some(Arc::clone(&self.reuse)),
         }
     }
 

@@ -285,6 +285,7 @@ impl Rfc2136 {
                 local: None,
                 tls,
                 https,
+                reuse: None,
             },
             gss,
         })

@@ -12,7 +12,8 @@ mod tcp;
 pub mod tls;
 mod udp;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -40,6 +41,54 @@ pub struct Config {
     pub tls: Option<Arc<tls::Tls>>,
     /// DNS over HTTPS (RFC 8484) to one URL instead of the servers; takes precedence.
     pub https: Option<Arc<https::Https>>,
+    /// Sockets kept for the next exchange of the same run (a script's sends); `None`: a new
+    /// socket or connection every time.
+    pub reuse: Option<Arc<Reuse>>,
+}
+
+/// The server and the source address a socket was made for.
+type SocketKey = (SocketAddr, Option<SocketAddr>);
+
+/// Sockets kept from one exchange to the next within one run, as knsupdate keeps its socket
+/// across the sends of a script: one UDP socket and one idle TCP connection per server and
+/// source address. (DoT connections are kept by [`tls::Tls`].) A new socket and connection per
+/// send cost a script of 10,000 sends more than knsupdate's whole run. Answers are still
+/// matched by ID, question and TSIG, so a late answer to an earlier send is ignored. A kept TCP
+/// connection the server has closed meanwhile is replaced once, and the request sent again.
+#[derive(Debug, Default)]
+pub struct Reuse {
+    udp: Mutex<HashMap<SocketKey, tokio::net::UdpSocket>>,
+    tcp: Mutex<HashMap<SocketKey, tokio::net::TcpStream>>,
+}
+
+impl Reuse {
+    fn take_udp(&self, key: SocketKey) -> Option<tokio::net::UdpSocket> {
+        self.udp
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&key)
+    }
+
+    fn keep_udp(&self, key: SocketKey, socket: tokio::net::UdpSocket) {
+        self.udp
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, socket);
+    }
+
+    fn take_tcp(&self, key: SocketKey) -> Option<tokio::net::TcpStream> {
+        self.tcp
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&key)
+    }
+
+    fn keep_tcp(&self, key: SocketKey, stream: tokio::net::TcpStream) {
+        self.tcp
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, stream);
+    }
 }
 
 impl Default for Config {
@@ -52,6 +101,7 @@ impl Default for Config {
             local: None,
             tls: None,
             https: None,
+            reuse: None,
         }
     }
 }

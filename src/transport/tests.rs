@@ -164,3 +164,66 @@ async fn the_chosen_source_address_is_used() {
     exchange(&[addr], b"q", &cfg, accept).await.unwrap();
     assert_eq!(seen.await.unwrap().ip().to_string(), "127.0.0.2");
 }
+
+#[tokio::test]
+async fn kept_udp_socket_serves_the_next_send() {
+    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let addr = socket.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let mut buf = [0u8; 600];
+        let mut sources = Vec::new();
+        for _ in 0..3 {
+            let (_, from) = socket.recv_from(&mut buf).await.unwrap();
+            sources.push(from);
+            socket.send_to(&[0xab, 0xcd, 0], from).await.unwrap();
+        }
+        let _ = tx.send(sources);
+    });
+    let cfg = Config {
+        reuse: Some(Arc::default()),
+        ..config()
+    };
+    for _ in 0..3 {
+        exchange(&[addr], b"q", &cfg, accept).await.unwrap();
+    }
+    let sources = rx.await.unwrap();
+    assert!(sources.iter().all(|s| *s == sources[0]), "{sources:?}");
+}
+
+#[tokio::test]
+async fn kept_tcp_connection_serves_the_next_send_and_is_replaced_once_closed() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let mut accepted = 0;
+        // First connection: two requests answered, then closed while idle (as a server's
+        // idle timeout does). Second connection: one request answered.
+        for answers in [2, 1] {
+            let (mut s, _) = listener.accept().await.unwrap();
+            accepted += 1;
+            for _ in 0..answers {
+                let mut buf = [0u8; 3];
+                s.read_exact(&mut buf).await.unwrap();
+                s.write_all(&[0, 3, 0xab, 0xcd, 0]).await.unwrap();
+            }
+            drop(s);
+        }
+        let _ = tx.send(accepted);
+    });
+    let cfg = Config {
+        tcp: true,
+        reuse: Some(Arc::default()),
+        ..config()
+    };
+    for _ in 0..2 {
+        let got = exchange(&[addr], b"q", &cfg, accept).await.unwrap();
+        assert_eq!(got.sends, 1);
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // The kept connection is closed now: sent again on a new one, counted once.
+    let got = exchange(&[addr], b"q", &cfg, accept).await.unwrap();
+    assert_eq!(got.sends, 1);
+    assert_eq!(rx.await.unwrap(), 2);
+}

@@ -33,9 +33,34 @@ pub(super) async fn exchange<T, F>(
 where
     F: FnMut(&[u8]) -> Verdict<(T, bool)>,
 {
-    let socket = bind(server, config.local)
-        .await
-        .map_err(|e| Failure::Io(e.to_string()))?;
+    let key = (server, config.local);
+    let socket = match config.reuse.as_ref().and_then(|r| r.take_udp(key)) {
+        Some(socket) => socket,
+        None => bind(server, config.local)
+            .await
+            .map_err(|e| Failure::Io(e.to_string()))?,
+    };
+    let result = on_socket(&socket, server, request, config, deadline, sends, accept).await;
+    if let Some(reuse) = &config.reuse
+        && !matches!(result, Err(Failure::Io(_)))
+    {
+        reuse.keep_udp(key, socket);
+    }
+    result
+}
+
+async fn on_socket<T, F>(
+    socket: &UdpSocket,
+    server: SocketAddr,
+    request: &[u8],
+    config: &Config,
+    deadline: Instant,
+    sends: &mut u32,
+    accept: &mut F,
+) -> Result<(T, bool), Failure>
+where
+    F: FnMut(&[u8]) -> Verdict<(T, bool)>,
+{
     // Capacity only: `recv_buf` reads into the spare capacity, so the 64 KiB are neither
     // zeroed nor touched beyond what a datagram fills (a one-shot update gets a ~100-byte
     // answer; zeroing cost a dozen page faults).

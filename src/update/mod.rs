@@ -1,12 +1,13 @@
 //! RFC 2136 DNS UPDATE messages, built without I/O.
 //!
 //! An [`Update`] is a zone, a list of [`Prerequisite`]s (RFC 2136 section 2.4) and a list of
-//! [`Change`]s (section 2.5). [`Update::to_wire`] lays them out in hickory's message type: the
+//! [`Change`]s (section 2.5). [`Update::to_wire`] lays them out ([`wire`]): the
 //! zone section is the question section, prerequisites the answer section and changes the
 //! authority section. Checks that a server would otherwise answer with NOTZONE or that nsupdate
 //! refuses (names outside the zone, CNAME beside other data) happen when items are added.
 
 pub mod rdata;
+pub mod wire;
 
 use hickory_proto::op::{Message, MessageType, OpCode, Query};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
@@ -297,20 +298,10 @@ impl Update {
         msg
     }
 
-    /// The update in wire form with the given ID (unsigned).
+    /// The update in wire form with the given ID (unsigned), names compressed as BIND's
+    /// nsupdate does ([`wire::message`]); refused when larger than a DNS message can hold.
     pub fn to_wire(&self, id: u16) -> Result<Vec<u8>, UpdateError> {
-        let bytes = self
-            .to_message(id)
-            .to_vec()
-            .map_err(|e| UpdateError::Encode(e.to_string()))?;
-        // hickory stops encoding at 65535 bytes and sets TC instead of failing: a silently
-        // shortened update must never be sent.
-        if bytes.get(2).is_some_and(|flags| flags & 0x02 != 0) {
-            return Err(UpdateError::Encode(
-                "the update is larger than a DNS message can hold (65535 bytes); split it".into(),
-            ));
-        }
-        Ok(bytes)
+        wire::message(self, id).map_err(UpdateError::Encode)
     }
 }
 

@@ -118,6 +118,7 @@ pub(super) async fn detect(
         local: None,
         tls: None,
         https: None,
+        reuse: None,
     };
     let response = if class == DNSClass::IN {
         client::query(&name, rtype, rd, None, &servers, &config)
