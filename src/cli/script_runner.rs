@@ -548,12 +548,13 @@ impl<'a> Ns<'a> {
         let tcp = self.opts.tcp && self.servers.is_some();
         loop {
             let server = ask[self.in_use];
-            let config = self.config(tcp, pending.local, &server);
+            let mut config = self.config(tcp, pending.local, &server);
             let signer = if signed {
                 self.key.as_ref().map(Signer::new)
             } else {
                 None
             };
+            unsigned_gets_fresh_sockets(&mut config, signer.is_some());
             if self.unreachable(&server) {
                 crate::errln!(
                     "; Communication with {} failed: operation canceled",
@@ -781,6 +782,8 @@ impl<'a> Ns<'a> {
                 Some((_, _, key)) => Some(Signer::new(key)),
                 None => self.key.as_ref().map(Signer::new),
             };
+            let mut config = config;
+            unsigned_gets_fresh_sockets(&mut config, signer.is_some());
             let result =
                 client::send_update(&update, signer, std::slice::from_ref(server), &config).await;
             let gss_used = gss_key.is_some();
@@ -1133,9 +1136,10 @@ impl Knot<'_> {
         let local = pending
             .local
             .map(|(ip, port)| SocketAddr::new(ip, port.unwrap_or(0)));
-        let config = self.config(local);
+        let mut config = self.config(local);
         let update = pending.to_update(zone);
         let signer = key.as_ref().map(Signer::new);
+        unsigned_gets_fresh_sockets(&mut config, signer.is_some());
         let tries = self.opts.udp_retries.unwrap_or(3) + 1;
         let (proto, what) = if config.tcp {
             ("TCP", "can't connect to")
@@ -1195,4 +1199,14 @@ impl Knot<'_> {
 fn render_answer_kdig(a: &Outcome) -> String {
     let shown = Message::from_vec(&a.raw).unwrap_or_else(|_| a.response.clone());
     render_kdig(&shown)
+}
+
+/// Sockets are kept between sends only for signed messages: an unsigned answer is believed on
+/// its ID and question alone, so each unsigned exchange gets a new random source port (as
+/// nsupdate's dispatch does), and an off-path forger must guess the port as well as the ID.
+/// A signed answer is checked by its TSIG, so the kept socket's fixed port costs nothing.
+fn unsigned_gets_fresh_sockets(config: &mut transport::Config, signed: bool) {
+    if !signed {
+        config.reuse = None;
+    }
 }

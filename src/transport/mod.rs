@@ -55,6 +55,9 @@ type SocketKey = (SocketAddr, Option<SocketAddr>);
 /// send cost a script of 10,000 sends more than knsupdate's whole run. Answers are still
 /// matched by ID, question and TSIG, so a late answer to an earlier send is ignored. A kept TCP
 /// connection the server has closed meanwhile is replaced once, and the request sent again.
+/// The script runner passes it only for signed messages: an unsigned exchange gets a new
+/// socket (a new random source port) every time, since its answer is believed on ID and
+/// question alone.
 #[derive(Debug, Default)]
 pub struct Reuse {
     udp: Mutex<HashMap<SocketKey, tokio::net::UdpSocket>>,
