@@ -89,6 +89,9 @@ pub struct Outcome {
     pub gss_signature: Option<SignatureVariant>,
     /// The raw answer as received (with its TSIG record).
     pub raw: Vec<u8>,
+    /// The request as sent, signed (nsupdate -d prints it; a GSS-TSIG MIC cannot be made
+    /// again for the print without using up a sequence number).
+    pub request: Vec<u8>,
     /// How many times the request was sent; more than one means an earlier copy may have been
     /// applied although its answer was lost (so a prerequisite failure may be our own doing).
     pub sends: u32,
@@ -315,6 +318,7 @@ async fn exchange(
             outcome.server = answered.server;
             outcome.tcp = answered.tcp;
             outcome.sends = answered.sends;
+            outcome.request = request;
             Ok(outcome)
         }
         Err(e) if e.only_rejected() => match (unsigned_error.into_inner(), e.0.last()) {
@@ -428,6 +432,7 @@ fn check_answer_with(
         authenticated,
         gss_signature,
         raw: bytes.to_vec(),
+        request: Vec::new(),
         sends: 1,
     };
     Verdict::Accept((outcome, truncated))

@@ -720,7 +720,11 @@ impl<'a> Ns<'a> {
                 creds.principal()
             );
         }
-        let key = gss::negotiate(*server, primary, &creds, &opts, config).await?;
+        let key = if self.debug > 0 {
+            gss::negotiate_traced(*server, primary, &creds, &opts, config, &mut print_tkey).await?
+        } else {
+            gss::negotiate(*server, primary, &creds, &opts, config).await?
+        };
         Ok((*server, primary.clone(), key))
     }
 
@@ -842,9 +846,18 @@ impl<'a> Ns<'a> {
         self.seen_error = true;
     }
 
-    /// nsupdate's debug print of the update as sent: rebuilt from the answer's ID and the
-    /// signing time, which makes the same bytes (TSIG is deterministic).
+    /// nsupdate's debug print of the update as sent: the signed request the answer came back
+    /// to (with its TSIG or GSS-TSIG record); without an answer, rebuilt with the HMAC key
+    /// (TSIG is deterministic), or unsigned for GSS-TSIG (a MIC cannot be made again without
+    /// using up one of the context's sequence numbers).
     fn print_sent(&self, update: &Update, user_zone: bool, outcome: Option<&Outcome>) {
+        if let Some(o) = outcome.filter(|o| !o.request.is_empty())
+            && let Some(text) = render_sent(&o.request, user_zone)
+        {
+            print!("Outgoing update query:\n{text}");
+            let _ = std::io::stdout().flush();
+            return;
+        }
         let id = outcome.map_or_else(random_id, |o| o.response.metadata.id);
         let Ok(wire) = update.to_wire(id) else { return };
         let wire = match &self.key {
@@ -915,6 +928,24 @@ fn gss_options(algorithm: GssAlgorithm, realm: Option<String>) -> gss::GssOption
         mechanism,
         realm,
         ..gss::GssOptions::default()
+    }
+}
+
+/// nsupdate -d's print of the TKEY exchange: the query on stdout under the same title as an
+/// update (BIND prints every request it sends with one function), the answer on stderr.
+fn print_tkey(message: gss::TkeyMessage<'_>) {
+    match message {
+        gss::TkeyMessage::Query(wire) => {
+            if let Ok(msg) = Message::from_vec(wire) {
+                print!("Outgoing update query:\n{}", render_dig(&msg));
+                let _ = std::io::stdout().flush();
+            }
+        }
+        gss::TkeyMessage::Answer(wire) => {
+            if let Ok(msg) = Message::from_vec(wire) {
+                eprint!("recvmsg reply from GSS-TSIG query\n{}", render_dig(&msg));
+            }
+        }
     }
 }
 

@@ -19,7 +19,10 @@ use std::sync::Mutex;
 
 use hickory_proto::rr::Name;
 
-pub use negotiate::{GssOptions, NegotiateError, credentials, negotiate, service_principal};
+pub use negotiate::{
+    GssOptions, NegotiateError, TkeyMessage, credentials, negotiate, negotiate_traced,
+    service_principal,
+};
 pub use system::Mechanism;
 
 /// The result of one step of context establishment (`gss_init_sec_context`).
@@ -37,6 +40,9 @@ pub enum Step {
 pub enum GssErrorKind {
     /// The Kerberos library is not installed (or could not be loaded).
     NoLibrary,
+    /// This is a static build whose glibc differs from the system's, so the system Kerberos
+    /// library cannot be loaded safely (the message says what to do).
+    GlibcMismatch,
     /// No usable credentials: no ticket cache, an expired ticket, or an unreadable keytab.
     NoCredentials,
     /// The KDC does not know the service principal `DNS/<primary>@REALM`.
@@ -88,7 +94,9 @@ impl GssError {
                 "synchronise the clocks of this host, the KDC and the DNS server"
             }
             GssErrorKind::ContextExpired => "the security context expired; run the update again",
-            GssErrorKind::BadMic | GssErrorKind::Other => return None,
+            GssErrorKind::GlibcMismatch | GssErrorKind::BadMic | GssErrorKind::Other => {
+                return None;
+            }
         })
     }
 }

@@ -78,6 +78,19 @@ pub fn credentials(opts: &GssOptions) -> Result<Arc<Credentials>, GssError> {
     Credentials::acquire(opts.principal.as_deref(), opts.keytab.as_deref()).map(Arc::new)
 }
 
+/// A TKEY message of the negotiation as sent or received, for debug output (nsupdate `-d`
+/// prints both).
+#[derive(Debug, Clone, Copy)]
+pub enum TkeyMessage<'a> {
+    /// The TKEY query about to be sent.
+    Query(&'a [u8]),
+    /// The server's answer to it.
+    Answer(&'a [u8]),
+}
+
+/// Where [`negotiate_traced`] reports the TKEY messages.
+pub type Trace<'a> = &'a mut (dyn FnMut(TkeyMessage<'_>) + Send);
+
 /// Establish a GSS-TSIG key with `server`, whose zone's primary is `primary`, using `creds`.
 pub async fn negotiate(
     server: SocketAddr,
@@ -85,6 +98,18 @@ pub async fn negotiate(
     creds: &Arc<Credentials>,
     opts: &GssOptions,
     config: &transport::Config,
+) -> Result<GssKey, NegotiateError> {
+    negotiate_traced(server, primary, creds, opts, config, &mut |_| {}).await
+}
+
+/// [`negotiate`], reporting each TKEY query and answer to `trace`.
+pub async fn negotiate_traced(
+    server: SocketAddr,
+    primary: &Name,
+    creds: &Arc<Credentials>,
+    opts: &GssOptions,
+    config: &transport::Config,
+    trace: Trace<'_>,
 ) -> Result<GssKey, NegotiateError> {
     let target = match (&opts.service, opts.realm.as_deref(), creds.realm()) {
         (Some(service), _, _) => service.clone(),
@@ -98,7 +123,7 @@ pub async fn negotiate(
         blocking(move || creds.context(&target, mech).map(|c| Box::new(c) as _))
     };
     let context = new_context(target.clone()).await?;
-    match negotiate_with(server, primary, context, opts, config).await {
+    match negotiate_with(server, primary, context, opts, config, trace).await {
         // nsupdate (recvgss): a server that answers FORMERR to one algorithm form (Samba, to
         // the Windows 2000 gss.microsoft.com form) is asked once more in the other.
         Err(NegotiateError::Tkey(TkeyError::Rcode(rcode))) if rcode == "FORMERR" => {
@@ -112,7 +137,7 @@ pub async fn negotiate(
                 ..opts.clone()
             };
             let context = new_context(target).await?;
-            negotiate_with(server, primary, context, &opts, config).await
+            negotiate_with(server, primary, context, &opts, config, trace).await
         }
         other => other,
     }
@@ -125,6 +150,7 @@ pub async fn negotiate_with(
     mut context: Box<dyn SecurityContext>,
     opts: &GssOptions,
     config: &transport::Config,
+    trace: Trace<'_>,
 ) -> Result<GssKey, NegotiateError> {
     let algorithm = opts.algorithm.unwrap_or(GssAlgorithm::GssTsig);
     let key_name = tkey::key_name(random_u32(), primary)?;
@@ -157,9 +183,11 @@ pub async fn negotiate_with(
                     Verdict::Ignore("not the answer to our TKEY query".into())
                 }
             };
+            trace(TkeyMessage::Query(&query));
             let answered = transport::exchange(&[server], &query, &config, accept)
                 .await
                 .map_err(NegotiateError::Network)?;
+            trace(TkeyMessage::Answer(&answered.value));
             let answer = tkey::parse_answer(&answered.value, &key_name)?;
             expires = match answer.lifetime() {
                 0 => now + 3600,

@@ -213,20 +213,26 @@ fn check_glibc() -> Result<(), GssError> {
     let linked = unsafe { std::ffi::CStr::from_ptr(libc::gnu_get_libc_version()) }
         .to_string_lossy()
         .into_owned();
-    let Some(system) = system_glibc_version() else {
-        return Ok(());
-    };
-    if system == linked {
-        return Ok(());
+    glibc_guard(&linked, system_glibc_version().as_deref())
+}
+
+/// The decision of [`check_glibc`], without the lookups: `linked` is the glibc dnsup was
+/// built with, `system` the one found on this system (`None`: no libc.so.6 found or no
+/// version in it; then `dlopen` decides, and fails cleanly if there is no glibc at all).
+pub(crate) fn glibc_guard(linked: &str, system: Option<&str>) -> Result<(), GssError> {
+    match system {
+        None => Ok(()),
+        Some(system) if system == linked => Ok(()),
+        Some(system) => Err(GssError::new(
+            GssErrorKind::GlibcMismatch,
+            format!(
+                "GSS-TSIG is not available: this dnsup is a static build linked with glibc \
+                 {linked}, and this system has glibc {system}; loading the system Kerberos \
+                 library ({LIBRARY}) needs the same glibc (use a dnsup built on this system's \
+                 release, or a build without crt-static)"
+            ),
+        )),
     }
-    Err(GssError::new(
-        GssErrorKind::NoLibrary,
-        format!(
-            "this dnsup is a static build linked with glibc {linked}, and this system has glibc {system}: \
-             loading the system Kerberos library needs the same glibc (build dnsup on this system, \
-             or use a build without crt-static)"
-        ),
-    ))
 }
 
 fn system_glibc_version() -> Option<String> {
@@ -859,6 +865,28 @@ mod tests {
         assert_eq!(glibc_release_version(image).as_deref(), Some("2.36"));
         assert_eq!(glibc_release_version(b"nothing here"), None);
         assert_eq!(glibc_release_version(b"release version "), None);
+    }
+
+    #[test]
+    fn the_glibc_guard_refuses_another_system_glibc() {
+        assert_eq!(glibc_guard("2.36", Some("2.36")), Ok(()));
+        // No libc.so.6 (or no version in it): dlopen decides.
+        assert_eq!(glibc_guard("2.36", None), Ok(()));
+        for system in ["2.41", "2.35", "2.36.1", ""] {
+            let e = glibc_guard("2.36", Some(system)).unwrap_err();
+            assert_eq!(e.kind, GssErrorKind::GlibcMismatch, "{system}");
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "GSS-TSIG is not available: this dnsup is a static build linked with glibc \
+                     2.36, and this system has glibc {system}; loading the system Kerberos \
+                     library (libgssapi_krb5.so.2) needs the same glibc (use a dnsup built on \
+                     this system's release, or a build without crt-static)"
+                )
+            );
+            // Not the "install the library" hint: the library may well be installed.
+            assert_eq!(e.hint(), None);
+        }
     }
 
     #[test]

@@ -294,6 +294,30 @@ fn typed_text(rtype: RecordType, bytes: &[u8], style: Style) -> Option<String> {
             format!("{alg} {flags} {iterations} {salt}")
         }
         61 => base64(w.rest(), style),
+        // TKEY (RFC 2930), as BIND's tkey_249.c prints it: the times as numbers, the error as
+        // its mnemonic, each data field after its length (none when empty).
+        249 => {
+            let algorithm = w.name()?;
+            let (inception, expiration, mode, error) = (w.u32()?, w.u32()?, w.u16()?, w.u16()?);
+            let key_len = w.u16()?;
+            let key = w.bytes(usize::from(key_len))?;
+            let other_len = w.u16()?;
+            let other = w.bytes(usize::from(other_len))?;
+            let mut text = format!(
+                "{algorithm} {inception} {expiration} {mode} {} {key_len}",
+                super::render::tsig_rcode_text(error)
+            );
+            for (len, data) in [(None, key), (Some(other_len), other)] {
+                if let Some(len) = len {
+                    text.push_str(&format!(" {len}"));
+                }
+                if !data.is_empty() {
+                    text.push(' ');
+                    text.push_str(&base64(data, style));
+                }
+            }
+            text
+        }
         108 | 109 => {
             let bytes = w.rest();
             if bytes.len() != if u16::from(rtype) == 108 { 6 } else { 8 } {
@@ -313,4 +337,42 @@ fn typed_text(rtype: RecordType, bytes: &[u8], style: Style) -> Option<String> {
         _ => return None,
     };
     w.is_empty().then_some(text)
+}
+
+#[cfg(test)]
+mod tkey_tests {
+    use super::*;
+
+    fn tkey(error: u16, key: &[u8], other: &[u8]) -> Vec<u8> {
+        let mut rdata = b"\x08gss-tsig\x00".to_vec();
+        rdata.extend_from_slice(&1_796_221_357u32.to_be_bytes());
+        rdata.extend_from_slice(&1_796_224_957u32.to_be_bytes());
+        rdata.extend_from_slice(&3u16.to_be_bytes());
+        rdata.extend_from_slice(&error.to_be_bytes());
+        rdata.extend_from_slice(&(key.len() as u16).to_be_bytes());
+        rdata.extend_from_slice(key);
+        rdata.extend_from_slice(&(other.len() as u16).to_be_bytes());
+        rdata.extend_from_slice(other);
+        rdata
+    }
+
+    #[test]
+    fn tkey_as_bind_prints_it() {
+        let text = |r: &[u8]| typed_text(RecordType::Unknown(249), r, Style::Bind);
+        assert_eq!(
+            text(&tkey(0, &[1, 2, 3], &[])).as_deref(),
+            Some("gss-tsig. 1796221357 1796224957 3 NOERROR 3 AQID 0")
+        );
+        assert_eq!(
+            text(&tkey(20, &[], &[9])).as_deref(),
+            Some("gss-tsig. 1796221357 1796224957 3 BADNAME 0 1 CQ==")
+        );
+        // Long keys in 56-character words, as BIND's debug style.
+        let long = text(&tkey(0, &[0; 60], &[])).unwrap();
+        assert_eq!(long.split(' ').nth(6).map(str::len), Some(56));
+        // Truncated or with trailing bytes: not a TKEY text.
+        let full = tkey(0, &[1, 2, 3], &[]);
+        assert_eq!(text(&full[..full.len() - 1]), None);
+        assert_eq!(text(&[full.as_slice(), &[0]].concat()), None);
+    }
 }

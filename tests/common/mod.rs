@@ -80,9 +80,22 @@ pub trait Server {
     }
 }
 
-/// The dnsup binary built by cargo for this test run.
+/// The dnsup binary under test: the one cargo built for this test run, or the one named by
+/// `DNSUP_TEST_BINARY` (an absolute path; .ci/run points it at the release build to run the
+/// GSS-TSIG tests against the LTO, panic=abort, static-PIE binary users install).
 pub fn dnsup_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_dnsup"))
+    match std::env::var_os("DNSUP_TEST_BINARY") {
+        Some(path) if !path.is_empty() => {
+            let path = PathBuf::from(path);
+            assert!(
+                path.is_absolute() && path.is_file(),
+                "DNSUP_TEST_BINARY={}: not an absolute path to a file",
+                path.display()
+            );
+            path
+        }
+        _ => PathBuf::from(env!("CARGO_BIN_EXE_dnsup")),
+    }
 }
 
 /// How long a client tool may run before the test kills it and fails.
