@@ -7,8 +7,6 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
-use std::time::Duration;
 
 use common::*;
 
@@ -68,38 +66,75 @@ fn link(dir: &Path, name: &str) -> PathBuf {
     path
 }
 
-/// Runs `tool` with `input` on stdin; `None` if it exited with 0 or 1, else what went wrong.
-fn check(tool: &Path, args: &[&str], input: &str) -> Option<String> {
-    let out = run_with_timeout(
-        Command::new(tool).args(args),
-        input.as_bytes(),
-        Duration::from_secs(30),
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let ok = matches!(out.status.code(), Some(0 | 1)) && !stderr.contains("panicked");
-    (!ok).then(|| format!("{input:?}: {}", describe(&out)))
-}
-
-/// Runs every case on `threads` threads; returns the failures.
-fn run_all(cases: Vec<(PathBuf, Vec<String>, String)>, threads: usize) -> Vec<String> {
-    let queue = Mutex::new(cases);
-    let failures = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                loop {
-                    let Some((tool, args, input)) = queue.lock().unwrap().pop() else {
-                        break;
-                    };
-                    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-                    if let Some(f) = check(&tool, &args, &input) {
-                        failures.lock().unwrap().push(f);
-                    }
-                }
-            });
+/// Runs every case, `jobs` at a time, with a 30 s limit each; returns the failures (a run that
+/// did not exit 0 or 1, or that panicked).
+///
+/// The runs are started by `jobs` native shells, not forked one by one from this test process:
+/// under qemu-user (scripts/cross --test) the test process is itself emulated and many-threaded,
+/// and qemu emulates each fork by forking the whole emulator, where a child forked while another
+/// thread holds qemu's internal locks can wait 16 s or more before it execs. A shell forks
+/// natively, and each dnsup it starts is a fresh process (a fresh qemu). On x86_64 nothing
+/// changes but who forks. Each case's input, output and exit status are files in a temporary
+/// directory, so a failure is reported with all three.
+fn run_all(cases: Vec<(PathBuf, Vec<String>, String)>, jobs: usize) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let timeout = require("timeout", "coreutils");
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let mut scripts = vec![String::new(); jobs];
+    for (i, (tool, args, input)) in cases.iter().enumerate() {
+        std::fs::write(dir.path().join(format!("{i}.in")), input).unwrap();
+        let mut line = format!(
+            "{} -k 5 30 {}",
+            quote(&timeout.display().to_string()),
+            quote(&tool.display().to_string())
+        );
+        for arg in args {
+            line.push(' ');
+            line.push_str(&quote(arg));
         }
-    });
-    failures.into_inner().unwrap()
+        line.push_str(&format!(
+            " <{i}.in >{i}.out 2>{i}.err; echo $? >{i}.status\n"
+        ));
+        scripts[i % jobs].push_str(&line);
+    }
+    let shells: Vec<_> = scripts
+        .iter()
+        .enumerate()
+        .map(|(j, script)| {
+            let file = format!("job{j}.sh");
+            std::fs::write(dir.path().join(&file), script).unwrap();
+            Command::new("/bin/sh")
+                .arg(file)
+                .current_dir(dir.path())
+                .spawn()
+                .expect("starting /bin/sh")
+        })
+        .collect();
+    for mut shell in shells {
+        let status = shell.wait().expect("waiting for /bin/sh");
+        assert!(status.success(), "the shell running the cases: {status}");
+    }
+    let read = |i: usize, ext: &str| {
+        String::from_utf8_lossy(&std::fs::read(dir.path().join(format!("{i}.{ext}"))).unwrap())
+            .into_owned()
+    };
+    let mut failures = Vec::new();
+    for (i, (_, _, input)) in cases.iter().enumerate() {
+        let status = read(i, "status");
+        let stderr = read(i, "err");
+        let ok = matches!(status.trim(), "0" | "1") && !stderr.contains("panicked");
+        if !ok {
+            let why = match status.trim() {
+                "124" | "137" => "did not finish within 30 s".to_string(),
+                s => format!("exit status {s}"),
+            };
+            failures.push(format!(
+                "{input:?}: {why}\nstdout:\n{}\nstderr:\n{stderr}",
+                read(i, "out")
+            ));
+        }
+    }
+    failures
 }
 
 fn prefixes(line: &str) -> impl Iterator<Item = &str> {
