@@ -158,6 +158,9 @@ pub fn run(args: RunArgs) -> u8 {
         // The pass's notifications too (no `started`/`stopped`: one pass is not a daemon's
         // life), delivered before the exit within the notifiers' timeouts.
         let mut hub = crate::notify::Hub::notifiers_only(daemon.config());
+        // From cron, each run is a new process: what the last one reported comes from the
+        // state file, so a failure is sent once and its end as `recovered`.
+        hub.resume(&daemon.state().status);
         let report = daemon.pass(false).await;
         drop(lock);
         for (key, outcome) in &report {

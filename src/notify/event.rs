@@ -269,6 +269,9 @@ enum Standing {
 #[derive(Debug, Default)]
 pub struct Tracker {
     standing: BTreeMap<String, Standing>,
+    /// Failures a previous run already reported (`run --once` resumed from the state file):
+    /// the same failure again at the first pass is not news.
+    reported: BTreeMap<String, String>,
 }
 
 /// Split the daemon's `name/TYPE` key.
@@ -292,6 +295,21 @@ fn provider_of(config: &Config, name: &str) -> String {
 }
 
 impl Tracker {
+    /// Start from the persisted per-record status of an earlier run (`run --once` from cron):
+    /// a record that was failing is in trouble, so its first good pass is `recovered`, and the
+    /// same failure as last time is not sent again (each run would otherwise repeat it).
+    pub fn resume(&mut self, status: &BTreeMap<String, crate::daemon::status::RecordStatus>) {
+        for (key, st) in status {
+            if st.consecutive_failures == 0 {
+                continue;
+            }
+            self.standing.insert(key.clone(), Standing::Troubled);
+            if let Some(e) = &st.last_error {
+                self.reported.insert(key.clone(), e.message.clone());
+            }
+        }
+    }
+
     /// The events one pass's `report` means, at `time`.
     pub fn observe(
         &mut self,
@@ -314,6 +332,8 @@ impl Tracker {
                 time,
             };
             let was_troubled = self.standing.get(key) == Some(&Standing::Troubled);
+            let reported = self.reported.remove(key);
+            let news = |message: &str| reported.as_deref() != Some(message);
             match outcome {
                 Outcome::Updated(change) => {
                     let (from, to) = (&change.from, &change.to);
@@ -337,21 +357,25 @@ impl Tracker {
                     self.standing.insert(key.clone(), Standing::Fine);
                 }
                 Outcome::Failed(failure) => {
-                    out.push(event(
-                        EventKind::Failed,
-                        Vec::new(),
-                        Vec::new(),
-                        Some(failure.message.clone()),
-                    ));
+                    if news(&failure.message) {
+                        out.push(event(
+                            EventKind::Failed,
+                            Vec::new(),
+                            Vec::new(),
+                            Some(failure.message.clone()),
+                        ));
+                    }
                     self.standing.insert(key.clone(), Standing::Troubled);
                 }
                 Outcome::Conflict(why) => {
-                    out.push(event(
-                        EventKind::Conflict,
-                        Vec::new(),
-                        Vec::new(),
-                        Some(why.clone()),
-                    ));
+                    if news(why) {
+                        out.push(event(
+                            EventKind::Conflict,
+                            Vec::new(),
+                            Vec::new(),
+                            Some(why.clone()),
+                        ));
+                    }
                     self.standing.insert(key.clone(), Standing::Troubled);
                 }
                 Outcome::NoAddress(why) if is_refusal(why) => {

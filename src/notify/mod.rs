@@ -239,6 +239,14 @@ impl Hub {
             .set_state(daemon.rrset_providers(), daemon.state());
     }
 
+    /// Resume from an earlier run's persisted per-record status ([`Tracker::resume`]).
+    pub fn resume(
+        &mut self,
+        status: &std::collections::BTreeMap<String, crate::daemon::status::RecordStatus>,
+    ) {
+        self.tracker.resume(status);
+    }
+
     /// One pass's outcomes: update the status, emit the events they mean and a heartbeat.
     pub fn observe(&mut self, report: &[(String, Outcome)], config: &Config) {
         let t = now();

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use crate::common::daemon::{DaemonSetup, daemon_setup, wait_for};
-use crate::common::{Named, Server};
+use crate::common::{Named, Server, describe};
 use crate::daemon::{metric, promtool_check, sigterm};
 use crate::util::{free_port, http_get};
 
@@ -262,5 +262,53 @@ timeout = "1s"
     assert_eq!(
         std::fs::read_to_string(&events).unwrap(),
         "created home.example.test.\nupdated home.example.test.\n"
+    );
+}
+
+/// `run --once` from cron is a new process each time: a failure is sent once (not at every
+/// run), and the run that succeeds again sends `recovered`, from the state file's status.
+#[test]
+fn run_once_from_cron_sends_a_failure_once_and_then_recovered() {
+    let named = Named::start();
+    let s = daemon_setup(named.addr(), "", "3s", None);
+    let events = s.dir.path().join("events.txt");
+    append(
+        &s,
+        &format!(
+            r#"
+[notify.prog]
+type = "exec"
+argv = ["sh", "-c", "echo \"$DNSUP_EVENT $DNSUP_RECORD\" >> {events}"]
+"#,
+            events = events.display()
+        ),
+    );
+    // The right key name with another secret: named answers BADSIG (not auth), every run.
+    let key_file = s.dir.path().join("ddns.key");
+    let good = std::fs::read_to_string(&key_file).unwrap();
+    let secret = good.split('"').nth(3).unwrap().to_string();
+    std::fs::write(
+        &key_file,
+        good.replace(&secret, "d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC13cm9uZyE="),
+    )
+    .unwrap();
+    let read = || std::fs::read_to_string(&events).unwrap_or_default();
+    for run in 0..3 {
+        let out = s.once();
+        assert_ne!(out.status.code(), Some(0), "run {run}: {}", describe(&out));
+        assert_eq!(
+            read(),
+            "failed home.example.test.\n",
+            "run {run}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert!(named.query("home.example.test", "A").is_empty());
+    std::fs::write(&key_file, good).unwrap();
+    let out = s.once();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert_eq!(
+        read(),
+        "failed home.example.test.\nrecovered home.example.test.\ncreated home.example.test.\n"
     );
 }
