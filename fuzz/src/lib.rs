@@ -106,7 +106,8 @@ pub fn run_script(dialect: Dialect, data: &[u8]) {
 /// - `show` renders (nsupdate and knsupdate forms);
 /// - the update encodes, or is refused with an error (never a panic, never a silent cut);
 /// - what is encoded decodes again (hickory `Message::from_vec`), to the same sections, and
-///   re-encodes to the same bytes;
+///   hickory's re-encoding of that reads back the same (the bytes may differ: the two
+///   encoders compress differently);
 /// - it can be signed, the signed form decodes, and the debug print of the sent message renders.
 pub fn check_pending(pending: &Pending) {
     let _ = render_show(pending);
@@ -138,13 +139,15 @@ pub fn check_update(update: &Update) {
         Err(e) => panic!("an encoded update does not decode: {e}\n{update:?}"),
     };
     assert_same_message(&decoded, &built);
+    // hickory's encoder compresses differently from dnsup's (it also points into SRV and
+    // other record data written uncompressed, and stops after its first names), so the bytes
+    // may differ; what it writes must read back as the same message.
     let again = decoded
         .to_vec()
         .unwrap_or_else(|e| panic!("a decoded update does not encode again: {e}"));
-    assert_eq!(
-        again, wire,
-        "decode + encode changed the bytes of an update"
-    );
+    let reread = Message::from_vec(&again)
+        .unwrap_or_else(|e| panic!("hickory's re-encoding of an update does not decode: {e}"));
+    assert_same_message(&reread, &built);
 
     let key = key();
     let (signed, _) = tsig::sign_request(&wire, &key, SIGNED_AT, tsig::DEFAULT_FUDGE)
