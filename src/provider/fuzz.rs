@@ -26,7 +26,7 @@ use super::{ProviderError, RrsetKey, longest_zone, text};
 
 /// The adapters [`answer`] reaches, by the index in an input's first byte; `http` is the shared
 /// layer (`Retry-After`, status mapping, the value formats on a body).
-pub const ADAPTERS: [&str; 32] = [
+pub const ADAPTERS: [&str; 33] = [
     "powerdns",
     "cloudflare",
     "desec",
@@ -59,6 +59,7 @@ pub const ADAPTERS: [&str; 32] = [
     "linode",
     "ns1",
     "vercel",
+    "scaleway",
 ];
 
 /// The record types an input can ask for (bits 4-6 of the operation byte).
@@ -162,6 +163,7 @@ pub fn answer(data: &[u8]) {
         "linode" => linode(&case),
         "ns1" => ns1(&case),
         "vercel" => vercel(&case),
+        "scaleway" => scaleway(&case),
         _ => shared(&case),
     }
 }
@@ -423,6 +425,25 @@ fn vercel(case: &Case) {
         }
     } else if let Some((rs, _)) = result(super::vercel::parse_records(r, &case.zone, &case.key)) {
         records(case, &rs);
+    }
+}
+
+/// Scaleway: op 0 a page of zones, else a page of records.
+fn scaleway(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&super::scaleway::error_detail(&r.body)));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        if let Some((names, _)) = result(super::scaleway::parse_zones(r)) {
+            zones(case, &names);
+        }
+    } else if let Some((found, _)) =
+        result(super::scaleway::parse_records(r, &case.zone, &case.key))
+    {
+        let held: Vec<RData> = found.into_iter().map(|(v, _)| v).collect();
+        values(case, Format::Presentation, &held);
     }
 }
 
@@ -2011,6 +2032,27 @@ pub fn seeds() -> Vec<Vec<u8>> {
         A,
         403,
         r#"{"error":{"code":"forbidden","message":"Not authorized"}}"#,
+    );
+    add(
+        "scaleway",
+        0,
+        A,
+        200,
+        r#"{"dns_zones":[{"domain":"example.com","subdomain":"","status":"active"}],"total_count":1}"#,
+    );
+    add(
+        "scaleway",
+        1,
+        CNAME,
+        200,
+        r#"{"records":[{"id":"r1","name":"www","type":"CNAME","data":"target.example.net.","ttl":300,"priority":0}],"total_count":1}"#,
+    );
+    add(
+        "scaleway",
+        1,
+        A,
+        401,
+        r#"{"message":"authentication is denied","type":"denied_authentication"}"#,
     );
     // The shared layer: Retry-After forms and the value formats.
     for retry in [

@@ -49,6 +49,7 @@ pub mod ns1;
 pub mod porkbun;
 pub mod powerdns;
 pub mod route53;
+pub mod scaleway;
 pub mod servercow;
 pub mod spaceship;
 pub mod template;

@@ -42,6 +42,7 @@ mod presets;
 mod registry;
 mod rfc2136;
 mod route53;
+mod scaleway;
 mod servercow;
 mod spaceship;
 mod template;
