@@ -26,7 +26,7 @@ use super::{ProviderError, RrsetKey, longest_zone, text};
 
 /// The adapters [`answer`] reaches, by the index in an input's first byte; `http` is the shared
 /// layer (`Retry-After`, status mapping, the value formats on a body).
-pub const ADAPTERS: [&str; 33] = [
+pub const ADAPTERS: [&str; 34] = [
     "powerdns",
     "cloudflare",
     "desec",
@@ -60,6 +60,7 @@ pub const ADAPTERS: [&str; 33] = [
     "ns1",
     "vercel",
     "scaleway",
+    "dreamhost",
 ];
 
 /// The record types an input can ask for (bits 4-6 of the operation byte).
@@ -164,6 +165,7 @@ pub fn answer(data: &[u8]) {
         "ns1" => ns1(&case),
         "vercel" => vercel(&case),
         "scaleway" => scaleway(&case),
+        "dreamhost" => dreamhost(&case),
         _ => shared(&case),
     }
 }
@@ -444,6 +446,27 @@ fn scaleway(case: &Case) {
     {
         let held: Vec<RData> = found.into_iter().map(|(v, _)| v).collect();
         values(case, Format::Presentation, &held);
+    }
+}
+
+/// DreamHost: `dns-list_records` (errors come with HTTP 200), any op; odd ops also read an
+/// add/remove answer.
+fn dreamhost(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&short(&String::from_utf8_lossy(&r.body))));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        if let Some(list) = result(super::dreamhost::parse_list(r)) {
+            zones(case, &super::dreamhost::zones(&list));
+            if let Some(found) = result(super::dreamhost::values_of(&list, &case.zone, &case.key)) {
+                let held: Vec<RData> = found.into_iter().map(|(v, _)| v).collect();
+                values(case, Format::Presentation, &held);
+            }
+        }
+    } else {
+        let _ = result(super::dreamhost::result(r));
     }
 }
 
@@ -2053,6 +2076,28 @@ pub fn seeds() -> Vec<Vec<u8>> {
         A,
         401,
         r#"{"message":"authentication is denied","type":"denied_authentication"}"#,
+    );
+    add(
+        "dreamhost",
+        0,
+        A,
+        200,
+        "success\naccount_id\tzone\trecord\ttype\tvalue\tcomment\teditable\n1\texample.com\twww.example.com\tA\t192.0.2.1\t\t1\n",
+    );
+    add(
+        "dreamhost",
+        0,
+        CNAME,
+        200,
+        "success\naccount_id\tzone\trecord\ttype\tvalue\tcomment\teditable\n1\texample.com\twww.example.com\tCNAME\tghs.google.com.\tA test\t1\n",
+    );
+    add("dreamhost", 1, A, 200, "success\nrecord_added\n");
+    add(
+        "dreamhost",
+        1,
+        A,
+        200,
+        "error\nslow_down_bucko\thourly limit\n",
     );
     // The shared layer: Retry-After forms and the value formats.
     for retry in [

@@ -30,6 +30,7 @@ pub mod cloudns;
 pub mod desec;
 pub mod digitalocean;
 pub mod dnspod;
+pub mod dreamhost;
 pub mod duckdns;
 pub mod dyndns2;
 pub mod edgeone;

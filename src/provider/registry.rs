@@ -73,7 +73,7 @@ fn adapters() -> Vec<Entry> {
         hetzner, ionos, namecheap, namecom, namesilo, porkbun, route53, tencent, vultr,
     };
     // REST batch of issue 15 (kept together to ease merges).
-    use super::{cloudns, linode, ns1, scaleway, spaceship, vercel};
+    use super::{cloudns, dreamhost, linode, ns1, scaleway, spaceship, vercel};
     let rw = Capabilities::READ_WRITE;
     let row = |name: &'static str,
                title: &'static str,
@@ -350,6 +350,15 @@ fn adapters() -> Vec<Entry> {
             "secret_key",
             "https://www.scaleway.com/en/developers/api/domains-and-dns/",
             "no TXT (no documented escaping); an RRset is replaced in one request",
+        ),
+        row(
+            "dreamhost",
+            "DreamHost",
+            Style::Rest,
+            dreamhost::CAPABILITIES,
+            "api_key",
+            "https://help.dreamhost.com/hc/en-us/articles/217555707-DNS-API-commands",
+            "no TXT (no documented escaping); TTL set by DreamHost; a change is add then remove; the key travels in the URL",
         ),
         // End of the REST batch of issue 15.
         row(

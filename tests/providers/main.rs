@@ -20,6 +20,7 @@ mod daemon_waits;
 mod desec;
 mod digitalocean;
 mod dnspod;
+mod dreamhost;
 mod duckdns;
 mod dyndns2;
 mod edgeone;
