@@ -75,6 +75,9 @@ pub struct Listed {
     pub rtype: String,
     /// Its value as listed (what `dns-remove_record` wants back).
     pub value: String,
+    /// Whether it may be changed through the API (`editable` 1; DreamHost's own records
+    /// for a hosted site are 0).
+    pub editable: bool,
 }
 
 /// The body of an answer: `Ok(lines after "success")` or the error it states.
@@ -122,6 +125,7 @@ pub fn parse_list(r: &Response) -> Result<Vec<Listed>, ProviderError> {
         })
     };
     let (zone, record, rtype, value) = (at("zone")?, at("record")?, at("type")?, at("value")?);
+    let editable = cols.iter().position(|c| *c == "editable");
     let mut out = Vec::new();
     for line in it {
         let f: Vec<&str> = line.split('\t').collect();
@@ -135,6 +139,9 @@ pub fn parse_list(r: &Response) -> Result<Vec<Listed>, ProviderError> {
             record: get(record)?,
             rtype: get(rtype)?,
             value: get(value)?,
+            editable: editable
+                .and_then(|i| f.get(i))
+                .is_none_or(|e| e.trim() != "0"),
         });
     }
     Ok(out)
@@ -151,21 +158,16 @@ pub fn zones(list: &[Listed]) -> Vec<Name> {
     out
 }
 
-/// The values of `key` in a listing, each with its text as listed.
-pub fn values_of(
-    list: &[Listed],
+/// The values of `key` in a listing, each with its listing line.
+pub fn values_of<'a>(
+    list: &'a [Listed],
     zone: &Name,
     key: &RrsetKey,
-) -> Result<Vec<(RData, String)>, ProviderError> {
+) -> Result<Vec<(RData, &'a Listed)>, ProviderError> {
     let (name, rtype) = (plain_name(&key.name), key.rtype.to_string());
     list.iter()
         .filter(|l| l.rtype == rtype && l.record.eq_ignore_ascii_case(&name))
-        .map(|l| {
-            Ok((
-                parse_presentation(key.rtype, &l.value, zone)?,
-                l.value.clone(),
-            ))
-        })
+        .map(|l| Ok((parse_presentation(key.rtype, &l.value, zone)?, l)))
         .collect()
 }
 
@@ -236,7 +238,8 @@ impl Provider for Dreamhost {
     }
 
     async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        let values = values_of(&self.list().await?, zone, key)?;
+        let list = self.list().await?;
+        let values = values_of(&list, zone, key)?;
         Ok(Rrset {
             ttl: None,
             values: values.into_iter().map(|(v, _)| v).collect(),
@@ -251,7 +254,8 @@ impl Provider for Dreamhost {
         new: &[RData],
         _ttl: u32,
     ) -> Result<Applied, ProviderError> {
-        let held = values_of(&self.list().await?, zone, key)?;
+        let list = self.list().await?;
+        let held = values_of(&list, zone, key)?;
         let actual = Rrset {
             ttl: None,
             values: held.iter().map(|(v, _)| v.clone()).collect(),
@@ -268,25 +272,33 @@ impl Provider for Dreamhost {
             }
             a
         };
-        let removes: Vec<&str> = held
+        let removes: Vec<&Listed> = held
             .iter()
             .filter(|(v, _)| !new.contains(v))
-            .map(|(_, text)| text.as_str())
+            .map(|(_, l)| *l)
             .collect();
+        // Refused before anything is sent: a half-made change would leave both values.
+        if let Some(l) = removes.iter().find(|l| !l.editable) {
+            return Err(ProviderError::Refused(format!(
+                "{key}: DreamHost manages the value {} itself (not editable through the API); \
+                 make the name DNS-only in the panel, or update another name",
+                l.value
+            )));
+        }
         // Adds first, so the name is never left without a value while it changes; but a
         // CNAME cannot sit beside another (`CNAME_already_on_record`), so it is removed first.
         let remove_first = key.rtype == RecordType::CNAME;
         if remove_first {
-            for text in &removes {
-                self.change("dns-remove_record", key, text).await?;
+            for l in &removes {
+                self.change("dns-remove_record", key, &l.value).await?;
             }
         }
         for v in adds {
             self.change("dns-add_record", key, &presentation(v)).await?;
         }
         if !remove_first {
-            for text in &removes {
-                self.change("dns-remove_record", key, text).await?;
+            for l in &removes {
+                self.change("dns-remove_record", key, &l.value).await?;
             }
         }
         Ok(Applied::Done)
@@ -320,7 +332,8 @@ mod tests {
             rtype: RecordType::CNAME,
         };
         let v = values_of(&list, &zone, &key).unwrap();
-        assert_eq!(v[0].1, "ghs.google.com.");
+        assert_eq!(v[0].1.value, "ghs.google.com.");
+        assert!(v[0].1.editable && !list[0].editable);
     }
 
     #[test]

@@ -121,7 +121,12 @@ fn handle(state: &Shared, r: &FakeRequest) -> Result<FakeResponse, String> {
             // Another zone of the account, which must not be taken for ours.
             out.push_str("\n1\ta.test\ta.test\tA\t198.51.100.1\t\t1");
             for x in &s.store.records {
-                let editable = if x.rtype == "NS" { 0 } else { 1 };
+                // DreamHost's own records: the NS set and a hosted site's address.
+                let editable = if x.rtype == "NS" || x.name == "site.example.test" {
+                    0
+                } else {
+                    1
+                };
                 out.push_str(&format!(
                     "\n1\texample.test\t{}\t{}\t{}\t\t{editable}",
                     x.name,
@@ -156,6 +161,9 @@ fn handle(state: &Shared, r: &FakeRequest) -> Result<FakeResponse, String> {
             else {
                 return Ok(err("no_such_value"));
             };
+            if rec == "site.example.test" {
+                return Ok(err("not_editable"));
+            }
             s.store.remove(&id);
             Ok(ok("record_removed"))
         }
@@ -317,5 +325,35 @@ fn dreamhost_adds_before_it_removes() {
         cmds(&fake),
         ["dns-list_records", "dns-add_record", "dns-remove_record"]
     );
+    fake.assert_clean();
+}
+
+/// A value DreamHost manages itself (`editable` 0) is not changed, and nothing is sent: a
+/// half-made change would leave both values.
+#[test]
+fn dreamhost_refuses_a_value_it_may_not_edit() {
+    let (fake, state) = start();
+    let (p, _s) = provider(&fake, KEY);
+    state
+        .lock()
+        .unwrap()
+        .store
+        .add("site.example.test", "A", 14400, "203.0.113.9");
+    fake.clear();
+    let k = key("site.example.test.", RecordType::A);
+    let e = block(DynProvider::replace(
+        &p,
+        &zone(),
+        &k,
+        &[v("203.0.113.9")],
+        &[v("192.0.2.7")],
+        300,
+    ))
+    .unwrap_err();
+    assert!(
+        matches!(&e, ProviderError::Refused(m) if m.contains("not editable")),
+        "{e}"
+    );
+    assert_eq!(cmds(&fake), ["dns-list_records"]);
     fake.assert_clean();
 }
