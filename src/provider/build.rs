@@ -5,9 +5,9 @@ use serde::Deserialize;
 
 use super::{
     DynProvider, Secret, SecretRef, alibaba, alibaba_esa, baidu, bunny, cloudflare, cloudns, desec,
-    digitalocean, dnspod, duckdns, dyndns2, edgeone, gandi, gcore, godaddy, hetzner, hostinger,
-    huawei, ionos, linode, mythicbeasts, namecheap, namecom, namesilo, ns1, porkbun, powerdns,
-    rfc2136, route53, servercow, spaceship, template, tencent, vercel, vultr,
+    digitalocean, dnspod, dreamhost, duckdns, dyndns2, edgeone, gandi, gcore, godaddy, hetzner,
+    hostinger, huawei, ionos, linode, mythicbeasts, namecheap, namecom, namesilo, ns1, porkbun,
+    powerdns, rfc2136, route53, scaleway, servercow, spaceship, template, tencent, vercel, vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -85,6 +85,10 @@ pub enum ProviderConfig {
     Ns1(ns1::Config),
     /// Vercel DNS.
     Vercel(vercel::Config),
+    /// Scaleway Domains and DNS.
+    Scaleway(scaleway::Config),
+    /// DreamHost.
+    Dreamhost(dreamhost::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -138,6 +142,8 @@ impl ProviderConfig {
             ProviderConfig::Linode(_) => "linode",
             ProviderConfig::Ns1(_) => "ns1",
             ProviderConfig::Vercel(_) => "vercel",
+            ProviderConfig::Scaleway(_) => "scaleway",
+            ProviderConfig::Dreamhost(_) => "dreamhost",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -238,6 +244,8 @@ pub async fn build(
         ProviderConfig::Linode(c) => Box::new(linode::Linode::new(c, setup)?),
         ProviderConfig::Ns1(c) => Box::new(ns1::Ns1::new(c, setup)?),
         ProviderConfig::Vercel(c) => Box::new(vercel::Vercel::new(c, setup)?),
+        ProviderConfig::Scaleway(c) => Box::new(scaleway::Scaleway::new(c, setup)?),
+        ProviderConfig::Dreamhost(c) => Box::new(dreamhost::Dreamhost::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

@@ -26,7 +26,7 @@ use super::{ProviderError, RrsetKey, longest_zone, text};
 
 /// The adapters [`answer`] reaches, by the index in an input's first byte; `http` is the shared
 /// layer (`Retry-After`, status mapping, the value formats on a body).
-pub const ADAPTERS: [&str; 32] = [
+pub const ADAPTERS: [&str; 34] = [
     "powerdns",
     "cloudflare",
     "desec",
@@ -59,6 +59,8 @@ pub const ADAPTERS: [&str; 32] = [
     "linode",
     "ns1",
     "vercel",
+    "scaleway",
+    "dreamhost",
 ];
 
 /// The record types an input can ask for (bits 4-6 of the operation byte).
@@ -162,6 +164,8 @@ pub fn answer(data: &[u8]) {
         "linode" => linode(&case),
         "ns1" => ns1(&case),
         "vercel" => vercel(&case),
+        "scaleway" => scaleway(&case),
+        "dreamhost" => dreamhost(&case),
         _ => shared(&case),
     }
 }
@@ -423,6 +427,46 @@ fn vercel(case: &Case) {
         }
     } else if let Some((rs, _)) = result(super::vercel::parse_records(r, &case.zone, &case.key)) {
         records(case, &rs);
+    }
+}
+
+/// Scaleway: op 0 a page of zones, else a page of records.
+fn scaleway(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&super::scaleway::error_detail(&r.body)));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        if let Some((names, _)) = result(super::scaleway::parse_zones(r)) {
+            zones(case, &names);
+        }
+    } else if let Some((found, _)) =
+        result(super::scaleway::parse_records(r, &case.zone, &case.key))
+    {
+        let held: Vec<RData> = found.into_iter().map(|(v, _)| v).collect();
+        values(case, Format::Presentation, &held);
+    }
+}
+
+/// DreamHost: `dns-list_records` (errors come with HTTP 200), any op; odd ops also read an
+/// add/remove answer.
+fn dreamhost(case: &Case) {
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&short(&String::from_utf8_lossy(&r.body))));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        if let Some(list) = result(super::dreamhost::parse_list(r)) {
+            zones(case, &super::dreamhost::zones(&list));
+            if let Some(found) = result(super::dreamhost::values_of(&list, &case.zone, &case.key)) {
+                let held: Vec<RData> = found.into_iter().map(|(v, _)| v).collect();
+                values(case, Format::Presentation, &held);
+            }
+        }
+    } else {
+        let _ = result(super::dreamhost::result(r));
     }
 }
 
@@ -2011,6 +2055,49 @@ pub fn seeds() -> Vec<Vec<u8>> {
         A,
         403,
         r#"{"error":{"code":"forbidden","message":"Not authorized"}}"#,
+    );
+    add(
+        "scaleway",
+        0,
+        A,
+        200,
+        r#"{"dns_zones":[{"domain":"example.com","subdomain":"","status":"active"}],"total_count":1}"#,
+    );
+    add(
+        "scaleway",
+        1,
+        CNAME,
+        200,
+        r#"{"records":[{"id":"r1","name":"www","type":"CNAME","data":"target.example.net.","ttl":300,"priority":0}],"total_count":1}"#,
+    );
+    add(
+        "scaleway",
+        1,
+        A,
+        401,
+        r#"{"message":"authentication is denied","type":"denied_authentication"}"#,
+    );
+    add(
+        "dreamhost",
+        0,
+        A,
+        200,
+        "success\naccount_id\tzone\trecord\ttype\tvalue\tcomment\teditable\n1\texample.com\twww.example.com\tA\t192.0.2.1\t\t1\n",
+    );
+    add(
+        "dreamhost",
+        0,
+        CNAME,
+        200,
+        "success\naccount_id\tzone\trecord\ttype\tvalue\tcomment\teditable\n1\texample.com\twww.example.com\tCNAME\tghs.google.com.\tA test\t1\n",
+    );
+    add("dreamhost", 1, A, 200, "success\nrecord_added\n");
+    add(
+        "dreamhost",
+        1,
+        A,
+        200,
+        "error\nslow_down_bucko\thourly limit\n",
     );
     // The shared layer: Retry-After forms and the value formats.
     for retry in [

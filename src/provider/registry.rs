@@ -73,7 +73,7 @@ fn adapters() -> Vec<Entry> {
         hetzner, ionos, namecheap, namecom, namesilo, porkbun, route53, tencent, vultr,
     };
     // REST batch of issue 15 (kept together to ease merges).
-    use super::{cloudns, linode, ns1, spaceship, vercel};
+    use super::{cloudns, dreamhost, linode, ns1, scaleway, spaceship, vercel};
     let rw = Capabilities::READ_WRITE;
     let row = |name: &'static str,
                title: &'static str,
@@ -341,6 +341,24 @@ fn adapters() -> Vec<Entry> {
             "token, team_id",
             "https://vercel.com/docs/rest-api/endpoints/dns",
             "no TXT (no documented escaping)",
+        ),
+        row(
+            "scaleway",
+            "Scaleway Domains and DNS",
+            Style::Rest,
+            scaleway::CAPABILITIES,
+            "secret_key",
+            "https://www.scaleway.com/en/developers/api/domains-and-dns/",
+            "no TXT (no documented escaping); an RRset is replaced in one request",
+        ),
+        row(
+            "dreamhost",
+            "DreamHost",
+            Style::Rest,
+            dreamhost::CAPABILITIES,
+            "api_key",
+            "https://help.dreamhost.com/hc/en-us/articles/217555707-DNS-API-commands",
+            "no TXT (no documented escaping); TTL set by DreamHost; a change is add then remove; the key travels in the URL",
         ),
         // End of the REST batch of issue 15.
         row(
