@@ -6,7 +6,7 @@ use serde::Deserialize;
 use super::{
     DynProvider, Secret, SecretRef, alibaba, alibaba_esa, baidu, bunny, cloudflare, cloudns, desec,
     digitalocean, dnspod, duckdns, dyndns2, edgeone, gandi, gcore, godaddy, hetzner, hostinger,
-    huawei, ionos, linode, mythicbeasts, namecheap, namecom, namesilo, ns1, porkbun, powerdns,
+    huawei, ionos, linode, mythicbeasts, namecheap, namecom, namesilo, ns1, ovh, porkbun, powerdns,
     rfc2136, route53, servercow, spaceship, template, tencent, vercel, vultr,
 };
 
@@ -85,6 +85,8 @@ pub enum ProviderConfig {
     Ns1(ns1::Config),
     /// Vercel DNS.
     Vercel(vercel::Config),
+    /// OVHcloud API (signed).
+    Ovh(ovh::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -138,6 +140,7 @@ impl ProviderConfig {
             ProviderConfig::Linode(_) => "linode",
             ProviderConfig::Ns1(_) => "ns1",
             ProviderConfig::Vercel(_) => "vercel",
+            ProviderConfig::Ovh(_) => "ovh",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -238,6 +241,7 @@ pub async fn build(
         ProviderConfig::Linode(c) => Box::new(linode::Linode::new(c, setup)?),
         ProviderConfig::Ns1(c) => Box::new(ns1::Ns1::new(c, setup)?),
         ProviderConfig::Vercel(c) => Box::new(vercel::Vercel::new(c, setup)?),
+        ProviderConfig::Ovh(c) => Box::new(ovh::Ovh::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

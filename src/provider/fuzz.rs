@@ -26,7 +26,7 @@ use super::{ProviderError, RrsetKey, longest_zone, text};
 
 /// The adapters [`answer`] reaches, by the index in an input's first byte; `http` is the shared
 /// layer (`Retry-After`, status mapping, the value formats on a body).
-pub const ADAPTERS: [&str; 32] = [
+pub const ADAPTERS: [&str; 33] = [
     "powerdns",
     "cloudflare",
     "desec",
@@ -59,6 +59,7 @@ pub const ADAPTERS: [&str; 32] = [
     "linode",
     "ns1",
     "vercel",
+    "ovh",
 ];
 
 /// The record types an input can ask for (bits 4-6 of the operation byte).
@@ -162,6 +163,7 @@ pub fn answer(data: &[u8]) {
         "linode" => linode(&case),
         "ns1" => ns1(&case),
         "vercel" => vercel(&case),
+        "ovh" => ovh(&case),
         _ => shared(&case),
     }
 }
@@ -423,6 +425,37 @@ fn vercel(case: &Case) {
         }
     } else if let Some((rs, _)) = result(super::vercel::parse_records(r, &case.zone, &case.key)) {
         records(case, &rs);
+    }
+}
+
+/// OVHcloud: op 0 the zone list, 1 `/auth/time`, 2 record ids, 3 one record (presentation
+/// format).
+fn ovh(case: &Case) {
+    use super::ovh;
+    let r = &case.response;
+    if !r.ok() {
+        error(&ovh::failure(r, &ovh::error_detail(&r.body)));
+        return;
+    }
+    match case.op % 4 {
+        0 => {
+            if let Some(names) = result(ovh::parse_zones(r)) {
+                zones(case, &names);
+            }
+        }
+        1 => {
+            let _ = ovh::parse_time(r);
+        }
+        2 => {
+            let _ = ovh::parse_ids(r);
+        }
+        _ => {
+            let sub = super::relative_name(&case.key.name, &case.zone);
+            let sub = if sub == "@" { String::new() } else { sub };
+            if let Some(Some(rec)) = result(ovh::parse_record(r, &case.zone, &sub, &case.key)) {
+                values(case, Format::Presentation, &[rec.value]);
+            }
+        }
     }
 }
 
@@ -2011,6 +2044,30 @@ pub fn seeds() -> Vec<Vec<u8>> {
         A,
         403,
         r#"{"error":{"code":"forbidden","message":"Not authorized"}}"#,
+    );
+    add("ovh", 0, A, 200, r#"["example.com","example.org"]"#);
+    add("ovh", 1, A, 200, "1366560945");
+    add("ovh", 2, A, 200, "[5104441,5104442]");
+    add(
+        "ovh",
+        3,
+        A,
+        200,
+        r#"{"id":5104441,"zone":"example.com","subDomain":"www","fieldType":"A","target":"192.0.2.1","ttl":3600}"#,
+    );
+    add(
+        "ovh",
+        3,
+        CNAME,
+        200,
+        r#"{"id":5104443,"zone":"example.com","subDomain":"www","fieldType":"CNAME","target":"target.example.net.","ttl":0}"#,
+    );
+    add(
+        "ovh",
+        0,
+        A,
+        400,
+        r#"{"errorCode":"INVALID_SIGNATURE","httpCode":"400 Bad Request","message":"Invalid signature"}"#,
     );
     // The shared layer: Retry-After forms and the value formats.
     for retry in [

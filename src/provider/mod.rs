@@ -46,6 +46,7 @@ pub mod namecheap;
 pub mod namecom;
 pub mod namesilo;
 pub mod ns1;
+pub mod ovh;
 pub mod porkbun;
 pub mod powerdns;
 pub mod route53;

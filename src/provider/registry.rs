@@ -393,7 +393,7 @@ fn adapters() -> Vec<Entry> {
 
 /// The signed and OAuth cloud APIs (one block, kept together).
 fn signed_clouds() -> Vec<Entry> {
-    use super::{alibaba_esa, baidu, edgeone, huawei};
+    use super::{alibaba_esa, baidu, edgeone, huawei, ovh};
     let row = |name: &'static str,
                title: &'static str,
                caps: Capabilities,
@@ -442,6 +442,14 @@ fn signed_clouds() -> Vec<Entry> {
             "domain, access_key_id, secret_access_key",
             "https://cloud.baidu.com/doc/BCD/s/4jwvymhs7",
             "BCE auth v1; one configured domain; default view; no TXT (no documented escaping)",
+        ),
+        row(
+            "ovh",
+            "OVHcloud API (DNS zones)",
+            ovh::CAPABILITIES,
+            "endpoint, application_key, application_secret, consumer_key",
+            "https://eu.api.ovh.com/console/#/domain/zone",
+            "signed with AS+CK and the API's clock; ovh-eu/ovh-ca/ovh-us; zone refreshed after writes; no TXT (no documented escaping)",
         ),
     ]
 }

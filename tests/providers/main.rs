@@ -36,6 +36,7 @@ mod namecheap;
 mod namecom;
 mod namesilo;
 mod ns1;
+mod ovh;
 mod porkbun;
 mod powerdns;
 mod presets;
