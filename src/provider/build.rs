@@ -5,9 +5,9 @@ use serde::Deserialize;
 
 use super::{
     DynProvider, Secret, SecretRef, alibaba, alibaba_esa, baidu, bunny, cloudflare, cloudns, desec,
-    digitalocean, dnspod, duckdns, dyndns2, edgeone, gandi, gcore, godaddy, hetzner, hostinger,
-    huawei, ionos, linode, mythicbeasts, namecheap, namecom, namesilo, ns1, ovh, porkbun, powerdns,
-    rfc2136, route53, servercow, spaceship, template, tencent, vercel, vultr,
+    digitalocean, dnspod, duckdns, dyndns2, edgeone, gandi, gcloud, gcore, godaddy, hetzner,
+    hostinger, huawei, ionos, linode, mythicbeasts, namecheap, namecom, namesilo, ns1, ovh,
+    porkbun, powerdns, rfc2136, route53, servercow, spaceship, template, tencent, vercel, vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -87,6 +87,8 @@ pub enum ProviderConfig {
     Vercel(vercel::Config),
     /// OVHcloud API (signed).
     Ovh(ovh::Config),
+    /// Google Cloud DNS (service account).
+    Gcloud(gcloud::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -141,6 +143,7 @@ impl ProviderConfig {
             ProviderConfig::Ns1(_) => "ns1",
             ProviderConfig::Vercel(_) => "vercel",
             ProviderConfig::Ovh(_) => "ovh",
+            ProviderConfig::Gcloud(_) => "gcloud",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -242,6 +245,7 @@ pub async fn build(
         ProviderConfig::Ns1(c) => Box::new(ns1::Ns1::new(c, setup)?),
         ProviderConfig::Vercel(c) => Box::new(vercel::Vercel::new(c, setup)?),
         ProviderConfig::Ovh(c) => Box::new(ovh::Ovh::new(c, setup)?),
+        ProviderConfig::Gcloud(c) => Box::new(gcloud::GoogleCloudDns::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

@@ -26,7 +26,7 @@ use super::{ProviderError, RrsetKey, longest_zone, text};
 
 /// The adapters [`answer`] reaches, by the index in an input's first byte; `http` is the shared
 /// layer (`Retry-After`, status mapping, the value formats on a body).
-pub const ADAPTERS: [&str; 33] = [
+pub const ADAPTERS: [&str; 34] = [
     "powerdns",
     "cloudflare",
     "desec",
@@ -60,6 +60,7 @@ pub const ADAPTERS: [&str; 33] = [
     "ns1",
     "vercel",
     "ovh",
+    "gcloud",
 ];
 
 /// The record types an input can ask for (bits 4-6 of the operation byte).
@@ -164,6 +165,7 @@ pub fn answer(data: &[u8]) {
         "ns1" => ns1(&case),
         "vercel" => vercel(&case),
         "ovh" => ovh(&case),
+        "gcloud" => gcloud(&case),
         _ => shared(&case),
     }
 }
@@ -454,6 +456,37 @@ fn ovh(case: &Case) {
             let sub = if sub == "@" { String::new() } else { sub };
             if let Some(Some(rec)) = result(ovh::parse_record(r, &case.zone, &sub, &case.key)) {
                 values(case, Format::Presentation, &[rec.value]);
+            }
+        }
+    }
+}
+
+/// Google Cloud DNS: op 0 a token answer, 1 a page of zones, else an RRset listing (values in
+/// presentation format).
+fn gcloud(case: &Case) {
+    use super::gcloud;
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&gcloud::error_detail(&r.body)));
+        return;
+    }
+    match case.op % 3 {
+        0 => {
+            let _ = result(gcloud::parse_token(r));
+        }
+        1 => {
+            if let Some((z, _)) = result(gcloud::parse_zones(r)) {
+                let names: Vec<Name> = z.into_iter().map(|(n, _)| n).collect();
+                zones(case, &names);
+            }
+        }
+        _ => {
+            if let Some(Some((_, datas))) = result(gcloud::parse_rrset(r, &case.key)) {
+                let parsed: Vec<RData> = datas
+                    .iter()
+                    .filter_map(|d| text::parse_presentation(case.key.rtype, d, &case.zone).ok())
+                    .collect();
+                values(case, Format::Presentation, &parsed);
             }
         }
     }
@@ -2068,6 +2101,34 @@ pub fn seeds() -> Vec<Vec<u8>> {
         A,
         400,
         r#"{"errorCode":"INVALID_SIGNATURE","httpCode":"400 Bad Request","message":"Invalid signature"}"#,
+    );
+    add(
+        "gcloud",
+        0,
+        A,
+        200,
+        r#"{"access_token":"ya29.x","expires_in":3599,"token_type":"Bearer"}"#,
+    );
+    add(
+        "gcloud",
+        1,
+        A,
+        200,
+        r#"{"managedZones":[{"name":"z","dnsName":"example.com.","visibility":"public"}],"nextPageToken":"t"}"#,
+    );
+    add(
+        "gcloud",
+        2,
+        TXT,
+        200,
+        r#"{"rrsets":[{"name":"www.example.com.","type":"TXT","ttl":300,"rrdatas":["\"a b\" \"c\""]}]}"#,
+    );
+    add(
+        "gcloud",
+        2,
+        A,
+        412,
+        r#"{"error":{"code":412,"message":"Precondition not met","errors":[{"reason":"conditionNotMet"}]}}"#,
     );
     // The shared layer: Retry-After forms and the value formats.
     for retry in [

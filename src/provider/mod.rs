@@ -34,6 +34,7 @@ pub mod duckdns;
 pub mod dyndns2;
 pub mod edgeone;
 pub mod gandi;
+pub mod gcloud;
 pub mod gcore;
 pub mod godaddy;
 pub mod hetzner;

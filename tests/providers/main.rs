@@ -24,6 +24,7 @@ mod duckdns;
 mod dyndns2;
 mod edgeone;
 mod gandi;
+mod gcloud;
 mod gcore;
 mod godaddy;
 mod hetzner;
