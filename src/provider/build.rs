@@ -5,9 +5,10 @@ use serde::Deserialize;
 
 use super::{
     DynProvider, Secret, SecretRef, alibaba, alibaba_esa, baidu, bunny, cloudflare, cloudns, desec,
-    digitalocean, dnspod, dreamhost, duckdns, dyndns2, edgeone, gandi, gcore, godaddy, hetzner,
-    hostinger, huawei, ionos, linode, mythicbeasts, namecheap, namecom, namesilo, ns1, porkbun,
-    powerdns, rfc2136, route53, scaleway, servercow, spaceship, template, tencent, vercel, vultr,
+    digitalocean, dnspod, dreamhost, duckdns, dyndns2, edgeone, gandi, gcloud, gcore, godaddy,
+    hetzner, hostinger, huawei, ionos, linode, mythicbeasts, namecheap, namecom, namesilo, ns1,
+    ovh, porkbun, powerdns, rfc2136, route53, scaleway, servercow, spaceship, template, tencent,
+    vercel, vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -89,6 +90,10 @@ pub enum ProviderConfig {
     Scaleway(scaleway::Config),
     /// DreamHost.
     Dreamhost(dreamhost::Config),
+    /// OVHcloud API (signed).
+    Ovh(ovh::Config),
+    /// Google Cloud DNS (service account).
+    Gcloud(gcloud::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -144,6 +149,8 @@ impl ProviderConfig {
             ProviderConfig::Vercel(_) => "vercel",
             ProviderConfig::Scaleway(_) => "scaleway",
             ProviderConfig::Dreamhost(_) => "dreamhost",
+            ProviderConfig::Ovh(_) => "ovh",
+            ProviderConfig::Gcloud(_) => "gcloud",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -246,6 +253,8 @@ pub async fn build(
         ProviderConfig::Vercel(c) => Box::new(vercel::Vercel::new(c, setup)?),
         ProviderConfig::Scaleway(c) => Box::new(scaleway::Scaleway::new(c, setup)?),
         ProviderConfig::Dreamhost(c) => Box::new(dreamhost::Dreamhost::new(c, setup)?),
+        ProviderConfig::Ovh(c) => Box::new(ovh::Ovh::new(c, setup)?),
+        ProviderConfig::Gcloud(c) => Box::new(gcloud::GoogleCloudDns::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

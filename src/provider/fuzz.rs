@@ -26,7 +26,7 @@ use super::{ProviderError, RrsetKey, longest_zone, text};
 
 /// The adapters [`answer`] reaches, by the index in an input's first byte; `http` is the shared
 /// layer (`Retry-After`, status mapping, the value formats on a body).
-pub const ADAPTERS: [&str; 34] = [
+pub const ADAPTERS: [&str; 36] = [
     "powerdns",
     "cloudflare",
     "desec",
@@ -61,6 +61,8 @@ pub const ADAPTERS: [&str; 34] = [
     "vercel",
     "scaleway",
     "dreamhost",
+    "ovh",
+    "gcloud",
 ];
 
 /// The record types an input can ask for (bits 4-6 of the operation byte).
@@ -166,6 +168,8 @@ pub fn answer(data: &[u8]) {
         "vercel" => vercel(&case),
         "scaleway" => scaleway(&case),
         "dreamhost" => dreamhost(&case),
+        "ovh" => ovh(&case),
+        "gcloud" => gcloud(&case),
         _ => shared(&case),
     }
 }
@@ -467,6 +471,68 @@ fn dreamhost(case: &Case) {
         }
     } else {
         let _ = result(super::dreamhost::result(r));
+    }
+}
+
+/// OVHcloud: op 0 the zone list, 1 `/auth/time`, 2 record ids, 3 one record (presentation
+/// format).
+fn ovh(case: &Case) {
+    use super::ovh;
+    let r = &case.response;
+    if !r.ok() {
+        error(&ovh::failure(r, &ovh::error_detail(&r.body)));
+        return;
+    }
+    match case.op % 4 {
+        0 => {
+            if let Some(names) = result(ovh::parse_zones(r)) {
+                zones(case, &names);
+            }
+        }
+        1 => {
+            let _ = ovh::parse_time(r);
+        }
+        2 => {
+            let _ = ovh::parse_ids(r);
+        }
+        _ => {
+            let sub = super::relative_name(&case.key.name, &case.zone);
+            let sub = if sub == "@" { String::new() } else { sub };
+            if let Some(Some(rec)) = result(ovh::parse_record(r, &case.zone, &sub, &case.key)) {
+                values(case, Format::Presentation, &[rec.value]);
+            }
+        }
+    }
+}
+
+/// Google Cloud DNS: op 0 a token answer, 1 a page of zones, else an RRset listing (values in
+/// presentation format).
+fn gcloud(case: &Case) {
+    use super::gcloud;
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&gcloud::error_detail(&r.body)));
+        return;
+    }
+    match case.op % 3 {
+        0 => {
+            let _ = result(gcloud::parse_token(r));
+        }
+        1 => {
+            if let Some((z, _)) = result(gcloud::parse_zones(r)) {
+                let names: Vec<Name> = z.into_iter().map(|(n, _)| n).collect();
+                zones(case, &names);
+            }
+        }
+        _ => {
+            if let Some(Some((_, datas))) = result(gcloud::parse_rrset(r, &case.key)) {
+                let parsed: Vec<RData> = datas
+                    .iter()
+                    .filter_map(|d| text::parse_presentation(case.key.rtype, d, &case.zone).ok())
+                    .collect();
+                values(case, Format::Presentation, &parsed);
+            }
+        }
     }
 }
 
@@ -2098,6 +2164,58 @@ pub fn seeds() -> Vec<Vec<u8>> {
         A,
         200,
         "error\nslow_down_bucko\thourly limit\n",
+    );
+    add("ovh", 0, A, 200, r#"["example.com","example.org"]"#);
+    add("ovh", 1, A, 200, "1366560945");
+    add("ovh", 2, A, 200, "[5104441,5104442]");
+    add(
+        "ovh",
+        3,
+        A,
+        200,
+        r#"{"id":5104441,"zone":"example.com","subDomain":"www","fieldType":"A","target":"192.0.2.1","ttl":3600}"#,
+    );
+    add(
+        "ovh",
+        3,
+        CNAME,
+        200,
+        r#"{"id":5104443,"zone":"example.com","subDomain":"www","fieldType":"CNAME","target":"target.example.net.","ttl":0}"#,
+    );
+    add(
+        "ovh",
+        0,
+        A,
+        400,
+        r#"{"errorCode":"INVALID_SIGNATURE","httpCode":"400 Bad Request","message":"Invalid signature"}"#,
+    );
+    add(
+        "gcloud",
+        0,
+        A,
+        200,
+        r#"{"access_token":"ya29.x","expires_in":3599,"token_type":"Bearer"}"#,
+    );
+    add(
+        "gcloud",
+        1,
+        A,
+        200,
+        r#"{"managedZones":[{"name":"z","dnsName":"example.com.","visibility":"public"}],"nextPageToken":"t"}"#,
+    );
+    add(
+        "gcloud",
+        2,
+        TXT,
+        200,
+        r#"{"rrsets":[{"name":"www.example.com.","type":"TXT","ttl":300,"rrdatas":["\"a b\" \"c\""]}]}"#,
+    );
+    add(
+        "gcloud",
+        2,
+        A,
+        412,
+        r#"{"error":{"code":412,"message":"Precondition not met","errors":[{"reason":"conditionNotMet"}]}}"#,
     );
     // The shared layer: Retry-After forms and the value formats.
     for retry in [

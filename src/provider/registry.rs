@@ -411,7 +411,7 @@ fn adapters() -> Vec<Entry> {
 
 /// The signed and OAuth cloud APIs (one block, kept together).
 fn signed_clouds() -> Vec<Entry> {
-    use super::{alibaba_esa, baidu, edgeone, huawei};
+    use super::{alibaba_esa, baidu, edgeone, gcloud, huawei, ovh};
     let row = |name: &'static str,
                title: &'static str,
                caps: Capabilities,
@@ -460,6 +460,22 @@ fn signed_clouds() -> Vec<Entry> {
             "domain, access_key_id, secret_access_key",
             "https://cloud.baidu.com/doc/BCD/s/4jwvymhs7",
             "BCE auth v1; one configured domain; default view; no TXT (no documented escaping)",
+        ),
+        row(
+            "ovh",
+            "OVHcloud API (DNS zones)",
+            ovh::CAPABILITIES,
+            "endpoint, application_key, application_secret, consumer_key",
+            "https://eu.api.ovh.com/console/#/domain/zone",
+            "signed with AS+CK and the API's clock; ovh-eu/ovh-ca/ovh-us; zone refreshed after writes; no TXT (no documented escaping)",
+        ),
+        row(
+            "gcloud",
+            "Google Cloud DNS",
+            gcloud::CAPABILITIES,
+            "service_account_key, project",
+            "https://cloud.google.com/dns/docs/reference/rest/v1/changes/create",
+            "service-account JWT (RS256) for an OAuth2 token; public managed zones; one atomic change deletes the exact RRset read",
         ),
     ]
 }
