@@ -765,7 +765,7 @@ impl<'a> Ns<'a> {
                 at += 1;
                 continue;
             }
-            let config = self.config(tcp, pending.local, server);
+            let mut config = self.config(tcp, pending.local, server);
             let gss_key = match (self.gss_algorithm(pending), primary) {
                 (Some(algorithm), Some(primary)) => {
                     match self
@@ -786,7 +786,6 @@ impl<'a> Ns<'a> {
                 Some((_, _, key)) => Some(Signer::new(key)),
                 None => self.key.as_ref().map(Signer::new),
             };
-            let mut config = config;
             unsigned_gets_fresh_sockets(&mut config, signer.is_some());
             let result =
                 client::send_update(&update, signer, std::slice::from_ref(server), &config).await;
