@@ -3,6 +3,8 @@
 
 use serde::Deserialize;
 
+use super::per_rrset::PerRrset;
+
 use super::{
     DynProvider, Secret, SecretRef, alibaba, alibaba_esa, baidu, bunny, cloudflare, cloudns, desec,
     digitalocean, dnspod, dreamhost, duckdns, dyndns2, edgeone, gandi, gcloud, gcore, godaddy,
@@ -237,21 +239,23 @@ pub async fn build(
         ProviderConfig::Namecom(c) => Box::new(namecom::NameCom::new(c, setup)?),
         ProviderConfig::Dnspod(c) => Box::new(dnspod::DnsPod::new(c, setup)?),
         ProviderConfig::Bunny(c) => Box::new(bunny::Bunny::new(c, setup)?),
-        ProviderConfig::Gcore(c) => Box::new(gcore::Gcore::new(c, setup)?),
+        ProviderConfig::Gcore(c) => Box::new(PerRrset(gcore::Gcore::new(c, setup)?)),
         ProviderConfig::Namesilo(c) => Box::new(namesilo::NameSilo::new(c, setup)?),
-        ProviderConfig::Mythicbeasts(c) => Box::new(mythicbeasts::MythicBeasts::new(c, setup)?),
-        ProviderConfig::Hostinger(c) => Box::new(hostinger::Hostinger::new(c, setup)?),
-        ProviderConfig::Servercow(c) => Box::new(servercow::Servercow::new(c, setup)?),
+        ProviderConfig::Mythicbeasts(c) => {
+            Box::new(PerRrset(mythicbeasts::MythicBeasts::new(c, setup)?))
+        }
+        ProviderConfig::Hostinger(c) => Box::new(PerRrset(hostinger::Hostinger::new(c, setup)?)),
+        ProviderConfig::Servercow(c) => Box::new(PerRrset(servercow::Servercow::new(c, setup)?)),
         ProviderConfig::Edgeone(c) => Box::new(edgeone::EdgeOne::new(c, setup)?),
         ProviderConfig::AlibabaEsa(c) => Box::new(alibaba_esa::AlibabaEsa::new(c, setup)?),
-        ProviderConfig::Huawei(c) => Box::new(huawei::Huawei::new(c, setup)?),
+        ProviderConfig::Huawei(c) => Box::new(PerRrset(huawei::Huawei::new(c, setup)?)),
         ProviderConfig::Baidu(c) => Box::new(baidu::Baidu::new(c, setup)?),
-        ProviderConfig::Spaceship(c) => Box::new(spaceship::Spaceship::new(c, setup)?),
+        ProviderConfig::Spaceship(c) => Box::new(PerRrset(spaceship::Spaceship::new(c, setup)?)),
         ProviderConfig::Cloudns(c) => Box::new(cloudns::ClouDns::new(c, setup)?),
         ProviderConfig::Linode(c) => Box::new(linode::Linode::new(c, setup)?),
-        ProviderConfig::Ns1(c) => Box::new(ns1::Ns1::new(c, setup)?),
+        ProviderConfig::Ns1(c) => Box::new(PerRrset(ns1::Ns1::new(c, setup)?)),
         ProviderConfig::Vercel(c) => Box::new(vercel::Vercel::new(c, setup)?),
-        ProviderConfig::Scaleway(c) => Box::new(scaleway::Scaleway::new(c, setup)?),
+        ProviderConfig::Scaleway(c) => Box::new(PerRrset(scaleway::Scaleway::new(c, setup)?)),
         ProviderConfig::Dreamhost(c) => Box::new(dreamhost::Dreamhost::new(c, setup)?),
         ProviderConfig::Ovh(c) => Box::new(ovh::Ovh::new(c, setup)?),
         ProviderConfig::Gcloud(c) => Box::new(gcloud::GoogleCloudDns::new(c, setup)?),

@@ -21,11 +21,9 @@ use serde_json::json;
 use super::build::Setup;
 use super::http::{Http, HttpSettings, Request, Response, endpoint_url, short};
 use super::page;
+use super::per_rrset::{Held, RrsetApi, found};
 use super::text::{compact, parse_compact};
-use super::{
-    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
-    check_expected, longest_zone, plain_name,
-};
+use super::{Capabilities, ProviderError, Rrset, RrsetKey, Secret, SecretRef, plain_name};
 
 /// The documented API base.
 pub const DEFAULT_ENDPOINT: &str = "https://api.gcore.com/dns";
@@ -175,76 +173,64 @@ impl Gcore {
             ],
         )
     }
-
-    async fn fetch(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        let r = self
-            .http
-            .send(&self.rrset_request(Method::GET, zone, key)?)
-            .await?;
-        match r.status {
-            404 => Ok(Rrset::default()),
-            _ if r.ok() => parse_rrset(&r, key),
-            _ => Err(self.http.fail(&r, error_detail)),
-        }
-    }
 }
 
-impl Provider for Gcore {
-    fn label(&self) -> String {
-        "gcore".into()
+impl RrsetApi for Gcore {
+    const LABEL: &'static str = "gcore";
+    const CAPABILITIES: Capabilities = CAPABILITIES;
+    type Handle = ();
+
+    fn name(&self) -> &'static str {
+        "Gcore"
     }
 
-    fn capabilities(&self) -> Capabilities {
-        CAPABILITIES
-    }
-
-    async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
-        let zones = page::counted(|_page, seen| async move {
+    async fn zones(&self) -> Result<Vec<Name>, ProviderError> {
+        page::counted(|_page, seen| async move {
             let (limit, offset) = (PAGE.to_string(), seen.to_string());
             let r = self
                 .request(Method::GET, &[])?
                 .query(&[("limit", &limit), ("offset", &offset)]);
             parse_zones(&self.http.send_ok(&r, error_detail).await?)
         })
-        .await?;
-        longest_zone(name, &zones).ok_or_else(|| {
-            ProviderError::Refused(format!("no zone of this Gcore account holds {name}"))
-        })
+        .await
     }
 
-    async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        self.fetch(zone, key).await
+    async fn fetch(&self, zone: &Name, key: &RrsetKey) -> Result<Option<Held<()>>, ProviderError> {
+        let request = self.rrset_request(Method::GET, zone, key)?;
+        match self.http.send_found(&request, error_detail).await? {
+            Some(r) => Ok(found(parse_rrset(&r, key)?)),
+            None => Ok(None),
+        }
     }
 
-    async fn replace(
+    async fn write(
         &self,
         zone: &Name,
         key: &RrsetKey,
-        expected: &[RData],
+        held: Option<&Held<()>>,
         new: &[RData],
         ttl: u32,
-    ) -> Result<Applied, ProviderError> {
-        let actual = self.fetch(zone, key).await?;
-        if let Some(conflict) = check_expected(key, &actual, expected) {
-            return Ok(conflict);
-        }
-        let exists = !actual.values.is_empty();
-        let request = if new.is_empty() {
-            if !exists {
-                return Ok(Applied::Done);
-            }
-            self.rrset_request(Method::DELETE, zone, key)?
+    ) -> Result<(), ProviderError> {
+        let records: Vec<serde_json::Value> = new
+            .iter()
+            .map(|v| json!({ "content": [compact(v)] }))
+            .collect();
+        let method = if held.is_some() {
+            Method::PUT
         } else {
-            let mut values: Vec<String> = new.iter().map(compact).collect();
-            values.dedup();
-            let records: Vec<serde_json::Value> =
-                values.iter().map(|v| json!({ "content": [v] })).collect();
-            let method = if exists { Method::PUT } else { Method::POST };
-            self.rrset_request(method, zone, key)?
-                .json(&json!({ "ttl": ttl, "resource_records": records }))
+            Method::POST
         };
+        let request = self
+            .rrset_request(method, zone, key)?
+            .json(&json!({ "ttl": ttl, "resource_records": records }));
         self.http.send_ok(&request, error_detail).await?;
-        Ok(Applied::Done)
+        Ok(())
+    }
+
+    async fn delete(&self, zone: &Name, key: &RrsetKey, _: &Held<()>) -> Result<(), ProviderError> {
+        let request = self.rrset_request(Method::DELETE, zone, key)?;
+        self.http.send_ok(&request, error_detail).await?;
+        Ok(())
     }
 }
 

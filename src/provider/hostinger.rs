@@ -27,11 +27,9 @@ use serde_json::json;
 
 use super::build::Setup;
 use super::http::{BearerApi, HttpSettings, Response, short};
+use super::per_rrset::{Held, RrsetApi, found};
 use super::text::{parse_presentation, presentation};
-use super::{
-    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, SecretRef, check_expected,
-    longest_zone, plain_name, relative_name,
-};
+use super::{Capabilities, ProviderError, Rrset, RrsetKey, SecretRef, plain_name, relative_name};
 
 /// The documented API base.
 pub const DEFAULT_ENDPOINT: &str = "https://developers.hostinger.com";
@@ -181,70 +179,63 @@ impl Hostinger {
             .url(&["api", "dns", "v1", "zones", &plain_name(zone)])
     }
 
-    async fn fetch(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        let r = self
-            .api
-            .request(Method::GET, self.zone_url(zone)?)
-            .header("accept", "application/json");
-        parse_rrset(&self.api.send(&r).await?, zone, key)
-    }
-}
-
-impl Provider for Hostinger {
-    fn label(&self) -> String {
-        "hostinger".into()
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        CAPABILITIES
-    }
-
-    async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
-        let url = self.api.url(&["api", "domains", "v1", "portfolio"])?;
-        let r = self
-            .api
-            .request(Method::GET, url)
-            .header("accept", "application/json");
-        let zones = parse_domains(&self.api.send(&r).await?)?;
-        longest_zone(name, &zones).ok_or_else(|| {
-            ProviderError::Refused(format!(
-                "no domain of this Hostinger account holds {name} ({} domains listed)",
-                zones.len()
-            ))
-        })
-    }
-
-    async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        self.fetch(zone, key).await
-    }
-
-    async fn replace(
+    async fn send(
         &self,
+        method: Method,
         zone: &Name,
-        key: &RrsetKey,
-        expected: &[RData],
-        new: &[RData],
-        ttl: u32,
-    ) -> Result<Applied, ProviderError> {
-        let actual = self.fetch(zone, key).await?;
-        if let Some(conflict) = check_expected(key, &actual, expected) {
-            return Ok(conflict);
-        }
-        let (method, body) = if new.is_empty() {
-            if actual.values.is_empty() {
-                return Ok(Applied::Done);
-            }
-            (Method::DELETE, delete_body(zone, key))
-        } else {
-            (Method::PUT, put_body(zone, key, new, ttl))
-        };
+        body: serde_json::Value,
+    ) -> Result<(), ProviderError> {
         let r = self
             .api
             .request(method, self.zone_url(zone)?)
             .header("accept", "application/json")
             .json(&body);
         self.api.send(&r).await?;
-        Ok(Applied::Done)
+        Ok(())
+    }
+}
+
+impl RrsetApi for Hostinger {
+    const LABEL: &'static str = "hostinger";
+    const CAPABILITIES: Capabilities = CAPABILITIES;
+    type Handle = ();
+
+    fn name(&self) -> &'static str {
+        "Hostinger"
+    }
+
+    async fn zones(&self) -> Result<Vec<Name>, ProviderError> {
+        let url = self.api.url(&["api", "domains", "v1", "portfolio"])?;
+        let r = self
+            .api
+            .request(Method::GET, url)
+            .header("accept", "application/json");
+        parse_domains(&self.api.send(&r).await?)
+    }
+
+    async fn fetch(&self, zone: &Name, key: &RrsetKey) -> Result<Option<Held<()>>, ProviderError> {
+        let r = self
+            .api
+            .request(Method::GET, self.zone_url(zone)?)
+            .header("accept", "application/json");
+        Ok(found(parse_rrset(&self.api.send(&r).await?, zone, key)?))
+    }
+
+    async fn write(
+        &self,
+        zone: &Name,
+        key: &RrsetKey,
+        _: Option<&Held<()>>,
+        new: &[RData],
+        ttl: u32,
+    ) -> Result<(), ProviderError> {
+        self.send(Method::PUT, zone, put_body(zone, key, new, ttl))
+            .await
+    }
+
+    async fn delete(&self, zone: &Name, key: &RrsetKey, _: &Held<()>) -> Result<(), ProviderError> {
+        self.send(Method::DELETE, zone, delete_body(zone, key))
+            .await
     }
 }
 

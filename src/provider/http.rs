@@ -301,6 +301,21 @@ impl Http {
         Ok(response)
     }
 
+    /// Send `request` for something that may not exist: 404 is `None`, another non-2xx
+    /// answer an error ([`Http::fail`] with `detail`).
+    pub async fn send_found(
+        &self,
+        request: &Request,
+        detail: impl Fn(&[u8]) -> String,
+    ) -> Result<Option<Response>, ProviderError> {
+        let response = self.send(request).await?;
+        match response.status {
+            404 => Ok(None),
+            _ if response.ok() => Ok(Some(response)),
+            _ => Err(self.fail(&response, detail)),
+        }
+    }
+
     /// Send `request` as it is.
     pub async fn send(&self, request: &Request) -> Result<Response, ProviderError> {
         self.send_signed(request, |r| r.clone()).await

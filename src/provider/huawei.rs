@@ -32,12 +32,10 @@ use serde_json::{Value, json};
 use super::build::Setup;
 use super::http::{self, Http, HttpSettings, Request, Response, short};
 use super::page::{self, ZoneCache};
+use super::per_rrset::{Held, RrsetApi};
 use super::sign::{self, Utc};
 use super::text::{parse_presentation, presentation};
-use super::{
-    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
-    check_expected, longest_zone, same_values,
-};
+use super::{Capabilities, ProviderError, Rrset, RrsetKey, Secret, SecretRef};
 
 /// The documented endpoint (global: public zones).
 pub const ENDPOINT: &str = "https://dns.myhuaweicloud.com";
@@ -315,82 +313,91 @@ impl Huawei {
     }
 }
 
-impl Provider for Huawei {
-    fn label(&self) -> String {
-        "huawei".into()
+/// Where a record set lives: its zone's id and its own.
+#[derive(Debug)]
+pub struct SetId {
+    zone: String,
+    set: String,
+}
+
+impl RrsetApi for Huawei {
+    const LABEL: &'static str = "huawei";
+    const CAPABILITIES: Capabilities = CAPABILITIES;
+    type Handle = SetId;
+
+    fn name(&self) -> &'static str {
+        "Huawei Cloud"
     }
 
-    fn capabilities(&self) -> Capabilities {
-        CAPABILITIES
+    async fn zones(&self) -> Result<Vec<Name>, ProviderError> {
+        self.zone_list().await
     }
 
-    async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
-        let zones = self.zone_list().await?;
-        longest_zone(name, &zones).ok_or_else(|| {
-            ProviderError::Refused(format!(
-                "no public zone of this Huawei Cloud account holds {name} ({} zones listed)",
-                zones.len()
-            ))
-        })
-    }
-
-    async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        let id = self.zone_id(zone).await?;
-        match self.get(&id, key).await? {
-            Some(set) => Self::rrset(&set, zone, key),
-            None => Ok(Rrset::default()),
-        }
-    }
-
-    async fn replace(
+    async fn fetch(
         &self,
         zone: &Name,
         key: &RrsetKey,
-        expected: &[RData],
+    ) -> Result<Option<Held<SetId>>, ProviderError> {
+        let zone_id = self.zone_id(zone).await?;
+        let Some(set) = self.get(&zone_id, key).await? else {
+            return Ok(None);
+        };
+        Ok(Some(Held {
+            rrset: Self::rrset(&set, zone, key)?,
+            handle: SetId {
+                zone: zone_id,
+                set: set.id,
+            },
+        }))
+    }
+
+    async fn write(
+        &self,
+        zone: &Name,
+        key: &RrsetKey,
+        held: Option<&Held<SetId>>,
         new: &[RData],
         ttl: u32,
-    ) -> Result<Applied, ProviderError> {
-        let ttl = ttl.max(MIN_TTL);
-        let zone_id = self.zone_id(zone).await?;
-        let current = self.get(&zone_id, key).await?;
-        let actual = match &current {
-            Some(set) => Self::rrset(set, zone, key)?,
-            None => Rrset::default(),
-        };
-        if let Some(conflict) = check_expected(key, &actual, expected) {
-            return Ok(conflict);
-        }
-        let body = || {
-            json!({
-                "name": key.name.to_ascii(),
-                "type": key.rtype.to_string(),
-                "ttl": ttl,
-                "records": new.iter().map(presentation).collect::<Vec<_>>(),
-            })
-        };
-        let sets = ["v2", "zones", zone_id.as_str(), "recordsets"];
-        match current {
-            None if new.is_empty() => {}
+    ) -> Result<(), ProviderError> {
+        let body = json!({
+            "name": key.name.to_ascii(),
+            "type": key.rtype.to_string(),
+            "ttl": ttl,
+            "records": new.iter().map(presentation).collect::<Vec<_>>(),
+        });
+        let request = match held {
+            Some(h) => {
+                let url =
+                    self.url(&["v2", "zones", &h.handle.zone, "recordsets", &h.handle.set])?;
+                Request::new(Method::PUT, url)
+            }
             None => {
-                self.send(Request::new(Method::POST, self.url(&sets)?).json(&body()))
-                    .await?;
+                let zone_id = self.zone_id(zone).await?;
+                Request::new(
+                    Method::POST,
+                    self.url(&["v2", "zones", &zone_id, "recordsets"])?,
+                )
             }
-            Some(set) if new.is_empty() => {
-                let mut path = sets.to_vec();
-                path.push(&set.id);
-                self.send(Request::new(Method::DELETE, self.url(&path)?))
-                    .await?;
-            }
-            Some(set) => {
-                if !same_values(&actual.values, new) || set.ttl != ttl {
-                    let mut path = sets.to_vec();
-                    path.push(&set.id);
-                    self.send(Request::new(Method::PUT, self.url(&path)?).json(&body()))
-                        .await?;
-                }
-            }
-        }
-        Ok(Applied::Done)
+        };
+        self.send(request.json(&body)).await?;
+        Ok(())
+    }
+
+    async fn delete(
+        &self,
+        _: &Name,
+        _: &RrsetKey,
+        held: &Held<SetId>,
+    ) -> Result<(), ProviderError> {
+        let url = self.url(&[
+            "v2",
+            "zones",
+            &held.handle.zone,
+            "recordsets",
+            &held.handle.set,
+        ])?;
+        self.send(Request::new(Method::DELETE, url)).await?;
+        Ok(())
     }
 }
 

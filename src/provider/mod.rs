@@ -13,6 +13,7 @@ pub mod fuzz;
 pub mod http;
 pub mod page;
 pub mod per_record;
+pub mod per_rrset;
 pub mod plan;
 pub mod preset;
 pub mod registry;

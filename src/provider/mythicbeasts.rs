@@ -23,10 +23,10 @@ use serde_json::json;
 
 use super::build::Setup;
 use super::http::{Http, HttpSettings, Request, Response, endpoint_url, short};
+use super::per_rrset::{Held, RrsetApi, found};
 use super::text::{parse_presentation, presentation};
 use super::{
-    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
-    check_expected, longest_zone, plain_name, relative_name,
+    Capabilities, ProviderError, Rrset, RrsetKey, Secret, SecretRef, plain_name, relative_name,
 };
 
 /// The documented API base.
@@ -182,60 +182,50 @@ impl MythicBeasts {
         let (z, h, t) = (plain_name(zone), host(key, zone), key.rtype.to_string());
         self.request(method, &["zones", &z, "records", &h, &t])
     }
-
-    async fn fetch(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        let r = self.rrset_request(Method::GET, zone, key)?;
-        parse_rrset(&self.http.send_ok(&r, error_detail).await?, zone, key)
-    }
 }
 
-impl Provider for MythicBeasts {
-    fn label(&self) -> String {
-        "mythicbeasts".into()
+impl RrsetApi for MythicBeasts {
+    const LABEL: &'static str = "mythicbeasts";
+    const CAPABILITIES: Capabilities = CAPABILITIES;
+    type Handle = ();
+
+    fn name(&self) -> &'static str {
+        "Mythic Beasts"
     }
 
-    fn capabilities(&self) -> Capabilities {
-        CAPABILITIES
-    }
-
-    async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
+    async fn zones(&self) -> Result<Vec<Name>, ProviderError> {
         let r = self.request(Method::GET, &["zones"])?;
-        let zones = parse_zones(&self.http.send_ok(&r, error_detail).await?)?;
-        longest_zone(name, &zones).ok_or_else(|| {
-            ProviderError::Refused(format!(
-                "no zone this Mythic Beasts key may touch holds {name} ({} zones listed)",
-                zones.len()
-            ))
-        })
+        parse_zones(&self.http.send_ok(&r, error_detail).await?)
     }
 
-    async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        self.fetch(zone, key).await
+    async fn fetch(&self, zone: &Name, key: &RrsetKey) -> Result<Option<Held<()>>, ProviderError> {
+        let r = self.rrset_request(Method::GET, zone, key)?;
+        Ok(found(parse_rrset(
+            &self.http.send_ok(&r, error_detail).await?,
+            zone,
+            key,
+        )?))
     }
 
-    async fn replace(
+    async fn write(
         &self,
         zone: &Name,
         key: &RrsetKey,
-        expected: &[RData],
+        _: Option<&Held<()>>,
         new: &[RData],
         ttl: u32,
-    ) -> Result<Applied, ProviderError> {
-        let actual = self.fetch(zone, key).await?;
-        if let Some(conflict) = check_expected(key, &actual, expected) {
-            return Ok(conflict);
-        }
-        let request = if new.is_empty() {
-            if actual.values.is_empty() {
-                return Ok(Applied::Done);
-            }
-            self.rrset_request(Method::DELETE, zone, key)?
-        } else {
-            self.rrset_request(Method::PUT, zone, key)?
-                .json(&put_body(zone, key, new, ttl))
-        };
+    ) -> Result<(), ProviderError> {
+        let request = self
+            .rrset_request(Method::PUT, zone, key)?
+            .json(&put_body(zone, key, new, ttl));
         self.http.send_ok(&request, error_detail).await?;
-        Ok(Applied::Done)
+        Ok(())
+    }
+
+    async fn delete(&self, zone: &Name, key: &RrsetKey, _: &Held<()>) -> Result<(), ProviderError> {
+        let request = self.rrset_request(Method::DELETE, zone, key)?;
+        self.http.send_ok(&request, error_detail).await?;
+        Ok(())
     }
 }
 

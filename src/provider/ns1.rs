@@ -21,11 +21,9 @@ use serde_json::json;
 
 use super::build::Setup;
 use super::http::{Http, HttpSettings, Request, Response, endpoint_url, short};
+use super::per_rrset::{Held, RrsetApi, found};
 use super::text::{compact, parse_compact};
-use super::{
-    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
-    check_expected, longest_zone, plain_name,
-};
+use super::{Capabilities, ProviderError, Rrset, RrsetKey, Secret, SecretRef, plain_name};
 
 /// The documented API base.
 pub const DEFAULT_ENDPOINT: &str = "https://api.nsone.net/v1";
@@ -158,80 +156,66 @@ impl Ns1 {
             ],
         )
     }
-
-    async fn fetch(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        let r = self
-            .http
-            .send(&self.record_request(Method::GET, zone, key)?)
-            .await?;
-        match r.status {
-            404 => Ok(Rrset::default()),
-            _ if r.ok() => parse_rrset(&r, key),
-            _ => Err(self.http.fail(&r, error_detail)),
-        }
-    }
 }
 
-impl Provider for Ns1 {
-    fn label(&self) -> String {
-        "ns1".into()
+impl RrsetApi for Ns1 {
+    const LABEL: &'static str = "ns1";
+    const CAPABILITIES: Capabilities = CAPABILITIES;
+    type Handle = ();
+
+    fn name(&self) -> &'static str {
+        "NS1"
     }
 
-    fn capabilities(&self) -> Capabilities {
-        CAPABILITIES
-    }
-
-    async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
+    async fn zones(&self) -> Result<Vec<Name>, ProviderError> {
         let r = self
             .http
             .send_ok(&self.request(Method::GET, &[])?, error_detail)
             .await?;
-        let zones = parse_zones(&r)?;
-        longest_zone(name, &zones).ok_or_else(|| {
-            ProviderError::Refused(format!("no zone of this NS1 account holds {name}"))
-        })
+        parse_zones(&r)
     }
 
-    async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        self.fetch(zone, key).await
+    async fn fetch(&self, zone: &Name, key: &RrsetKey) -> Result<Option<Held<()>>, ProviderError> {
+        let request = self.record_request(Method::GET, zone, key)?;
+        match self.http.send_found(&request, error_detail).await? {
+            Some(r) => Ok(found(parse_rrset(&r, key)?)),
+            None => Ok(None),
+        }
     }
 
-    async fn replace(
+    async fn write(
         &self,
         zone: &Name,
         key: &RrsetKey,
-        expected: &[RData],
+        held: Option<&Held<()>>,
         new: &[RData],
         ttl: u32,
-    ) -> Result<Applied, ProviderError> {
-        let actual = self.fetch(zone, key).await?;
-        if let Some(conflict) = check_expected(key, &actual, expected) {
-            return Ok(conflict);
-        }
-        let exists = !actual.values.is_empty();
-        let request = if new.is_empty() {
-            if !exists {
-                return Ok(Applied::Done);
-            }
-            self.record_request(Method::DELETE, zone, key)?
+    ) -> Result<(), ProviderError> {
+        let mut values: Vec<String> = new.iter().map(compact).collect();
+        values.sort();
+        let answers: Vec<serde_json::Value> =
+            values.iter().map(|v| json!({ "answer": [v] })).collect();
+        // PUT creates, POST changes an existing record.
+        let method = if held.is_some() {
+            Method::POST
         } else {
-            let mut values: Vec<String> = new.iter().map(compact).collect();
-            values.sort();
-            values.dedup();
-            let answers: Vec<serde_json::Value> =
-                values.iter().map(|v| json!({ "answer": [v] })).collect();
-            // PUT creates, POST changes an existing record.
-            let method = if exists { Method::POST } else { Method::PUT };
-            self.record_request(method, zone, key)?.json(&json!({
-                "zone": plain_name(zone),
-                "domain": plain_name(&key.name),
-                "type": key.rtype.to_string(),
-                "ttl": ttl,
-                "answers": answers,
-            }))
+            Method::PUT
         };
+        let request = self.record_request(method, zone, key)?.json(&json!({
+            "zone": plain_name(zone),
+            "domain": plain_name(&key.name),
+            "type": key.rtype.to_string(),
+            "ttl": ttl,
+            "answers": answers,
+        }));
         self.http.send_ok(&request, error_detail).await?;
-        Ok(Applied::Done)
+        Ok(())
+    }
+
+    async fn delete(&self, zone: &Name, key: &RrsetKey, _: &Held<()>) -> Result<(), ProviderError> {
+        let request = self.record_request(Method::DELETE, zone, key)?;
+        self.http.send_ok(&request, error_detail).await?;
+        Ok(())
     }
 }
 

@@ -27,11 +27,9 @@ use serde_json::json;
 use super::build::Setup;
 use super::http::{Http, HttpSettings, Request, Response, endpoint_url, short};
 use super::page;
+use super::per_rrset::{Held, RrsetApi, found_values, holds_values};
 use super::text::{parse_presentation, presentation};
-use super::{
-    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
-    check_expected, longest_zone, plain_name, relative_name,
-};
+use super::{Capabilities, ProviderError, RrsetKey, Secret, SecretRef, plain_name, relative_name};
 
 /// The documented API base.
 pub const DEFAULT_ENDPOINT: &str = "https://api.scaleway.com/domain/v2beta1";
@@ -218,7 +216,49 @@ impl Scaleway {
         Ok(r)
     }
 
-    async fn fetch(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
+    async fn patch(
+        &self,
+        zone: &Name,
+        key: &RrsetKey,
+        new: &[RData],
+        ttl: u32,
+    ) -> Result<(), ProviderError> {
+        let z = plain_name(zone);
+        let request = self
+            .request(Method::PATCH, &["dns-zones", &z, "records"], &[])?
+            .json(&patch_body(zone, key, new, ttl));
+        self.http.send_ok(&request, error_detail).await?;
+        Ok(())
+    }
+}
+
+impl RrsetApi for Scaleway {
+    const LABEL: &'static str = "scaleway";
+    const CAPABILITIES: Capabilities = CAPABILITIES;
+    type Handle = Vec<u32>;
+
+    fn name(&self) -> &'static str {
+        "Scaleway"
+    }
+
+    async fn zones(&self) -> Result<Vec<Name>, ProviderError> {
+        page::counted(|p, _| async move {
+            let page = p.to_string();
+            let r = self.request(
+                Method::GET,
+                &["dns-zones"],
+                &[("page", &page), ("page_size", PAGE_SIZE)],
+            )?;
+            parse_zones(&self.http.send_ok(&r, error_detail).await?)
+        })
+        .await
+    }
+
+    async fn fetch(
+        &self,
+        zone: &Name,
+        key: &RrsetKey,
+    ) -> Result<Option<Held<Vec<u32>>>, ProviderError> {
         let z = plain_name(zone);
         let (name, rtype) = (record_name(key, zone), key.rtype.to_string());
         let found = page::counted(|p, _| {
@@ -239,66 +279,31 @@ impl Scaleway {
             }
         })
         .await?;
-        Ok(Rrset {
-            ttl: found.first().map(|(_, t)| *t),
-            values: found.into_iter().map(|(v, _)| v).collect(),
-        })
-    }
-}
-
-impl Provider for Scaleway {
-    fn label(&self) -> String {
-        "scaleway".into()
+        Ok(found_values(found))
     }
 
-    fn capabilities(&self) -> Capabilities {
-        CAPABILITIES
+    fn holds(held: &Held<Vec<u32>>, new: &[RData], ttl: u32) -> bool {
+        holds_values(held, new, ttl)
     }
 
-    async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
-        let zones = page::counted(|p, _| async move {
-            let page = p.to_string();
-            let r = self.request(
-                Method::GET,
-                &["dns-zones"],
-                &[("page", &page), ("page_size", PAGE_SIZE)],
-            )?;
-            parse_zones(&self.http.send_ok(&r, error_detail).await?)
-        })
-        .await?;
-        longest_zone(name, &zones).ok_or_else(|| {
-            ProviderError::Refused(format!(
-                "no zone of this Scaleway account holds {name} ({} zones listed)",
-                zones.len()
-            ))
-        })
-    }
-
-    async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        self.fetch(zone, key).await
-    }
-
-    async fn replace(
+    async fn write(
         &self,
         zone: &Name,
         key: &RrsetKey,
-        expected: &[RData],
+        _: Option<&Held<Vec<u32>>>,
         new: &[RData],
         ttl: u32,
-    ) -> Result<Applied, ProviderError> {
-        let actual = self.fetch(zone, key).await?;
-        if let Some(conflict) = check_expected(key, &actual, expected) {
-            return Ok(conflict);
-        }
-        if new.is_empty() && actual.values.is_empty() {
-            return Ok(Applied::Done);
-        }
-        let z = plain_name(zone);
-        let request = self
-            .request(Method::PATCH, &["dns-zones", &z, "records"], &[])?
-            .json(&patch_body(zone, key, new, ttl));
-        self.http.send_ok(&request, error_detail).await?;
-        Ok(Applied::Done)
+    ) -> Result<(), ProviderError> {
+        self.patch(zone, key, new, ttl).await
+    }
+
+    async fn delete(
+        &self,
+        zone: &Name,
+        key: &RrsetKey,
+        _: &Held<Vec<u32>>,
+    ) -> Result<(), ProviderError> {
+        self.patch(zone, key, &[], 0).await
     }
 }
 

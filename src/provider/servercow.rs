@@ -25,10 +25,10 @@ use serde_json::json;
 
 use super::build::Setup;
 use super::http::{Http, HttpSettings, Request, Response, endpoint_url, short};
+use super::per_rrset::{Held, RrsetApi, found};
 use super::text::{parse_presentation, presentation};
 use super::{
-    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
-    check_expected, plain_name, relative_name,
+    Capabilities, ProviderError, Rrset, RrsetKey, Secret, SecretRef, plain_name, relative_name,
 };
 
 /// The documented API base.
@@ -196,19 +196,30 @@ impl Servercow {
             .header("content-type", "application/json"))
     }
 
-    async fn fetch(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        let r = self.request(Method::GET, zone)?;
-        parse_rrset(&self.http.send_ok(&r, error_detail).await?, zone, key)
+    async fn send(
+        &self,
+        method: Method,
+        zone: &Name,
+        body: serde_json::Value,
+    ) -> Result<(), ProviderError> {
+        let mut r = self.request(method, zone)?;
+        r.body = body.to_string().into_bytes();
+        parse_write(&self.http.send_ok(&r, error_detail).await?)
     }
 }
 
-impl Provider for Servercow {
-    fn label(&self) -> String {
-        "servercow".into()
+impl RrsetApi for Servercow {
+    const LABEL: &'static str = "servercow";
+    const CAPABILITIES: Capabilities = CAPABILITIES;
+    type Handle = ();
+
+    fn name(&self) -> &'static str {
+        "Servercow"
     }
 
-    fn capabilities(&self) -> Capabilities {
-        CAPABILITIES
+    /// The one configured domain (the API has no call listing them).
+    async fn zones(&self) -> Result<Vec<Name>, ProviderError> {
+        Ok(vec![self.domain.clone()])
     }
 
     async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
@@ -222,42 +233,40 @@ impl Provider for Servercow {
         }
     }
 
-    async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        self.fetch(zone, key).await
+    async fn fetch(&self, zone: &Name, key: &RrsetKey) -> Result<Option<Held<()>>, ProviderError> {
+        let r = self.request(Method::GET, zone)?;
+        Ok(found(parse_rrset(
+            &self.http.send_ok(&r, error_detail).await?,
+            zone,
+            key,
+        )?))
     }
 
-    async fn replace(
+    async fn write(
         &self,
         zone: &Name,
         key: &RrsetKey,
-        expected: &[RData],
+        _: Option<&Held<()>>,
         new: &[RData],
         ttl: u32,
-    ) -> Result<Applied, ProviderError> {
-        let actual = self.fetch(zone, key).await?;
-        if let Some(conflict) = check_expected(key, &actual, expected) {
-            return Ok(conflict);
-        }
-        let (method, body) = match new {
-            [] if actual.values.is_empty() => return Ok(Applied::Done),
-            [] => (
-                Method::DELETE,
-                json!({"type": key.rtype.to_string(), "name": name(key, zone)}),
-            ),
-            [value, ..] => (
-                Method::POST,
-                json!({
-                    "type": key.rtype.to_string(),
-                    "name": name(key, zone),
-                    "content": presentation(value),
-                    "ttl": ttl,
-                }),
-            ),
+    ) -> Result<(), ProviderError> {
+        let [value] = new else {
+            return Err(ProviderError::Unsupported(format!(
+                "{key}: Servercow holds one value per name and type"
+            )));
         };
-        let mut r = self.request(method, zone)?;
-        r.body = body.to_string().into_bytes();
-        parse_write(&self.http.send_ok(&r, error_detail).await?)?;
-        Ok(Applied::Done)
+        let body = json!({
+            "type": key.rtype.to_string(),
+            "name": name(key, zone),
+            "content": presentation(value),
+            "ttl": ttl,
+        });
+        self.send(Method::POST, zone, body).await
+    }
+
+    async fn delete(&self, zone: &Name, key: &RrsetKey, _: &Held<()>) -> Result<(), ProviderError> {
+        let body = json!({"type": key.rtype.to_string(), "name": name(key, zone)});
+        self.send(Method::DELETE, zone, body).await
     }
 }
 

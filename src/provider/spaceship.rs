@@ -24,11 +24,9 @@ use serde_json::json;
 use super::build::Setup;
 use super::http::{Http, HttpSettings, Request, Response, endpoint_url, short};
 use super::page;
+use super::per_rrset::{Held, RrsetApi, found_values, holds_values};
 use super::text::{compact, parse_compact};
-use super::{
-    Applied, Capabilities, Provider, ProviderError, Rrset, RrsetKey, Secret, SecretRef,
-    check_expected, longest_zone, plain_name, relative_name, same_values,
-};
+use super::{Capabilities, ProviderError, RrsetKey, Secret, SecretRef, plain_name, relative_name};
 
 /// The documented API base.
 pub const DEFAULT_ENDPOINT: &str = "https://spaceship.dev/api";
@@ -206,7 +204,11 @@ impl Spaceship {
         self.http.send_ok(r, error_detail).await
     }
 
-    async fn fetch(&self, zone: &Name, key: &RrsetKey) -> Result<Vec<(RData, u32)>, ProviderError> {
+    async fn records(
+        &self,
+        zone: &Name,
+        key: &RrsetKey,
+    ) -> Result<Vec<(RData, u32)>, ProviderError> {
         let domain = plain_name(zone);
         let domain = &domain;
         let listing = page::pages(page::MAX_PAGES, 0u64, |skip, _| async move {
@@ -223,6 +225,27 @@ impl Spaceship {
         })
         .await?;
         Ok(listing.items)
+    }
+
+    /// Delete `values` of `key` (nothing to send when empty).
+    async fn remove(
+        &self,
+        zone: &Name,
+        key: &RrsetKey,
+        values: &[RData],
+    ) -> Result<(), ProviderError> {
+        if values.is_empty() {
+            return Ok(());
+        }
+        let body = serde_json::Value::Array(self.items(zone, key, values, None));
+        let domain = plain_name(zone);
+        self.send(
+            &self
+                .request(Method::DELETE, &["dns", "records", &domain])?
+                .json(&body),
+        )
+        .await?;
+        Ok(())
     }
 
     fn items(
@@ -250,92 +273,73 @@ impl Spaceship {
     }
 }
 
-impl Provider for Spaceship {
-    fn label(&self) -> String {
-        "spaceship".into()
+impl RrsetApi for Spaceship {
+    const LABEL: &'static str = "spaceship";
+    const CAPABILITIES: Capabilities = CAPABILITIES;
+    type Handle = Vec<u32>;
+
+    fn name(&self) -> &'static str {
+        "Spaceship"
     }
 
-    fn capabilities(&self) -> Capabilities {
-        CAPABILITIES
-    }
-
-    async fn find_zone(&self, name: &Name) -> Result<Name, ProviderError> {
-        let zones = page::counted(|_page, seen| async move {
+    async fn zones(&self) -> Result<Vec<Name>, ProviderError> {
+        page::counted(|_page, seen| async move {
             let (take, skip) = (TAKE.to_string(), seen.to_string());
             let r = self
                 .request(Method::GET, &["domains"])?
                 .query(&[("take", &take), ("skip", &skip)]);
             parse_domains(&self.send(&r).await?)
         })
-        .await?;
-        longest_zone(name, &zones).ok_or_else(|| {
-            ProviderError::Refused(format!(
-                "no domain of this Spaceship account holds {name} ({} listed)",
-                zones.len()
-            ))
-        })
+        .await
     }
 
-    async fn read(&self, zone: &Name, key: &RrsetKey) -> Result<Rrset, ProviderError> {
-        let held = self.fetch(zone, key).await?;
-        Ok(Rrset {
-            ttl: held.first().map(|(_, t)| *t),
-            values: held.into_iter().map(|(v, _)| v).collect(),
-        })
-    }
-
-    async fn replace(
+    async fn fetch(
         &self,
         zone: &Name,
         key: &RrsetKey,
-        expected: &[RData],
+    ) -> Result<Option<Held<Vec<u32>>>, ProviderError> {
+        Ok(found_values(self.records(zone, key).await?))
+    }
+
+    fn holds(held: &Held<Vec<u32>>, new: &[RData], ttl: u32) -> bool {
+        holds_values(held, new, ttl)
+    }
+
+    /// `PUT` with `force` sets the new values (and their TTL); values no longer wanted are
+    /// then deleted.
+    async fn write(
+        &self,
+        zone: &Name,
+        key: &RrsetKey,
+        held: Option<&Held<Vec<u32>>>,
         new: &[RData],
         ttl: u32,
-    ) -> Result<Applied, ProviderError> {
-        let ttl = CAPABILITIES.effective_ttl(ttl);
-        let held = self.fetch(zone, key).await?;
-        let actual = Rrset {
-            ttl: held.first().map(|(_, t)| *t),
-            values: held.iter().map(|(v, _)| v.clone()).collect(),
-        };
-        if let Some(conflict) = check_expected(key, &actual, expected) {
-            return Ok(conflict);
-        }
-        let mut wanted: Vec<RData> = Vec::new();
-        for v in new {
-            if !wanted.iter().any(|w| compact(w) == compact(v)) {
-                wanted.push(v.clone());
-            }
-        }
-        let in_place = held.iter().all(|(_, t)| *t == ttl);
-        let unchanged = in_place && same_values(&actual.values, &wanted);
-        if !wanted.is_empty() && !unchanged {
-            let body = json!({ "force": true, "items": self.items(zone, key, &wanted, Some(ttl)) });
-            let domain = plain_name(zone);
-            self.send(
-                &self
-                    .request(Method::PUT, &["dns", "records", &domain])?
-                    .json(&body),
-            )
-            .await?;
-        }
-        let stale: Vec<RData> = actual
-            .values
+    ) -> Result<(), ProviderError> {
+        let body = json!({ "force": true, "items": self.items(zone, key, new, Some(ttl)) });
+        let domain = plain_name(zone);
+        self.send(
+            &self
+                .request(Method::PUT, &["dns", "records", &domain])?
+                .json(&body),
+        )
+        .await?;
+        let stale: Vec<RData> = held
+            .map(|h| h.rrset.values.as_slice())
+            .unwrap_or_default()
             .iter()
-            .filter(|v| !wanted.iter().any(|w| compact(w) == compact(v)))
+            .filter(|v| !new.iter().any(|w| compact(w) == compact(v)))
             .cloned()
             .collect();
-        if !stale.is_empty() {
-            let body = serde_json::Value::Array(self.items(zone, key, &stale, None));
-            let domain = plain_name(zone);
-            self.send(
-                &self
-                    .request(Method::DELETE, &["dns", "records", &domain])?
-                    .json(&body),
-            )
-            .await?;
-        }
-        Ok(Applied::Done)
+        self.remove(zone, key, &stale).await
+    }
+
+    async fn delete(
+        &self,
+        zone: &Name,
+        key: &RrsetKey,
+        held: &Held<Vec<u32>>,
+    ) -> Result<(), ProviderError> {
+        self.remove(zone, key, &held.rrset.values).await
     }
 }
 

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use dnsup::provider::build::Setup;
 use dnsup::provider::gcore::{Config, Gcore};
+use dnsup::provider::per_rrset::PerRrset;
 use hickory_proto::rr::{Name, RecordType};
 use serde_json::{Value, json};
 
@@ -144,14 +145,17 @@ fn start() -> (Fake, Shared) {
     )
 }
 
-fn provider(fake: &Fake, token: &str) -> (Gcore, Secrets) {
+fn provider(fake: &Fake, token: &str) -> (PerRrset<Gcore>, Secrets) {
     let secrets = Secrets::new();
     let config: Config = config(&format!(
         "token = {}\n{}",
         secrets.file("gcore.token", token),
         http_table(fake, "/dns")
     ));
-    (Gcore::new(&config, &mut Setup::default()).unwrap(), secrets)
+    (
+        PerRrset(Gcore::new(&config, &mut Setup::default()).unwrap()),
+        secrets,
+    )
 }
 
 #[test]

@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 
 use dnsup::provider::build::Setup;
 use dnsup::provider::hostinger::{Config, Hostinger};
+use dnsup::provider::per_rrset::PerRrset;
 use dnsup::provider::{Applied, DynProvider, ProviderError};
 use hickory_proto::rr::{Name, RecordType};
 use serde_json::{Value, json};
@@ -221,7 +222,7 @@ fn start() -> (Fake, Shared) {
     )
 }
 
-fn provider(fake: &Fake, token: &str) -> (Hostinger, Secrets) {
+fn provider(fake: &Fake, token: &str) -> (PerRrset<Hostinger>, Secrets) {
     let secrets = Secrets::new();
     let config: Config = config(&format!(
         "token = {}\n{}",
@@ -229,7 +230,7 @@ fn provider(fake: &Fake, token: &str) -> (Hostinger, Secrets) {
         http_table(fake, "")
     ));
     (
-        Hostinger::new(&config, &mut Setup::default()).unwrap(),
+        PerRrset(Hostinger::new(&config, &mut Setup::default()).unwrap()),
         secrets,
     )
 }

@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 use dnsup::provider::build::Setup;
 use dnsup::provider::huawei::{self, Huawei};
+use dnsup::provider::per_rrset::PerRrset;
 use dnsup::provider::sign;
 use dnsup::provider::{Applied, DynProvider, ProviderError};
 use hickory_proto::rr::{Name, RecordType};
@@ -258,7 +259,7 @@ fn setup(
 ) -> (
     Fake,
     std::sync::Arc<std::sync::Mutex<Store>>,
-    Huawei,
+    PerRrset<Huawei>,
     Secrets,
 ) {
     let (fake, state) = serve(Store::new("example.test"), handle);
@@ -268,7 +269,7 @@ fn setup(
         secrets.file("sk", secret),
         http_table(&fake, "")
     ));
-    let p = Huawei::new(&config, &mut Setup::default()).unwrap();
+    let p = PerRrset(Huawei::new(&config, &mut Setup::default()).unwrap());
     (fake, state, p, secrets)
 }
 

@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use base64::Engine as _;
 use dnsup::provider::build::Setup;
 use dnsup::provider::mythicbeasts::{Config, MythicBeasts};
+use dnsup::provider::per_rrset::PerRrset;
 use dnsup::provider::{Applied, DynProvider, ProviderError};
 use hickory_proto::rr::{Name, RecordType};
 use serde_json::{Value, json};
@@ -157,7 +158,7 @@ fn start() -> (Fake, Shared) {
     )
 }
 
-fn provider(fake: &Fake, secret: &str) -> (MythicBeasts, Secrets) {
+fn provider(fake: &Fake, secret: &str) -> (PerRrset<MythicBeasts>, Secrets) {
     let secrets = Secrets::new();
     let config: Config = config(&format!(
         "key_id = \"{KEY_ID}\"\nsecret = {}\n{}",
@@ -165,7 +166,7 @@ fn provider(fake: &Fake, secret: &str) -> (MythicBeasts, Secrets) {
         http_table(fake, "/dns/v2")
     ));
     (
-        MythicBeasts::new(&config, &mut Setup::default()).unwrap(),
+        PerRrset(MythicBeasts::new(&config, &mut Setup::default()).unwrap()),
         secrets,
     )
 }

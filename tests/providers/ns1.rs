@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use dnsup::provider::build::Setup;
 use dnsup::provider::ns1::{Config, Ns1};
+use dnsup::provider::per_rrset::PerRrset;
 use dnsup::provider::{Applied, DynProvider};
 use hickory_proto::rr::{Name, RecordType};
 use serde_json::{Value, json};
@@ -184,14 +185,17 @@ fn start() -> (Fake, Shared) {
     )
 }
 
-fn provider(fake: &Fake, key: &str) -> (Ns1, Secrets) {
+fn provider(fake: &Fake, key: &str) -> (PerRrset<Ns1>, Secrets) {
     let secrets = Secrets::new();
     let config: Config = config(&format!(
         "api_key = {}\n{}",
         secrets.file("ns1.key", key),
         http_table(fake, "/v1")
     ));
-    (Ns1::new(&config, &mut Setup::default()).unwrap(), secrets)
+    (
+        PerRrset(Ns1::new(&config, &mut Setup::default()).unwrap()),
+        secrets,
+    )
 }
 
 #[test]

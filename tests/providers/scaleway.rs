@@ -21,6 +21,7 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use dnsup::provider::build::Setup;
+use dnsup::provider::per_rrset::PerRrset;
 use dnsup::provider::scaleway::{Config, Scaleway};
 use dnsup::provider::{Applied, DynProvider};
 use hickory_proto::rr::{Name, RecordType};
@@ -258,7 +259,7 @@ fn start() -> (Fake, Shared) {
     )
 }
 
-fn provider(fake: &Fake, token: &str) -> (Scaleway, Secrets) {
+fn provider(fake: &Fake, token: &str) -> (PerRrset<Scaleway>, Secrets) {
     let secrets = Secrets::new();
     let config: Config = config(&format!(
         "secret_key = {}\n{}",
@@ -266,7 +267,7 @@ fn provider(fake: &Fake, token: &str) -> (Scaleway, Secrets) {
         http_table(fake, "/domain/v2beta1")
     ));
     (
-        Scaleway::new(&config, &mut Setup::default()).unwrap(),
+        PerRrset(Scaleway::new(&config, &mut Setup::default()).unwrap()),
         secrets,
     )
 }

@@ -14,6 +14,7 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use dnsup::provider::build::Setup;
+use dnsup::provider::per_rrset::PerRrset;
 use dnsup::provider::servercow::{Config, Servercow};
 use dnsup::provider::{Applied, DynProvider, ProviderError};
 use hickory_proto::rr::{Name, RecordType};
@@ -153,7 +154,7 @@ fn start() -> (Fake, Shared) {
     )
 }
 
-fn provider(fake: &Fake, password: &str) -> (Servercow, Secrets) {
+fn provider(fake: &Fake, password: &str) -> (PerRrset<Servercow>, Secrets) {
     let secrets = Secrets::new();
     let config: Config = config(&format!(
         "domain = \"example.test\"\nusername = \"{USER}\"\npassword = {}\n{}",
@@ -161,7 +162,7 @@ fn provider(fake: &Fake, password: &str) -> (Servercow, Secrets) {
         http_table(fake, "/dns/v1")
     ));
     (
-        Servercow::new(&config, &mut Setup::default()).unwrap(),
+        PerRrset(Servercow::new(&config, &mut Setup::default()).unwrap()),
         secrets,
     )
 }

@@ -17,6 +17,7 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use dnsup::provider::build::Setup;
+use dnsup::provider::per_rrset::PerRrset;
 use dnsup::provider::spaceship::{Config, Spaceship};
 use dnsup::provider::{Applied, DynProvider};
 use hickory_proto::rr::{Name, RecordType};
@@ -237,7 +238,7 @@ fn start(page_size: usize) -> (Fake, Shared) {
     )
 }
 
-fn provider(fake: &Fake, key: &str, secret: &str) -> (Spaceship, Secrets) {
+fn provider(fake: &Fake, key: &str, secret: &str) -> (PerRrset<Spaceship>, Secrets) {
     let secrets = Secrets::new();
     let config: Config = config(&format!(
         "api_key = {}\napi_secret = {}\n{}",
@@ -246,7 +247,7 @@ fn provider(fake: &Fake, key: &str, secret: &str) -> (Spaceship, Secrets) {
         http_table(fake, "/api")
     ));
     (
-        Spaceship::new(&config, &mut Setup::default()).unwrap(),
+        PerRrset(Spaceship::new(&config, &mut Setup::default()).unwrap()),
         secrets,
     )
 }
