@@ -74,20 +74,21 @@ mod tests {
 
     #[test]
     fn only_read_only_mappings_of_the_executable() {
+        // 32-bit addresses: the test also runs on armv7 (scripts/cross).
         let maps = "\
-55d0a0000000-55d0a0100000 r--p 00000000 08:01 123 /usr/bin/dnsup
-55d0a0100000-55d0a0400000 r-xp 00100000 08:01 123 /usr/bin/dnsup
-55d0a0400000-55d0a0410000 rw-p 00400000 08:01 123 /usr/bin/dnsup
-7f0000000000-7f0000100000 r-xp 00000000 08:01 456 /usr/lib/x86_64-linux-gnu/libc.so.6
-7f0000200000-7f0000300000 rw-p 00000000 00:00 0
-7ffc00000000-7ffc00021000 rw-p 00000000 00:00 0 [stack]
+55d0a000-55d0b000 r--p 00000000 08:01 123 /usr/bin/dnsup
+55d0b000-55d0e000 r-xp 00100000 08:01 123 /usr/bin/dnsup
+55d0e000-55d0f000 rw-p 00400000 08:01 123 /usr/bin/dnsup
+7f000000-7f010000 r-xp 00000000 08:01 456 /usr/lib/arm-linux-gnueabihf/libc.so.6
+7f020000-7f030000 rw-p 00000000 00:00 0
+7ffc0000-7ffc2100 rw-p 00000000 00:00 0 [stack]
 ";
         let got = executable_read_only_ranges(maps, std::path::Path::new("/usr/bin/dnsup"));
         assert_eq!(
             got,
             vec![
-                (0x55d0a0000000, 0x55d0a0100000),
-                (0x55d0a0100000, 0x55d0a0400000)
+                (0x55d0_a000, 0x55d0_b000),
+                (0x55d0_b000, 0x55d0_e000)
             ]
         );
     }
