@@ -86,10 +86,7 @@ mod tests {
         let got = executable_read_only_ranges(maps, std::path::Path::new("/usr/bin/dnsup"));
         assert_eq!(
             got,
-            vec![
-                (0x55d0_a000, 0x55d0_b000),
-                (0x55d0_b000, 0x55d0_e000)
-            ]
+            vec![(0x55d0_a000, 0x55d0_b000), (0x55d0_b000, 0x55d0_e000)]
         );
     }
 
