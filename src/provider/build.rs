@@ -10,7 +10,7 @@ use super::{
     digitalocean, dnspod, dreamhost, duckdns, dyndns2, edgeone, gandi, gcloud, gcore, godaddy,
     hetzner, hostinger, huawei, ionos, linode, mythicbeasts, namecheap, namecom, namesilo, ns1,
     ovh, porkbun, powerdns, rfc2136, route53, scaleway, servercow, spaceship, template, tencent,
-    vercel, vultr,
+    vercel, volcengine, vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -96,6 +96,8 @@ pub enum ProviderConfig {
     Ovh(ovh::Config),
     /// Google Cloud DNS (service account).
     Gcloud(gcloud::Config),
+    /// Volcengine TrafficRoute DNS (signed).
+    Volcengine(volcengine::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -153,6 +155,7 @@ impl ProviderConfig {
             ProviderConfig::Dreamhost(_) => "dreamhost",
             ProviderConfig::Ovh(_) => "ovh",
             ProviderConfig::Gcloud(_) => "gcloud",
+            ProviderConfig::Volcengine(_) => "volcengine",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -259,6 +262,7 @@ pub async fn build(
         ProviderConfig::Dreamhost(c) => Box::new(dreamhost::Dreamhost::new(c, setup)?),
         ProviderConfig::Ovh(c) => Box::new(ovh::Ovh::new(c, setup)?),
         ProviderConfig::Gcloud(c) => Box::new(gcloud::GoogleCloudDns::new(c, setup)?),
+        ProviderConfig::Volcengine(c) => Box::new(volcengine::Volcengine::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

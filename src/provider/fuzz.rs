@@ -26,7 +26,7 @@ use super::{ProviderError, RrsetKey, longest_zone, text};
 
 /// The adapters [`answer`] reaches, by the index in an input's first byte; `http` is the shared
 /// layer (`Retry-After`, status mapping, the value formats on a body).
-pub const ADAPTERS: [&str; 36] = [
+pub const ADAPTERS: [&str; 41] = [
     "powerdns",
     "cloudflare",
     "desec",
@@ -63,6 +63,11 @@ pub const ADAPTERS: [&str; 36] = [
     "dreamhost",
     "ovh",
     "gcloud",
+    "edgeone",
+    "alibaba_esa",
+    "huawei",
+    "baidu",
+    "volcengine",
 ];
 
 /// The record types an input can ask for (bits 4-6 of the operation byte).
@@ -170,6 +175,11 @@ pub fn answer(data: &[u8]) {
         "dreamhost" => dreamhost(&case),
         "ovh" => ovh(&case),
         "gcloud" => gcloud(&case),
+        "edgeone" => edgeone(&case),
+        "alibaba_esa" => alibaba_esa(&case),
+        "huawei" => huawei(&case),
+        "baidu" => baidu(&case),
+        "volcengine" => volcengine(&case),
         _ => shared(&case),
     }
 }
@@ -532,6 +542,115 @@ fn gcloud(case: &Case) {
                     .collect();
                 values(case, Format::Presentation, &parsed);
             }
+        }
+    }
+}
+
+/// Tencent Cloud EdgeOne: the TC3 answer (errors come with HTTP 200, as DNSPod's), then op 0
+/// `DescribeZones`, else `DescribeDnsRecords`.
+fn edgeone(case: &Case) {
+    use super::{edgeone, tencent};
+    let Some(answer) = result(tencent::answer_of(&case.response, str::to_string)) else {
+        return;
+    };
+    let v = match answer {
+        Ok(v) => v,
+        Err((code, msg)) => {
+            error(&tencent::error_kind(
+                &code,
+                format!("edgeone: fuzz: {code}: {msg}"),
+            ));
+            return;
+        }
+    };
+    if case.op.is_multiple_of(2) {
+        if let Some((sites, _)) = result(edgeone::parse_zones(&v)) {
+            let names: Vec<Name> = sites.into_iter().map(|(n, _)| n).collect();
+            zones(case, &names);
+        }
+    } else if let Some((rs, _)) = result(edgeone::parse_records(&v, &case.key)) {
+        records(case, &rs);
+    }
+}
+
+/// Alibaba Cloud ESA: the RPC error body (as Alibaba Cloud DNS's), then op 0 `ListSites`, else
+/// `ListRecords`.
+fn alibaba_esa(case: &Case) {
+    use super::alibaba_esa;
+    let r = &case.response;
+    if !r.ok() {
+        error(&super::alibaba::error_of(r, str::to_string));
+        return;
+    }
+    let Some(v) = result(r.json::<serde_json::Value>()) else {
+        return;
+    };
+    if case.op.is_multiple_of(2) {
+        if let Some((sites, _)) = result(alibaba_esa::parse_sites(&v)) {
+            let names: Vec<Name> = sites.into_iter().map(|(n, _)| n).collect();
+            zones(case, &names);
+        }
+    } else if let Some((rs, _)) = result(alibaba_esa::parse_records(&v, &case.key)) {
+        records(case, &rs);
+    }
+}
+
+/// Huawei Cloud DNS: op 0 a page of zones, else a record set listing (values in presentation
+/// format).
+fn huawei(case: &Case) {
+    use super::huawei;
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&huawei::error_detail(&r.body)));
+        return;
+    }
+    if case.op.is_multiple_of(2) {
+        if let Some((z, _)) = result(huawei::parse_zones(r)) {
+            let names: Vec<Name> = z.into_iter().map(|(n, _)| n).collect();
+            zones(case, &names);
+        }
+    } else if let Some((sets, _)) = result(huawei::parse_recordsets(r, &case.key)) {
+        for set in &sets {
+            let parsed: Vec<RData> = set
+                .records
+                .iter()
+                .filter_map(|t| text::parse_presentation(case.key.rtype, t, &case.zone).ok())
+                .collect();
+            values(case, Format::Presentation, &parsed);
+        }
+    }
+}
+
+/// Baidu Cloud DNS: `resolve/list` (the name relative to the zone, as the adapter asks).
+fn baidu(case: &Case) {
+    use super::baidu;
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&baidu::error_detail(&r.body)));
+        return;
+    }
+    let rr = super::relative_name(&case.key.name, &case.zone);
+    if let Some((rs, _)) = result(baidu::parse_records(r, &rr, &case.key)) {
+        records(case, &rs);
+    }
+}
+
+/// Volcengine TrafficRoute: the answer (`ResponseMetadata.Error`, with any status), then op 0
+/// `ListZones`, else `ListRecords` (host label relative to the zone, as the adapter asks).
+fn volcengine(case: &Case) {
+    use super::volcengine;
+    let Some(v) = result(volcengine::answer(&case.response, str::to_string)) else {
+        return;
+    };
+    if case.op.is_multiple_of(2) {
+        if let Some((z, _)) = result(volcengine::parse_zones(&v)) {
+            let names: Vec<Name> = z.into_iter().map(|(n, _)| n).collect();
+            zones(case, &names);
+        }
+    } else {
+        let host = super::relative_name(&case.key.name, &case.zone);
+        if let Some((rs, _)) = result(volcengine::parse_records(&v, &host, &case.key)) {
+            records(case, &rs);
         }
     }
 }
@@ -2216,6 +2335,104 @@ pub fn seeds() -> Vec<Vec<u8>> {
         A,
         412,
         r#"{"error":{"code":412,"message":"Precondition not met","errors":[{"reason":"conditionNotMet"}]}}"#,
+    );
+    add(
+        "edgeone",
+        0,
+        A,
+        200,
+        r#"{"Response":{"TotalCount":1,"Zones":[{"ZoneId":"zone-2o1t24kgy362","ZoneName":"example.com","Status":"active"}],"RequestId":"x"}}"#,
+    );
+    add(
+        "edgeone",
+        1,
+        A,
+        200,
+        r#"{"Response":{"TotalCount":2,"DnsRecords":[{"ZoneId":"zone-2o1t24kgy362","RecordId":"record-1a8df68z","Name":"www.example.com","Type":"A","Location":"Default","Content":"1.2.3.4","TTL":300},{"RecordId":"record-2","Name":"www2.example.com","Type":"A","Content":"1.2.3.5","TTL":300}],"RequestId":"y"}}"#,
+    );
+    add(
+        "edgeone",
+        1,
+        A,
+        200,
+        r#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"The provided credentials could not be validated."},"RequestId":"z"}}"#,
+    );
+    add(
+        "alibaba_esa",
+        0,
+        A,
+        200,
+        r#"{"TotalCount":1,"PageNumber":1,"PageSize":500,"Sites":[{"SiteId":123456789,"SiteName":"example.com","AccessType":"NS"}],"RequestId":"x"}"#,
+    );
+    add(
+        "alibaba_esa",
+        1,
+        AAAA,
+        200,
+        r#"{"TotalCount":2,"Records":[{"RecordId":1234567890,"RecordName":"www.example.com","RecordType":"A/AAAA","Ttl":30,"Proxied":false,"Data":{"Value":"2.2.2.2"}},{"RecordId":1234567891,"RecordName":"www.example.com","RecordType":"A/AAAA","Ttl":30,"Data":{"Value":"2001:db8::1"}}]}"#,
+    );
+    add(
+        "alibaba_esa",
+        1,
+        A,
+        400,
+        r#"{"Code":"InvalidAccessKeyId.NotFound","Message":"Specified access key is not found.","RequestId":"x"}"#,
+    );
+    add(
+        "huawei",
+        0,
+        A,
+        200,
+        r#"{"links":{"self":"x"},"zones":[{"id":"2c9eb155587194ec01587224c9f90149","name":"example.com.","zone_type":"public"}],"metadata":{"total_count":1}}"#,
+    );
+    add(
+        "huawei",
+        1,
+        TXT,
+        200,
+        r#"{"recordsets":[{"id":"2c9eb155587228570158722b6ac30007","name":"www.example.com.","type":"TXT","ttl":300,"records":["\"a b\" \"c\""],"status":"ACTIVE"}],"metadata":{"total_count":1}}"#,
+    );
+    add(
+        "huawei",
+        1,
+        A,
+        401,
+        r#"{"error_msg":"Incorrect IAM authentication information: verify aksk signature fail","error_code":"APIGW.0301","request_id":"x"}"#,
+    );
+    add(
+        "baidu",
+        0,
+        A,
+        200,
+        r#"{"orderBy":"","order":"asc","pageNo":1,"pageSize":1000,"totalCount":2,"result":[{"recordId":1,"domain":"www","view":"DEFAULT","rdtype":"A","ttl":300,"rdata":"192.0.2.1","zoneName":"example.com","status":"RUNNING"},{"recordId":2,"domain":"www","view":"DEFAULT","rdtype":"MX","ttl":300,"rdata":"mx.example.com","priority":10}]}"#,
+    );
+    add(
+        "baidu",
+        0,
+        A,
+        403,
+        r#"{"code":"AccessDenied","message":"Access denied.","requestId":"x"}"#,
+    );
+    add(
+        "volcengine",
+        0,
+        A,
+        200,
+        r#"{"ResponseMetadata":{"RequestId":"x","Action":"ListZones","Version":"2018-08-01","Service":"dns","Region":"cn-north-1"},"Result":{"Zones":[{"ZID":304092,"ZoneName":"example.com","RecordCount":3}],"Total":1}}"#,
+    );
+    add(
+        "volcengine",
+        1,
+        CNAME,
+        200,
+        r#"{"ResponseMetadata":{"RequestId":"x"},"Result":{"TotalCount":2,"PageNumber":1,"PageSize":500,"Records":[{"RecordID":"3170534137672596377","Host":"www","Type":"CNAME","Value":"target.example.net","TTL":600,"Line":"default","Enable":true},{"RecordID":"2","Host":"www","Type":"CNAME","Value":"other.example.net","TTL":600,"Line":"telecom"}]}}"#,
+    );
+    add(
+        "volcengine",
+        1,
+        A,
+        401,
+        r#"{"ResponseMetadata":{"RequestId":"x","Action":"ListRecords","Version":"2018-08-01","Service":"dns","Region":"cn-north-1","Error":{"CodeN":100010,"Code":"SignatureDoesNotMatch","Message":"The request signature we calculated does not match the signature you provided."}}}"#,
     );
     // The shared layer: Retry-After forms and the value formats.
     for retry in [

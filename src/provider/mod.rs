@@ -59,6 +59,7 @@ pub mod spaceship;
 pub mod template;
 pub mod tencent;
 pub mod vercel;
+pub mod volcengine;
 pub mod vultr;
 
 use std::fmt;

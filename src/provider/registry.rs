@@ -411,7 +411,7 @@ fn adapters() -> Vec<Entry> {
 
 /// The signed and OAuth cloud APIs (one block, kept together).
 fn signed_clouds() -> Vec<Entry> {
-    use super::{alibaba_esa, baidu, edgeone, gcloud, huawei, ovh};
+    use super::{alibaba_esa, baidu, edgeone, gcloud, huawei, ovh, volcengine};
     let row = |name: &'static str,
                title: &'static str,
                caps: Capabilities,
@@ -476,6 +476,14 @@ fn signed_clouds() -> Vec<Entry> {
             "service_account_key, project",
             "https://cloud.google.com/dns/docs/reference/rest/v1/changes/create",
             "service-account JWT (RS256) for an OAuth2 token; public managed zones; one atomic change deletes the exact RRset read",
+        ),
+        row(
+            "volcengine",
+            "Volcengine TrafficRoute DNS (火山引擎 云解析)",
+            volcengine::CAPABILITIES,
+            "access_key_id, secret_access_key",
+            "https://www.volcengine.com/docs/6758/155086",
+            "HMAC-SHA256 (Volcengine V4-style); default line; TTL limits by the domain's edition, not checked ahead; no TXT (no documented escaping)",
         ),
     ]
 }

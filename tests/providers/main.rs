@@ -52,4 +52,5 @@ mod template;
 mod tencent;
 mod tls;
 mod vercel;
+mod volcengine;
 mod vultr;
