@@ -42,7 +42,8 @@ impl fmt::Display for Secret {
 /// `{ credential = "cf.token" }`. A bare string is refused with a message saying why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretRef {
-    /// A file holding the secret (one line; surrounding white space is trimmed).
+    /// A file holding the secret (one line, or one PEM block such as a private key;
+    /// surrounding white space is trimmed).
     File(PathBuf),
     /// An environment variable.
     Env(String),
@@ -143,7 +144,9 @@ fn read_secret_file(path: &Path, strict: bool) -> Result<(Secret, Option<String>
     if value.is_empty() {
         return Err(format!("{} is empty", path.display()));
     }
-    if value.lines().count() > 1 {
+    // A PEM block (a private key) is the one secret written on several lines.
+    let pem = value.starts_with("-----BEGIN ") && value.ends_with("-----");
+    if value.lines().count() > 1 && !pem {
         return Err(format!(
             "{}: a secret file holds one line, this one has several",
             path.display()
@@ -219,6 +222,13 @@ mod tests {
         assert!(w.unwrap().contains("chmod 600"));
         let e = SecretRef::File(p.clone()).load(true).unwrap_err();
         assert!(e.contains("refused") && !e.contains("s3cret"), "{e}");
+        std::fs::write(
+            &p,
+            "-----BEGIN PRIVATE KEY-----\nMIIE\nAbCd\n-----END PRIVATE KEY-----\n",
+        )
+        .unwrap();
+        let (s, _) = SecretRef::File(p.clone()).load(false).unwrap();
+        assert_eq!(s.expose().lines().count(), 4);
         std::fs::write(&p, "a\nb\n").unwrap();
         assert!(
             SecretRef::File(p)

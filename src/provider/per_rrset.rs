@@ -81,6 +81,14 @@ pub trait RrsetApi {
         ttl: u32,
     ) -> impl Future<Output = Result<(), ProviderError>>;
 
+    /// Whether `error`, from [`RrsetApi::write`] or [`RrsetApi::delete`], says that the RRset
+    /// changed since [`RrsetApi::fetch`] read it (an API that guards its writes, with an ETag
+    /// for instance): the replace is then a conflict, not a failure. By default: never.
+    fn changed_meanwhile(error: &ProviderError) -> bool {
+        let _ = error;
+        false
+    }
+
     /// Delete the RRset `held`.
     fn delete(
         &self,
@@ -144,16 +152,20 @@ impl<A: RrsetApi> Provider for PerRrset<A> {
                 values.push(v.clone());
             }
         }
-        match held {
-            None if values.is_empty() => {}
-            Some(h) if values.is_empty() => api.delete(zone, key, &h).await?,
-            Some(h) if A::holds(&h, &values, held_ttl) => {}
-            held => {
-                api.write(zone, key, held.as_ref(), &values, held_ttl)
-                    .await?
-            }
+        let sent = match held {
+            None if values.is_empty() => Ok(()),
+            Some(h) if values.is_empty() => api.delete(zone, key, &h).await,
+            Some(h) if A::holds(&h, &values, held_ttl) => Ok(()),
+            held => api.write(zone, key, held.as_ref(), &values, held_ttl).await,
+        };
+        match sent {
+            Ok(()) => Ok(Applied::Done),
+            Err(e) if A::changed_meanwhile(&e) => Ok(Applied::Conflict(format!(
+                "{key} changed at {} since it was read: {e}",
+                api.name()
+            ))),
+            Err(e) => Err(e),
         }
-        Ok(Applied::Done)
     }
 }
 

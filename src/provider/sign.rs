@@ -541,6 +541,51 @@ pub fn google_jwt(
     Ok(format!("{input}.{}", base64url(&sig)))
 }
 
+/// An RSA private key from PEM: PKCS #8 (`BEGIN PRIVATE KEY`, as TransIP's control panel
+/// shows it) or PKCS #1 (`BEGIN RSA PRIVATE KEY`, what `openssl rsa` writes).
+pub fn rsa_key_pair(pem: &str) -> Result<ring::signature::RsaKeyPair, String> {
+    use base64::Engine;
+    // A PEM block written on one line with `\n` for its line ends (as some tools store it).
+    let pem = pem.replace("\\n", "\n");
+    let block = |begin: &str, end: &str| -> Option<Result<Vec<u8>, String>> {
+        let body = pem.split(begin).nth(1)?.split(end).next()?;
+        let b64: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        Some(
+            base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .map_err(|_| "the private key is not valid base64 inside its PEM block".into()),
+        )
+    };
+    if let Some(der) = block("-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----") {
+        return ring::signature::RsaKeyPair::from_pkcs8(&der?)
+            .map_err(|e| format!("the private key is not a usable RSA key ({e})"));
+    }
+    if let Some(der) = block(
+        "-----BEGIN RSA PRIVATE KEY-----",
+        "-----END RSA PRIVATE KEY-----",
+    ) {
+        return ring::signature::RsaKeyPair::from_der(&der?)
+            .map_err(|e| format!("the private key is not a usable RSA key ({e})"));
+    }
+    Err("no private key (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY) in the PEM text".into())
+}
+
+/// The `Signature` header of a TransIP API v6 `POST /auth`: the request body signed with the
+/// account's RSA key (RSASSA-PKCS1-v1_5 with SHA-512), in standard base64 (TransIP's API
+/// documentation, "Authentication"; deterministic, so pinned by a known answer).
+pub fn transip_signature(key: &ring::signature::RsaKeyPair, body: &[u8]) -> Result<String, String> {
+    use base64::Engine;
+    let mut sig = vec![0; key.public().modulus_len()];
+    key.sign(
+        &ring::signature::RSA_PKCS1_SHA512,
+        &ring::rand::SystemRandom::new(),
+        body,
+        &mut sig,
+    )
+    .map_err(|_| "cannot sign the login request".to_string())?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(sig))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -789,5 +834,40 @@ mod tests {
         );
         assert!(pkcs8_der("-----BEGIN RSA PRIVATE KEY-----").is_err());
         assert!(google_jwt(b"not a key", "a", "b", "c", 0).is_err());
+    }
+
+    /// TransIP's login signature, for the test key of TransIP's own Go client
+    /// (`transip/gotransip`, `testdata/signature.key`) and the body of its signing test; the
+    /// expected value is what `openssl dgst -sha512 -sign KEY | base64` gives for it.
+    #[test]
+    fn transip_signature_known_answer() {
+        let key = rsa_key_pair(include_str!("../../tests/providers/transip-test-key.pem")).unwrap();
+        let sig =
+            transip_signature(&key, br#"{"login":"test-user","nonce":"98475920834"}"#).unwrap();
+        assert_eq!(
+            sig,
+            "MjUq83SdzBrT4yqoEv5qQj5GOjC6xjnvj8wm6/Q5LWxNeQSc9yl8n44vE4mw0XkiL/RyKj1fJxoMu2lgw+7Wn5J7aTcHGiURbJksW+R1GyVU5czy9D9L3ZehfZbKkED4pCwMhsjLTUlbaLRN/KjgJjdTH76C6uJFJBNYCGH0FDQe0TTy8JTaIFX6OLU/OFywasffrmnn/7kR1ue0hjb5ghfoMcQg55klYsbUihprdWPerjMsMY+2QUClTVpfG/kBFDwLn1A6ViWCF9O9yWM8nOxFmBIjQnNrFkwwBU5jMbVL6eUaizd/emOBsCe1XWN+0Unx5Ph9vyQzh86PpxvV7Q=="
+        );
+        // The same key as PKCS #1 (`openssl rsa -traditional`) signs the same.
+        let pkcs1 = rsa_key_pair(include_str!(
+            "../../tests/providers/transip-test-key-pkcs1.pem"
+        ))
+        .unwrap();
+        assert_eq!(
+            transip_signature(&pkcs1, br#"{"login":"test-user","nonce":"98475920834"}"#).unwrap(),
+            sig
+        );
+        assert!(
+            rsa_key_pair("-----BEGIN PRIVATE KEY-----\n!!\n-----END PRIVATE KEY-----").is_err()
+        );
+        assert!(rsa_key_pair("no key here").is_err());
+        // One line with `\n` escapes reads the same.
+        let one_line =
+            include_str!("../../tests/providers/transip-test-key.pem").replace('\n', "\\n");
+        let k = rsa_key_pair(&one_line).unwrap();
+        assert_eq!(
+            transip_signature(&k, b"x").unwrap(),
+            transip_signature(&key, b"x").unwrap()
+        );
     }
 }
