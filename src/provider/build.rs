@@ -6,11 +6,11 @@ use serde::Deserialize;
 use super::per_rrset::PerRrset;
 
 use super::{
-    DynProvider, Secret, SecretRef, alibaba, alibaba_esa, baidu, bunny, cloudflare, cloudns, desec,
+    DynProvider, Secret, SecretRef, alibaba, alibaba_esa, azure, baidu, bunny, cloudflare, cloudns, desec,
     digitalocean, dnspod, dreamhost, duckdns, dyndns2, edgeone, gandi, gcloud, gcore, godaddy,
     hetzner, hostinger, huawei, ionos, linode, mythicbeasts, namecheap, namecom, namesilo, ns1,
     ovh, porkbun, powerdns, rfc2136, route53, scaleway, servercow, spaceship, template, tencent,
-    vercel, volcengine, vultr,
+    transip, vercel, volcengine, vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -98,6 +98,10 @@ pub enum ProviderConfig {
     Gcloud(gcloud::Config),
     /// Volcengine TrafficRoute DNS (signed).
     Volcengine(volcengine::Config),
+    /// Azure DNS (Entra ID application).
+    Azure(azure::Config),
+    /// TransIP (RSA-signed login).
+    Transip(transip::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -156,6 +160,8 @@ impl ProviderConfig {
             ProviderConfig::Ovh(_) => "ovh",
             ProviderConfig::Gcloud(_) => "gcloud",
             ProviderConfig::Volcengine(_) => "volcengine",
+            ProviderConfig::Azure(_) => "azure",
+            ProviderConfig::Transip(_) => "transip",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -263,6 +269,8 @@ pub async fn build(
         ProviderConfig::Ovh(c) => Box::new(ovh::Ovh::new(c, setup)?),
         ProviderConfig::Gcloud(c) => Box::new(gcloud::GoogleCloudDns::new(c, setup)?),
         ProviderConfig::Volcengine(c) => Box::new(volcengine::Volcengine::new(c, setup)?),
+        ProviderConfig::Azure(c) => Box::new(PerRrset(azure::Azure::new(c, setup)?)),
+        ProviderConfig::Transip(c) => Box::new(transip::TransIp::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

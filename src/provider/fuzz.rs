@@ -26,7 +26,7 @@ use super::{ProviderError, RrsetKey, longest_zone, text};
 
 /// The adapters [`answer`] reaches, by the index in an input's first byte; `http` is the shared
 /// layer (`Retry-After`, status mapping, the value formats on a body).
-pub const ADAPTERS: [&str; 41] = [
+pub const ADAPTERS: [&str; 43] = [
     "powerdns",
     "cloudflare",
     "desec",
@@ -68,6 +68,8 @@ pub const ADAPTERS: [&str; 41] = [
     "huawei",
     "baidu",
     "volcengine",
+    "azure",
+    "transip",
 ];
 
 /// The record types an input can ask for (bits 4-6 of the operation byte).
@@ -180,6 +182,8 @@ pub fn answer(data: &[u8]) {
         "huawei" => huawei(&case),
         "baidu" => baidu(&case),
         "volcengine" => volcengine(&case),
+        "azure" => azure(&case),
+        "transip" => transip(&case),
         _ => shared(&case),
     }
 }
@@ -651,6 +655,59 @@ fn volcengine(case: &Case) {
         let host = super::relative_name(&case.key.name, &case.zone);
         if let Some((rs, _)) = result(volcengine::parse_records(&v, &host, &case.key)) {
             records(case, &rs);
+        }
+    }
+}
+
+/// Azure DNS: op 0 a token answer, 1 a page of zones, else a record set (its ETag kept).
+fn azure(case: &Case) {
+    use super::azure;
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&azure::error_detail(&r.body)));
+        return;
+    }
+    match case.op % 3 {
+        0 => {
+            let _ = result(azure::parse_token(r));
+        }
+        1 => {
+            if let Some((z, _)) = result(azure::parse_zones(r)) {
+                zones(case, &z);
+            }
+        }
+        _ => {
+            if let Some(held) = result(azure::parse_record_set(r, &case.key)) {
+                assert!(!held.handle.is_empty());
+                let _ = azure::record_set_body(&case.key, &held.rrset.values, 300);
+                values(case, Format::Presentation, &held.rrset.values);
+            }
+        }
+    }
+}
+
+/// TransIP: op 0 a login answer, 1 the domains, else the DNS entries of a domain.
+fn transip(case: &Case) {
+    use super::transip;
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&transip::error_detail(&r.body)));
+        return;
+    }
+    match case.op % 3 {
+        0 => {
+            let _ = result(transip::parse_token(r));
+        }
+        1 => {
+            if let Some(z) = result(transip::parse_domains(r)) {
+                zones(case, &z);
+            }
+        }
+        _ => {
+            if let Some(recs) = result(transip::parse_entries(r, &case.zone, &case.key)) {
+                let vals: Vec<RData> = recs.into_iter().map(|x| x.value).collect();
+                values(case, Format::Presentation, &vals);
+            }
         }
     }
 }
@@ -2434,6 +2491,57 @@ pub fn seeds() -> Vec<Vec<u8>> {
         401,
         r#"{"ResponseMetadata":{"RequestId":"x","Action":"ListRecords","Version":"2018-08-01","Service":"dns","Region":"cn-north-1","Error":{"CodeN":100010,"Code":"SignatureDoesNotMatch","Message":"The request signature we calculated does not match the signature you provided."}}}"#,
     );
+    add(
+        "azure",
+        0,
+        A,
+        200,
+        r#"{"token_type":"Bearer","expires_in":3599,"access_token":"eyJ0eXAi"}"#,
+    );
+    add(
+        "azure",
+        1,
+        A,
+        200,
+        r#"{"nextLink":"https://management.azure.com/x","value":[{"name":"example.com","properties":{"zoneType":"Public"}}]}"#,
+    );
+    add(
+        "azure",
+        2,
+        TXT,
+        200,
+        r#"{"etag":"e-1","properties":{"TTL":300,"TXTRecords":[{"value":["a b","c"]}]}}"#,
+    );
+    add(
+        "azure",
+        2,
+        CNAME,
+        200,
+        r#"{"etag":"e-2","properties":{"TTL":300,"CNAMERecord":{"cname":"target.example.net"}}}"#,
+    );
+    add(
+        "azure",
+        2,
+        A,
+        412,
+        r#"{"error":{"code":"PreconditionFailed","message":"etag mismatch"}}"#,
+    );
+    add("transip", 0, A, 201, r#"{"token":"eyJ0eXAi"}"#);
+    add(
+        "transip",
+        1,
+        A,
+        200,
+        r#"{"domains":[{"name":"example.com"}]}"#,
+    );
+    add(
+        "transip",
+        2,
+        CNAME,
+        200,
+        r#"{"dnsEntries":[{"name":"www","expire":300,"type":"CNAME","content":"@"},{"name":"www","expire":60,"type":"A","content":"192.0.2.1"}]}"#,
+    );
+    add("transip", 2, A, 401, r#"{"error":"Signature is invalid"}"#);
     // The shared layer: Retry-After forms and the value formats.
     for retry in [
         "120",

@@ -24,6 +24,7 @@ pub mod update_only;
 
 pub mod alibaba;
 pub mod alibaba_esa;
+pub mod azure;
 pub mod baidu;
 pub mod bunny;
 pub mod cloudflare;
@@ -58,6 +59,7 @@ pub mod servercow;
 pub mod spaceship;
 pub mod template;
 pub mod tencent;
+pub mod transip;
 pub mod vercel;
 pub mod volcengine;
 pub mod vultr;

@@ -488,6 +488,36 @@ fn signed_clouds() -> Vec<Entry> {
     ]
 }
 
+/// APIs reached with a bearer token bought by a signed or secret-bearing login (Azure,
+/// TransIP), kept in their own block.
+fn token_logins() -> Vec<Entry> {
+    use super::{azure, transip};
+    vec![
+        Entry {
+            name: "azure",
+            title: "Azure DNS",
+            config: "type = \"azure\"".into(),
+            style: Style::Signed,
+            caps: azure::CAPABILITIES,
+            credentials: "tenant_id, client_id, client_secret, subscription_id, resource_group",
+            docs: "https://learn.microsoft.com/en-us/rest/api/dns/record-sets/create-or-update",
+            notes: "Entra ID client credentials for an ARM token; public zones of one resource group; writes guarded by the record set's ETag (If-Match / If-None-Match); A/AAAA/CNAME/TXT",
+            dead: None,
+        },
+        Entry {
+            name: "transip",
+            title: "TransIP",
+            config: "type = \"transip\"".into(),
+            style: Style::Signed,
+            caps: transip::CAPABILITIES,
+            credentials: "login, private_key",
+            docs: "https://api.transip.nl/rest/docs.html",
+            notes: "RSA-signed login (SHA-512) for a bearer token; entries without ids (add, then remove by value); no TXT (no documented escaping)",
+            dead: None,
+        },
+    ]
+}
+
 /// The row of a preset.
 fn preset_entry(p: &'static Preset) -> Entry {
     Entry {
@@ -542,6 +572,7 @@ fn gone() -> Vec<Entry> {
 pub fn all() -> Vec<Entry> {
     let mut out = adapters();
     out.extend(signed_clouds());
+    out.extend(token_logins());
     out.extend(
         PRESETS
             .iter()

@@ -12,6 +12,7 @@ mod suite;
 
 mod alibaba;
 mod alibaba_esa;
+mod azure;
 mod baidu;
 mod bunny;
 mod cloudflare;
@@ -51,6 +52,7 @@ mod spaceship;
 mod template;
 mod tencent;
 mod tls;
+mod transip;
 mod vercel;
 mod volcengine;
 mod vultr;
