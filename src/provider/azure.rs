@@ -296,10 +296,8 @@ pub fn record_set_body(key: &RrsetKey, values: &[RData], ttl: u32) -> Result<Val
                 )));
             };
             let target = c.0.to_ascii();
-            props.insert(
-                "CNAMERecord".into(),
-                json!({"cname": target.trim_end_matches('.')}),
-            );
+            let target = target.strip_suffix('.').unwrap_or(&target);
+            props.insert("CNAMERecord".into(), json!({ "cname": target }));
         }
         RecordType::TXT => {
             let mut v = Vec::with_capacity(values.len());
@@ -494,10 +492,6 @@ impl RrsetApi for Azure {
             Some(r) => Ok(Some(parse_record_set(&r, key)?)),
             None => Ok(None),
         }
-    }
-
-    fn holds(held: &Held<String>, new: &[RData], ttl: u32) -> bool {
-        held.rrset.ttl == Some(ttl) && super::same_values(&held.rrset.values, new)
     }
 
     async fn write(

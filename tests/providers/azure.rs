@@ -594,3 +594,64 @@ fn azure_token_is_renewed_after_a_401() {
     assert_eq!(state.lock().unwrap().grants, 2);
     fake.assert_clean();
 }
+
+/// Everything dnsup logs (down to TRACE) on this thread while `f` runs.
+pub fn logs_of(f: impl FnOnce()) -> String {
+    #[derive(Clone)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf(Arc::new(Mutex::new(Vec::new())));
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, f);
+    let out = String::from_utf8_lossy(&buf.0.lock().unwrap()).into_owned();
+    out
+}
+
+#[test]
+fn azure_logs_hold_no_secret() {
+    let wrong = "Wr0ng~another-secret-value";
+    let logs = logs_of(|| {
+        let (_fake, _state, p, _s) = setup(wrong);
+        let k = key("log.example.test.", RecordType::A);
+        assert!(block(DynProvider::read(&p, &zone(), &k)).is_err());
+        let (_fake, _state, p, _s) = setup(SECRET);
+        block(DynProvider::replace(
+            &p,
+            &zone(),
+            &k,
+            &[],
+            &[v("192.0.2.5")],
+            300,
+        ))
+        .unwrap();
+        block(DynProvider::replace(
+            &p,
+            &zone(),
+            &k,
+            &[v("192.0.2.5")],
+            &[],
+            300,
+        ))
+        .unwrap();
+    });
+    assert!(
+        logs.contains("dnsZones"),
+        "the requests are logged:\n{logs}"
+    );
+    for secret in [SECRET, wrong, TOKEN] {
+        assert!(!logs.contains(secret), "{secret} in the logs:\n{logs}");
+    }
+}
