@@ -616,8 +616,8 @@ pub fn logs_of(f: impl FnOnce()) -> String {
         .with_writer(move || writer.clone())
         .finish();
     tracing::subscriber::with_default(subscriber, f);
-    let out = String::from_utf8_lossy(&buf.0.lock().unwrap()).into_owned();
-    out
+    let bytes = buf.0.lock().unwrap().clone();
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 #[test]
