@@ -501,7 +501,7 @@ fn token_logins() -> Vec<Entry> {
             caps: azure::CAPABILITIES,
             credentials: "tenant_id, client_id, client_secret, subscription_id, resource_group",
             docs: "https://learn.microsoft.com/en-us/rest/api/dns/record-sets/create-or-update",
-            notes: "Entra ID client credentials for an ARM token; public zones of one resource group; writes guarded by the record set's ETag (If-Match / If-None-Match); A/AAAA/CNAME/TXT",
+            notes: "Entra ID client credentials for an ARM token; public zones of one resource group; writes guarded by the record set's ETag (If-Match / If-None-Match: *); alias record sets left alone",
             dead: None,
         },
         Entry {
@@ -512,7 +512,7 @@ fn token_logins() -> Vec<Entry> {
             caps: transip::CAPABILITIES,
             credentials: "login, private_key",
             docs: "https://api.transip.nl/rest/docs.html",
-            notes: "RSA-signed login (SHA-512) for a bearer token; entries without ids (add, then remove by value); no TXT (no documented escaping)",
+            notes: "RSA-signed login (SHA-512, PKCS #8 or #1 key) for a bearer token; entries without ids (add, then remove by value); no TXT (no documented escaping)",
             dead: None,
         },
     ]
