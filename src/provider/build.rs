@@ -6,11 +6,11 @@ use serde::Deserialize;
 use super::per_rrset::PerRrset;
 
 use super::{
-    DynProvider, Secret, SecretRef, alibaba, alibaba_esa, azure, baidu, bunny, cloudflare, cloudns, desec,
-    digitalocean, dnspod, dreamhost, duckdns, dyndns2, edgeone, gandi, gcloud, gcore, godaddy,
-    hetzner, hostinger, huawei, ionos, linode, mythicbeasts, namecheap, namecom, namesilo, ns1,
-    ovh, porkbun, powerdns, rfc2136, route53, scaleway, servercow, spaceship, template, tencent,
-    transip, vercel, volcengine, vultr,
+    DynProvider, Secret, SecretRef, alibaba, alibaba_esa, azure, baidu, bunny, cloudflare, cloudns,
+    desec, digitalocean, dnspod, dreamhost, duckdns, dyndns2, edgeone, gandi, gcloud, gcore,
+    godaddy, hetzner, hostinger, huawei, ionos, linode, mythicbeasts, namecheap, namecom, namesilo,
+    ns1, ovh, porkbun, powerdns, rfc2136, route53, scaleway, servercow, spaceship, template,
+    tencent, transip, vercel, volcengine, vultr,
 };
 
 /// One `[providers.NAME]` table.
