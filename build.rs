@@ -26,11 +26,15 @@ fn main() {
         .map(|f| f.to_lowercase().replace('_', "-"))
         .collect();
     features.sort();
-    let features = if features.is_empty() {
+    let mut features = if features.is_empty() {
         "none".to_string()
     } else {
         features.join(" ")
     };
+    if std::env::var_os("CARGO_FEATURE_HTTPS").is_none() {
+        // The router build (Cargo.toml, "[features]"): say what it is, not only what it lacks.
+        features.push_str(" (RFC 2136 only: built without https)");
+    }
     println!("cargo:rustc-env=DNSUP_COMMIT={}", one_line(&commit));
     println!("cargo:rustc-env=DNSUP_TARGET={}", one_line(&target));
     println!("cargo:rustc-env=DNSUP_FEATURES={features}");

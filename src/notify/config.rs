@@ -266,6 +266,12 @@ impl NotifyConfig {
     pub fn check(&self, name: &str) -> Vec<String> {
         let mut out = Vec::new();
         let t = self.kind.as_str();
+        if !cfg!(feature = "https") && self.kind != Kind::Exec {
+            return vec![format!(
+                "notify '{name}' (type {t}): this dnsup was built without HTTPS notifiers (cargo \
+                 feature \"https\"); only type exec is built in, type {t} needs the default build"
+            )];
+        }
         let (required, optional) = self.kind.keys();
         let set = self.set_keys();
         for r in required {
@@ -386,6 +392,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "https")]
     fn required_and_foreign_keys_are_named() {
         let c = parse("type = \"telegram\"\ntopic = \"x\"\n").unwrap();
         let p = c.check("t");

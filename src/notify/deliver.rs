@@ -15,7 +15,7 @@ use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
-use super::config::{Kind, NotifyConfig, Tls, UrlRef};
+use super::config::{Kind, NotifyConfig, UrlRef};
 use super::event::Event;
 use super::preset::{self, Resolved};
 use crate::provider::Secret;
@@ -51,9 +51,7 @@ impl Clients {
 }
 
 fn build_client(ca_file: Option<&Path>) -> Result<reqwest::Client, String> {
-    let tls = crate::ip::source::http::tls_config(ca_file)?;
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
+    crate::ip::source::http::https_builder(ca_file)?
         .no_proxy()
         .http1_only()
         .redirect(reqwest::redirect::Policy::none())
@@ -70,6 +68,7 @@ enum Backend {
         ca_file: Option<PathBuf>,
         resolved: Box<Resolved>,
     },
+    #[cfg(feature = "https")]
     Email {
         transport: Box<lettre::AsyncSmtpTransport<lettre::Tokio1Executor>>,
         from: lettre::message::Mailbox,
@@ -163,6 +162,7 @@ impl Notifier {
             Kind::Exec => Backend::Exec {
                 argv: c.argv.clone().unwrap_or_default(),
             },
+            #[cfg(feature = "https")]
             Kind::Email => {
                 let password = load(setup, c.password.as_ref(), "password")?;
                 if let Some(p) = &password {
@@ -301,6 +301,7 @@ impl Notifier {
                 };
                 send(&client, resolved.kind, req, self.timeout).await
             }
+            #[cfg(feature = "https")]
             Backend::Email {
                 transport,
                 from,
@@ -357,11 +358,13 @@ async fn send(
     })
 }
 
+#[cfg(feature = "https")]
 fn email_backend(
     c: &NotifyConfig,
     password: Option<&Secret>,
     timeout: Duration,
 ) -> Result<Backend, String> {
+    use super::config::Tls;
     use lettre::transport::smtp::authentication::Credentials;
     use lettre::transport::smtp::client::{Certificate, Tls as LTls, TlsParameters};
     let host = c.smtp_host.clone().unwrap_or_default();
@@ -423,6 +426,7 @@ fn email_backend(
     })
 }
 
+#[cfg(feature = "https")]
 async fn send_mail(
     transport: &lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
     from: &lettre::message::Mailbox,

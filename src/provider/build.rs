@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+#[cfg(feature = "https")]
 use super::per_rrset::PerRrset;
 
 use super::{
@@ -17,6 +18,13 @@ use super::{
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 #[non_exhaustive]
+#[cfg_attr(
+    not(feature = "https"),
+    allow(
+        clippy::large_enum_variant,
+        reason = "the hosted variants are empty stubs in this build; a few tables per run"
+    )
+)]
 pub enum ProviderConfig {
     /// RFC 2136 UPDATE to an authoritative server.
     Rfc2136(rfc2136::Config),
@@ -226,8 +234,33 @@ pub async fn build(
     conf: &ProviderConfig,
     setup: &mut Setup,
 ) -> Result<Box<dyn DynProvider>, String> {
+    let _ = name;
+    match conf {
+        ProviderConfig::Rfc2136(c) => Ok(Box::new(rfc2136::Rfc2136::from_config(c, setup).await?)),
+        ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => Err(gone(conf)),
+        _ => hosted(conf, setup),
+    }
+}
+
+/// Why a service that no longer exists cannot be configured.
+fn gone(conf: &ProviderConfig) -> String {
+    let kind = conf.kind();
+    let why = super::registry::dead(kind).unwrap_or("the service no longer exists");
+    format!("type '{kind}': {why}")
+}
+
+/// A build without the `https` feature has no hosted-API adapter: each one's variant holds
+/// `not_built::Config`, and building it says so.
+#[cfg(not(feature = "https"))]
+fn hosted(conf: &ProviderConfig, _setup: &mut Setup) -> Result<Box<dyn DynProvider>, String> {
+    Err(super::not_built::message(conf.kind()))
+}
+
+/// The hosted-API adapters (the `https` feature): one arm per adapter.
+#[cfg(feature = "https")]
+fn hosted(conf: &ProviderConfig, setup: &mut Setup) -> Result<Box<dyn DynProvider>, String> {
     let p: Box<dyn DynProvider> = match conf {
-        ProviderConfig::Rfc2136(c) => Box::new(rfc2136::Rfc2136::from_config(c, setup).await?),
+        ProviderConfig::Rfc2136(_) => return Err("type 'rfc2136': not a hosted API".into()),
         ProviderConfig::Powerdns(c) => Box::new(powerdns::PowerDns::new(c, setup)?),
         ProviderConfig::Cloudflare(c) => Box::new(cloudflare::Cloudflare::new(c, setup)?),
         ProviderConfig::Dyndns2(c) => Box::new(dyndns2::Dyndns2::new(c, setup)?),
@@ -272,11 +305,8 @@ pub async fn build(
         ProviderConfig::Azure(c) => Box::new(PerRrset(azure::Azure::new(c, setup)?)),
         ProviderConfig::Transip(c) => Box::new(transip::TransIp::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
-            let kind = conf.kind();
-            let why = super::registry::dead(kind).unwrap_or("the service no longer exists");
-            return Err(format!("type '{kind}': {why}"));
+            return Err(gone(conf));
         }
     };
-    let _ = name;
     Ok(p)
 }

@@ -15,7 +15,7 @@ use tokio::time::Instant;
 
 use super::build::Setup;
 use super::{ProviderError, Secret, SecretRef};
-use crate::ip::source::http::{request_error, tls_config};
+use crate::ip::source::http::{https_builder, request_error};
 
 /// The User-Agent of every request.
 pub const USER_AGENT: &str = concat!("dnsup/", env!("CARGO_PKG_VERSION"));
@@ -226,9 +226,7 @@ impl Http {
         secrets: Vec<Secret>,
         allow_plain: bool,
     ) -> Result<Http, String> {
-        let tls = tls_config(settings.ca_file.as_deref())?;
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
+        let client = https_builder(settings.ca_file.as_deref())?
             .https_only(!allow_plain)
             .no_proxy()
             .http1_only()
@@ -581,6 +579,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "https")]
     fn secrets_are_scrubbed_and_queries_never_shown() {
         let http = Http::new(
             &HttpSettings::default(),

@@ -631,6 +631,23 @@ fn ttl(caps: &Capabilities) -> String {
     }
 }
 
+/// Whether this dnsup can use the entry: without the `https` feature only RFC 2136 is built in
+/// (the hosted adapters are stubs whose capabilities are not known here).
+pub fn built_in(e: &Entry) -> bool {
+    cfg!(feature = "https") || e.style == Style::Rfc2136 || e.dead.is_some()
+}
+
+/// `alive`, `dead` or `not built in`.
+fn status(e: &Entry) -> &'static str {
+    if e.dead.is_some() {
+        "dead"
+    } else if built_in(e) {
+        "alive"
+    } else {
+        "not built in"
+    }
+}
+
 fn yes(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }
@@ -642,7 +659,7 @@ pub fn to_json(e: &Entry) -> serde_json::Value {
         "title": e.title,
         "config": e.config,
         "style": e.style.as_str(),
-        "status": if e.dead.is_some() { "dead" } else { "alive" },
+        "status": status(e),
         "dead_reason": e.dead,
         "read": e.caps.read,
         "guard": guard(&e.caps),
@@ -679,10 +696,17 @@ pub fn text_table(entries: &[Entry]) -> String {
     let rows: Vec<[String; 10]> = entries
         .iter()
         .map(|e| {
+            if !built_in(e) {
+                let mut r: [String; 10] = std::array::from_fn(|_| "-".to_string());
+                r[0] = e.name.to_string();
+                r[1] = e.style.as_str().to_string();
+                r[2] = status(e).to_string();
+                return r;
+            }
             [
                 e.name.to_string(),
                 e.style.as_str().to_string(),
-                if e.dead.is_some() { "dead" } else { "alive" }.to_string(),
+                status(e).to_string(),
                 yes(e.caps.read).to_string(),
                 guard(&e.caps).to_string(),
                 yes(e.caps.delete).to_string(),
@@ -713,6 +737,12 @@ pub fn text_table(entries: &[Entry]) -> String {
     let mut out = line(header.to_vec());
     for r in &rows {
         out.push_str(&line(r.iter().map(String::as_str).collect()));
+    }
+    if entries.iter().any(|e| !built_in(e)) {
+        out.push_str(
+            "\nnot built in: this dnsup was built without HTTPS providers (cargo feature \
+             \"https\"); those types need the default build\n",
+        );
     }
     out
 }
@@ -770,6 +800,8 @@ mod tests {
         assert_eq!(dead("he"), None);
         let json = to_json(&all[0]);
         assert_eq!(json["name"], "rfc2136");
-        assert!(text_table(&all).lines().count() == all.len() + 1);
+        // A header, the rows, and without the `https` feature a blank line and a note.
+        let note = if cfg!(feature = "https") { 0 } else { 2 };
+        assert_eq!(text_table(&all).lines().count(), all.len() + 1 + note);
     }
 }

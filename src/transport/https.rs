@@ -43,6 +43,12 @@ impl Https {
         options: &TlsOptions,
         connect_to: &[SocketAddr],
     ) -> Result<Https, String> {
+        if !cfg!(feature = "https") {
+            return Err(format!(
+                "--https '{url}': {}",
+                crate::ip::source::http::NO_HTTPS
+            ));
+        }
         let parsed = reqwest::Url::parse(url).map_err(|e| format!("--https '{url}': {e}"))?;
         if parsed.scheme() != "https" {
             return Err(format!(
@@ -58,8 +64,7 @@ impl Https {
         let tls = Tls::new(options, b"h2")?;
         let mut config = (*tls.client_config()).clone();
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        let mut builder = reqwest::Client::builder()
-            .tls_backend_preconfigured(config)
+        let mut builder = builder(config)?
             .https_only(true)
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
@@ -89,6 +94,18 @@ impl Https {
         u.set_query(None);
         u.to_string()
     }
+}
+
+/// reqwest with this TLS configuration (the `https` feature).
+#[cfg(feature = "https")]
+fn builder(config: rustls::ClientConfig) -> Result<reqwest::ClientBuilder, String> {
+    Ok(reqwest::Client::builder().tls_backend_preconfigured(config))
+}
+
+/// Without the `https` feature reqwest has no TLS ([`Https::new`] refused before).
+#[cfg(not(feature = "https"))]
+fn builder(_config: rustls::ClientConfig) -> Result<reqwest::ClientBuilder, String> {
+    Err(crate::ip::source::http::NO_HTTPS.to_string())
 }
 
 /// POST `request`; the answer body goes to `accept`. Returns where the answer came from.

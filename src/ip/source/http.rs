@@ -8,11 +8,8 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 use tokio::time::Instant;
 
 use super::{SourceError, SourceErrorKind, SourceSpec};
@@ -156,8 +153,7 @@ pub(crate) fn request_error(e: reqwest::Error) -> (SourceErrorKind, String) {
 }
 
 fn client(family: Family, ca_file: Option<&Path>) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls_config(ca_file)?)
+    https_builder(ca_file)?
         .https_only(true)
         .no_proxy()
         .http1_only()
@@ -170,9 +166,39 @@ fn client(family: Family, ca_file: Option<&Path>) -> Result<reqwest::Client, Str
         .map_err(|e| format!("cannot set up HTTPS: {e}"))
 }
 
+/// A reqwest client builder with [`tls_config`]: every HTTPS client of dnsup (echo services,
+/// hosted APIs, notifiers) starts here.
+#[cfg(feature = "https")]
+pub(crate) fn https_builder(ca_file: Option<&Path>) -> Result<reqwest::ClientBuilder, String> {
+    Ok(reqwest::Client::builder().tls_backend_preconfigured(tls_config(ca_file)?))
+}
+
+/// Without the `https` feature reqwest has no TLS: every HTTPS client fails to build, with what
+/// to do (the configuration check refuses what needs one first).
+#[cfg(not(feature = "https"))]
+pub(crate) fn https_builder(_ca_file: Option<&Path>) -> Result<reqwest::ClientBuilder, String> {
+    Err(NO_HTTPS.to_string())
+}
+
+/// A reqwest client builder for plain-HTTP clients (UPnP IGD and its events on the LAN). With
+/// the `https` feature reqwest's rustls has no built-in provider, so the client gets the same
+/// TLS configuration although it never uses it; without the feature reqwest has no TLS at all.
+pub(crate) fn plain_builder() -> Result<reqwest::ClientBuilder, String> {
+    #[cfg(feature = "https")]
+    return https_builder(None);
+    #[cfg(not(feature = "https"))]
+    return Ok(reqwest::Client::builder());
+}
+
+/// What a build without the `https` feature says about anything that needs HTTPS.
+pub const NO_HTTPS: &str =
+    "this dnsup was built without HTTPS (cargo feature \"https\"); this needs the default build";
+
 /// rustls with ring; the platform verifier (the system's roots, `SSL_CERT_FILE` honoured) with
 /// the certificates of `ca_file` added as roots.
+#[cfg(feature = "https")]
 pub(crate) fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig, String> {
+    use std::sync::Arc;
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let extra = match ca_file {
         Some(path) => read_roots(path)?,
@@ -192,7 +218,10 @@ pub(crate) fn tls_config(ca_file: Option<&Path>) -> Result<rustls::ClientConfig,
     Ok(config)
 }
 
-fn read_roots(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+#[cfg(feature = "https")]
+fn read_roots(path: &Path) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
     let shown = path.display();
     let certs = CertificateDer::pem_file_iter(path)
         .map_err(|e| format!("ca_file {shown}: {e}"))?

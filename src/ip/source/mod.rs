@@ -119,6 +119,9 @@ impl SourceSpec {
     pub fn check(&self) -> Result<(), String> {
         match self {
             SourceSpec::Http { urls, .. } => {
+                if !cfg!(feature = "https") {
+                    return Err(format!("type 'http': {}", http::NO_HTTPS));
+                }
                 let Some(urls) = urls else { return Ok(()) };
                 if urls.is_empty() {
                     return Err("urls is empty (leave it out for the built-in services)".into());

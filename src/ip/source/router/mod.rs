@@ -311,8 +311,7 @@ pub(crate) fn http_client() -> Result<&'static reqwest::Client, Failure> {
     static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
     CLIENT
         .get_or_init(|| {
-            reqwest::Client::builder()
-                .tls_backend_preconfigured(super::http::tls_config(None)?)
+            super::http::plain_builder()?
                 .no_proxy()
                 .http1_only()
                 .redirect(reqwest::redirect::Policy::none())
