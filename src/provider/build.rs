@@ -8,9 +8,9 @@ use super::per_rrset::PerRrset;
 use super::{
     DynProvider, Secret, SecretRef, alibaba, alibaba_esa, baidu, bunny, cloudflare, cloudns, desec,
     digitalocean, dnspod, dreamhost, duckdns, dyndns2, edgeone, gandi, gcloud, gcore, godaddy,
-    hetzner, hostinger, huawei, ionos, linode, mythicbeasts, namecheap, namecom, namesilo, ns1,
-    ovh, porkbun, powerdns, rfc2136, route53, scaleway, servercow, spaceship, template, tencent,
-    vercel, volcengine, vultr,
+    hetzner, hostinger, huawei, ionos, linode, mythicbeasts, namecheap, namecom, namesilo, netcup,
+    ns1, ovh, porkbun, powerdns, rfc2136, route53, scaleway, servercow, spaceship, template,
+    tencent, vercel, volcengine, vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -98,6 +98,8 @@ pub enum ProviderConfig {
     Gcloud(gcloud::Config),
     /// Volcengine TrafficRoute DNS (signed).
     Volcengine(volcengine::Config),
+    /// netcup CCP DNS API (session login).
+    Netcup(netcup::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -156,6 +158,7 @@ impl ProviderConfig {
             ProviderConfig::Ovh(_) => "ovh",
             ProviderConfig::Gcloud(_) => "gcloud",
             ProviderConfig::Volcengine(_) => "volcengine",
+            ProviderConfig::Netcup(_) => "netcup",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -263,6 +266,7 @@ pub async fn build(
         ProviderConfig::Ovh(c) => Box::new(ovh::Ovh::new(c, setup)?),
         ProviderConfig::Gcloud(c) => Box::new(gcloud::GoogleCloudDns::new(c, setup)?),
         ProviderConfig::Volcengine(c) => Box::new(volcengine::Volcengine::new(c, setup)?),
+        ProviderConfig::Netcup(c) => Box::new(netcup::Netcup::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

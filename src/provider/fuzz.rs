@@ -26,7 +26,7 @@ use super::{ProviderError, RrsetKey, longest_zone, text};
 
 /// The adapters [`answer`] reaches, by the index in an input's first byte; `http` is the shared
 /// layer (`Retry-After`, status mapping, the value formats on a body).
-pub const ADAPTERS: [&str; 41] = [
+pub const ADAPTERS: [&str; 42] = [
     "powerdns",
     "cloudflare",
     "desec",
@@ -68,6 +68,7 @@ pub const ADAPTERS: [&str; 41] = [
     "huawei",
     "baidu",
     "volcengine",
+    "netcup",
 ];
 
 /// The record types an input can ask for (bits 4-6 of the operation byte).
@@ -180,6 +181,7 @@ pub fn answer(data: &[u8]) {
         "huawei" => huawei(&case),
         "baidu" => baidu(&case),
         "volcengine" => volcengine(&case),
+        "netcup" => netcup(&case),
         _ => shared(&case),
     }
 }
@@ -481,6 +483,31 @@ fn dreamhost(case: &Case) {
         }
     } else {
         let _ = result(super::dreamhost::result(r));
+    }
+}
+
+/// netcup: op 0 a `login` answer, else an `infoDnsRecords` answer (refusals come with HTTP
+/// 200 and a `status`).
+fn netcup(case: &Case) {
+    use super::netcup;
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&short(&String::from_utf8_lossy(&r.body))));
+        return;
+    }
+    let Some(a) = result(netcup::parse_answer(r)) else {
+        return;
+    };
+    if a.status != "success" {
+        error(&netcup::failure("fuzz", &a));
+    } else if case.op.is_multiple_of(2) {
+        let _ = result(netcup::session_of(&a));
+    } else if let Some(rs) = result(netcup::parse_records(
+        &a.responsedata,
+        &case.zone,
+        &case.key,
+    )) {
+        records(case, &rs);
     }
 }
 
@@ -2283,6 +2310,27 @@ pub fn seeds() -> Vec<Vec<u8>> {
         A,
         200,
         "error\nslow_down_bucko\thourly limit\n",
+    );
+    add(
+        "netcup",
+        0,
+        A,
+        200,
+        r#"{"serverrequestid":"s","clientrequestid":"","action":"login","status":"success","statuscode":2000,"shortmessage":"Login successful","longmessage":"Session has been created successful.","responsedata":{"apisessionid":"abc"}}"#,
+    );
+    add(
+        "netcup",
+        1,
+        A,
+        200,
+        r#"{"status":"success","statuscode":2000,"shortmessage":"","longmessage":"","responsedata":{"dnsrecords":[{"id":"1","hostname":"www","type":"A","priority":"0","destination":"192.0.2.1","deleterecord":false,"state":"yes"}]}}"#,
+    );
+    add(
+        "netcup",
+        1,
+        A,
+        200,
+        r#"{"status":"error","statuscode":4001,"shortmessage":"Api session id in invalid format","longmessage":"The session id is not in a valid format.","responsedata":""}"#,
     );
     add("ovh", 0, A, 200, r#"["example.com","example.org"]"#);
     add("ovh", 1, A, 200, "1366560945");

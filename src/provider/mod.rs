@@ -48,6 +48,7 @@ pub mod mythicbeasts;
 pub mod namecheap;
 pub mod namecom;
 pub mod namesilo;
+pub mod netcup;
 pub mod ns1;
 pub mod ovh;
 pub mod porkbun;

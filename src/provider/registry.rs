@@ -488,6 +488,37 @@ fn signed_clouds() -> Vec<Entry> {
     ]
 }
 
+/// Session and hosting-panel APIs of issue 15 (netcup, ...; one block, kept together).
+fn hosting_panels() -> Vec<Entry> {
+    use super::netcup;
+    let row = |name: &'static str,
+               title: &'static str,
+               style: Style,
+               caps: Capabilities,
+               credentials: &'static str,
+               docs: &'static str,
+               notes: &'static str| Entry {
+        name,
+        title,
+        config: format!("type = \"{name}\""),
+        style,
+        caps,
+        credentials,
+        docs,
+        notes,
+        dead: None,
+    };
+    vec![row(
+        "netcup",
+        "netcup CCP DNS API",
+        Style::Rest,
+        netcup::CAPABILITIES,
+        "customer_number, api_key, api_password, domain",
+        "https://ccp.netcup.net/run/webservice/servers/endpoint.php",
+        "session login (renewed when it expires); one zone per configuration (no zone listing); A/AAAA only; no per-record TTL (the zone's)",
+    )]
+}
+
 /// The row of a preset.
 fn preset_entry(p: &'static Preset) -> Entry {
     Entry {
@@ -542,6 +573,7 @@ fn gone() -> Vec<Entry> {
 pub fn all() -> Vec<Entry> {
     let mut out = adapters();
     out.extend(signed_clouds());
+    out.extend(hosting_panels());
     out.extend(
         PRESETS
             .iter()

@@ -37,6 +37,7 @@ mod mythicbeasts;
 mod namecheap;
 mod namecom;
 mod namesilo;
+mod netcup;
 mod ns1;
 mod ovh;
 mod porkbun;
