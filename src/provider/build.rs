@@ -8,9 +8,9 @@ use super::per_rrset::PerRrset;
 use super::{
     DynProvider, Secret, SecretRef, alibaba, alibaba_esa, baidu, bunny, cloudflare, cloudns, desec,
     digitalocean, dnspod, dreamhost, duckdns, dyndns2, edgeone, gandi, gcloud, gcore, godaddy,
-    hetzner, hostinger, huawei, ionos, linode, mythicbeasts, namecheap, namecom, namesilo, netcup,
-    ns1, ovh, porkbun, powerdns, rfc2136, route53, scaleway, servercow, spaceship, template,
-    tencent, vercel, volcengine, vultr,
+    hetzner, hostinger, huawei, ionos, linode, luadns, mythicbeasts, namecheap, namecom, namesilo,
+    netcup, ns1, ovh, porkbun, powerdns, rfc2136, route53, scaleway, servercow, spaceship,
+    template, tencent, vercel, volcengine, vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -100,6 +100,8 @@ pub enum ProviderConfig {
     Volcengine(volcengine::Config),
     /// netcup CCP DNS API (session login).
     Netcup(netcup::Config),
+    /// LuaDNS REST API.
+    Luadns(luadns::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -159,6 +161,7 @@ impl ProviderConfig {
             ProviderConfig::Gcloud(_) => "gcloud",
             ProviderConfig::Volcengine(_) => "volcengine",
             ProviderConfig::Netcup(_) => "netcup",
+            ProviderConfig::Luadns(_) => "luadns",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -267,6 +270,7 @@ pub async fn build(
         ProviderConfig::Gcloud(c) => Box::new(gcloud::GoogleCloudDns::new(c, setup)?),
         ProviderConfig::Volcengine(c) => Box::new(volcengine::Volcengine::new(c, setup)?),
         ProviderConfig::Netcup(c) => Box::new(netcup::Netcup::new(c, setup)?),
+        ProviderConfig::Luadns(c) => Box::new(luadns::LuaDns::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             let kind = conf.kind();
             let why = super::registry::dead(kind).unwrap_or("the service no longer exists");

@@ -26,7 +26,7 @@ use super::{ProviderError, RrsetKey, longest_zone, text};
 
 /// The adapters [`answer`] reaches, by the index in an input's first byte; `http` is the shared
 /// layer (`Retry-After`, status mapping, the value formats on a body).
-pub const ADAPTERS: [&str; 42] = [
+pub const ADAPTERS: [&str; 43] = [
     "powerdns",
     "cloudflare",
     "desec",
@@ -69,6 +69,7 @@ pub const ADAPTERS: [&str; 42] = [
     "baidu",
     "volcengine",
     "netcup",
+    "luadns",
 ];
 
 /// The record types an input can ask for (bits 4-6 of the operation byte).
@@ -182,6 +183,7 @@ pub fn answer(data: &[u8]) {
         "baidu" => baidu(&case),
         "volcengine" => volcengine(&case),
         "netcup" => netcup(&case),
+        "luadns" => luadns(&case),
         _ => shared(&case),
     }
 }
@@ -507,6 +509,22 @@ fn netcup(case: &Case) {
         &case.zone,
         &case.key,
     )) {
+        records(case, &rs);
+    }
+}
+
+/// LuaDNS: op 0 the zone list, else a zone's records.
+fn luadns(case: &Case) {
+    use super::luadns;
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&luadns::error_detail(&r.body)));
+    } else if case.op.is_multiple_of(2) {
+        if let Some(list) = result(luadns::parse_zones(r)) {
+            let names: Vec<Name> = list.into_iter().map(|(n, _)| n).collect();
+            zones(case, &names);
+        }
+    } else if let Some(rs) = result(luadns::parse_records(r, &case.key)) {
         records(case, &rs);
     }
 }
@@ -2331,6 +2349,27 @@ pub fn seeds() -> Vec<Vec<u8>> {
         A,
         200,
         r#"{"status":"error","statuscode":4001,"shortmessage":"Api session id in invalid format","longmessage":"The session id is not in a valid format.","responsedata":""}"#,
+    );
+    add(
+        "luadns",
+        0,
+        A,
+        200,
+        r#"[{"id":1,"name":"example.com","synced":false,"queries_count":0,"records_count":3,"aliases_count":0,"redirects_count":0,"forwards_count":0,"template_id":0}]"#,
+    );
+    add(
+        "luadns",
+        1,
+        A,
+        200,
+        r#"[{"id":115014348,"name":"www.example.com.","type":"A","content":"192.0.2.1","ttl":86400,"zone_id":1,"generated":false}]"#,
+    );
+    add(
+        "luadns",
+        1,
+        A,
+        401,
+        r#"{"status":"Unauthorized","request_id":"r1","message":"authentication failed"}"#,
     );
     add("ovh", 0, A, 200, r#"["example.com","example.org"]"#);
     add("ovh", 1, A, 200, "1366560945");

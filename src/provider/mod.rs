@@ -44,6 +44,7 @@ pub mod hostinger;
 pub mod huawei;
 pub mod ionos;
 pub mod linode;
+pub mod luadns;
 pub mod mythicbeasts;
 pub mod namecheap;
 pub mod namecom;

@@ -490,7 +490,7 @@ fn signed_clouds() -> Vec<Entry> {
 
 /// Session and hosting-panel APIs of issue 15 (netcup, ...; one block, kept together).
 fn hosting_panels() -> Vec<Entry> {
-    use super::netcup;
+    use super::{luadns, netcup};
     let row = |name: &'static str,
                title: &'static str,
                style: Style,
@@ -508,15 +508,26 @@ fn hosting_panels() -> Vec<Entry> {
         notes,
         dead: None,
     };
-    vec![row(
-        "netcup",
-        "netcup CCP DNS API",
-        Style::Rest,
-        netcup::CAPABILITIES,
-        "customer_number, api_key, api_password, domain",
-        "https://ccp.netcup.net/run/webservice/servers/endpoint.php",
-        "session login (renewed when it expires); one zone per configuration (no zone listing); A/AAAA only; no per-record TTL (the zone's)",
-    )]
+    vec![
+        row(
+            "netcup",
+            "netcup CCP DNS API",
+            Style::Rest,
+            netcup::CAPABILITIES,
+            "customer_number, api_key, api_password, domain",
+            "https://ccp.netcup.net/run/webservice/servers/endpoint.php",
+            "session login (renewed when it expires); one zone per configuration (no zone listing); A/AAAA only; no per-record TTL (the zone's)",
+        ),
+        row(
+            "luadns",
+            "LuaDNS",
+            Style::Rest,
+            luadns::CAPABILITIES,
+            "email, api_key",
+            "https://www.luadns.com/api.html",
+            "HTTP Basic (email, API key); 1200 requests per 5 minutes; no TXT (no documented escaping)",
+        ),
+    ]
 }
 
 /// The row of a preset.

@@ -33,6 +33,7 @@ mod hostinger;
 mod huawei;
 mod ionos;
 mod linode;
+mod luadns;
 mod mythicbeasts;
 mod namecheap;
 mod namecom;
