@@ -470,3 +470,52 @@ fn netcup_apex_types_and_domain() {
     assert!(matches!(err, ProviderError::Refused(_)), "{err}");
     fake.assert_clean();
 }
+
+/// netcup holds no TTL per record: a replace with the values already held and another TTL
+/// reads the zone and sends no update, and a read reports no TTL.
+#[test]
+fn netcup_is_never_rewritten_for_a_ttl() {
+    let (fake, state) = start();
+    let (p, _s) = provider(&fake, PASSWORD);
+    let k = key("home.example.test.", RecordType::A);
+    block(DynProvider::replace(
+        &p,
+        &zone(),
+        &k,
+        &[],
+        &[v("192.0.2.7")],
+        300,
+    ))
+    .unwrap();
+    fake.clear();
+    let set = block(DynProvider::read(&p, &zone(), &k)).unwrap();
+    assert_eq!(set.ttl, None);
+    assert_eq!(
+        block(DynProvider::replace(
+            &p,
+            &zone(),
+            &k,
+            &set.values,
+            &set.values,
+            86400
+        ))
+        .unwrap(),
+        Applied::Done
+    );
+    let actions: Vec<String> = fake
+        .requests()
+        .iter()
+        .map(|r| r.json().unwrap()["action"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(actions, ["infoDnsRecords", "infoDnsRecords"]);
+    assert_eq!(
+        state
+            .lock()
+            .unwrap()
+            .store
+            .find("home.example.test", "A")
+            .len(),
+        1
+    );
+    fake.assert_clean();
+}
