@@ -9,9 +9,9 @@ use super::per_rrset::PerRrset;
 use super::{
     DynProvider, Secret, SecretRef, alibaba, alibaba_esa, azure, baidu, bunny, cloudflare, cloudns,
     desec, digitalocean, dnspod, dreamhost, duckdns, dyndns2, edgeone, gandi, gcloud, gcore,
-    godaddy, hetzner, hostinger, huawei, ionos, linode, mythicbeasts, namecheap, namecom, namesilo,
-    ns1, ovh, porkbun, powerdns, rfc2136, route53, scaleway, servercow, spaceship, template,
-    tencent, transip, vercel, volcengine, vultr,
+    godaddy, hetzner, hostinger, huawei, ionos, linode, luadns, mythicbeasts, namecheap, namecom,
+    namesilo, netcup, ns1, ovh, porkbun, powerdns, rfc2136, route53, scaleway, servercow,
+    spaceship, template, tencent, transip, vercel, volcengine, vultr,
 };
 
 /// One `[providers.NAME]` table.
@@ -110,6 +110,10 @@ pub enum ProviderConfig {
     Azure(azure::Config),
     /// TransIP (RSA-signed login).
     Transip(transip::Config),
+    /// netcup CCP DNS API (session login).
+    Netcup(netcup::Config),
+    /// LuaDNS REST API.
+    Luadns(luadns::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -170,6 +174,8 @@ impl ProviderConfig {
             ProviderConfig::Volcengine(_) => "volcengine",
             ProviderConfig::Azure(_) => "azure",
             ProviderConfig::Transip(_) => "transip",
+            ProviderConfig::Netcup(_) => "netcup",
+            ProviderConfig::Luadns(_) => "luadns",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -304,6 +310,8 @@ fn hosted(conf: &ProviderConfig, setup: &mut Setup) -> Result<Box<dyn DynProvide
         ProviderConfig::Volcengine(c) => Box::new(volcengine::Volcengine::new(c, setup)?),
         ProviderConfig::Azure(c) => Box::new(PerRrset(azure::Azure::new(c, setup)?)),
         ProviderConfig::Transip(c) => Box::new(transip::TransIp::new(c, setup)?),
+        ProviderConfig::Netcup(c) => Box::new(netcup::Netcup::new(c, setup)?),
+        ProviderConfig::Luadns(c) => Box::new(luadns::LuaDns::new(c, setup)?),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             return Err(gone(conf));
         }

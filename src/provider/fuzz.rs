@@ -26,7 +26,7 @@ use super::{ProviderError, RrsetKey, longest_zone, text};
 
 /// The adapters [`answer`] reaches, by the index in an input's first byte; `http` is the shared
 /// layer (`Retry-After`, status mapping, the value formats on a body).
-pub const ADAPTERS: [&str; 43] = [
+pub const ADAPTERS: [&str; 45] = [
     "powerdns",
     "cloudflare",
     "desec",
@@ -70,6 +70,8 @@ pub const ADAPTERS: [&str; 43] = [
     "volcengine",
     "azure",
     "transip",
+    "netcup",
+    "luadns",
 ];
 
 /// The record types an input can ask for (bits 4-6 of the operation byte).
@@ -184,6 +186,8 @@ pub fn answer(data: &[u8]) {
         "volcengine" => volcengine(&case),
         "azure" => azure(&case),
         "transip" => transip(&case),
+        "netcup" => netcup(&case),
+        "luadns" => luadns(&case),
         _ => shared(&case),
     }
 }
@@ -485,6 +489,47 @@ fn dreamhost(case: &Case) {
         }
     } else {
         let _ = result(super::dreamhost::result(r));
+    }
+}
+
+/// netcup: op 0 a `login` answer, else an `infoDnsRecords` answer (refusals come with HTTP
+/// 200 and a `status`).
+fn netcup(case: &Case) {
+    use super::netcup;
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&short(&String::from_utf8_lossy(&r.body))));
+        return;
+    }
+    let Some(a) = result(netcup::parse_answer(r)) else {
+        return;
+    };
+    if a.status != "success" {
+        error(&netcup::failure("fuzz", &a));
+    } else if case.op.is_multiple_of(2) {
+        let _ = result(netcup::session_of(&a));
+    } else if let Some(rs) = result(netcup::parse_records(
+        &a.responsedata,
+        &case.zone,
+        &case.key,
+    )) {
+        records(case, &rs);
+    }
+}
+
+/// LuaDNS: op 0 the zone list, else a zone's records.
+fn luadns(case: &Case) {
+    use super::luadns;
+    let r = &case.response;
+    if !r.ok() {
+        error(&r.error(&luadns::error_detail(&r.body)));
+    } else if case.op.is_multiple_of(2) {
+        if let Some(list) = result(luadns::parse_zones(r)) {
+            let names: Vec<Name> = list.into_iter().map(|(n, _)| n).collect();
+            zones(case, &names);
+        }
+    } else if let Some(rs) = result(luadns::parse_records(r, &case.key)) {
+        records(case, &rs);
     }
 }
 
@@ -2340,6 +2385,48 @@ pub fn seeds() -> Vec<Vec<u8>> {
         A,
         200,
         "error\nslow_down_bucko\thourly limit\n",
+    );
+    add(
+        "netcup",
+        0,
+        A,
+        200,
+        r#"{"serverrequestid":"s","clientrequestid":"","action":"login","status":"success","statuscode":2000,"shortmessage":"Login successful","longmessage":"Session has been created successful.","responsedata":{"apisessionid":"abc"}}"#,
+    );
+    add(
+        "netcup",
+        1,
+        A,
+        200,
+        r#"{"status":"success","statuscode":2000,"shortmessage":"","longmessage":"","responsedata":{"dnsrecords":[{"id":"1","hostname":"www","type":"A","priority":"0","destination":"192.0.2.1","deleterecord":false,"state":"yes"}]}}"#,
+    );
+    add(
+        "netcup",
+        1,
+        A,
+        200,
+        r#"{"status":"error","statuscode":4001,"shortmessage":"Api session id in invalid format","longmessage":"The session id is not in a valid format.","responsedata":""}"#,
+    );
+    add(
+        "luadns",
+        0,
+        A,
+        200,
+        r#"[{"id":1,"name":"example.com","synced":false,"queries_count":0,"records_count":3,"aliases_count":0,"redirects_count":0,"forwards_count":0,"template_id":0}]"#,
+    );
+    add(
+        "luadns",
+        1,
+        A,
+        200,
+        r#"[{"id":115014348,"name":"www.example.com.","type":"A","content":"192.0.2.1","ttl":86400,"zone_id":1,"generated":false}]"#,
+    );
+    add(
+        "luadns",
+        1,
+        A,
+        401,
+        r#"{"status":"Unauthorized","request_id":"r1","message":"authentication failed"}"#,
     );
     add("ovh", 0, A, 200, r#"["example.com","example.org"]"#);
     add("ovh", 1, A, 200, "1366560945");

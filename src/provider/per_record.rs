@@ -138,7 +138,12 @@ pub async fn read<A: RecordApi>(
     zone: &Name,
     key: &RrsetKey,
 ) -> Result<Rrset, ProviderError> {
-    Ok(rrset(&api.records(zone, key).await?))
+    let mut set = rrset(&api.records(zone, key).await?);
+    if !A::CAPABILITIES.ttl {
+        // The API holds no TTL per record: there is none to report.
+        set.ttl = None;
+    }
+    Ok(set)
 }
 
 /// Make `key` hold `new` with `ttl` (already raised to the provider's minimum) if it still
@@ -159,7 +164,8 @@ pub async fn replace<A: RecordApi>(
         .iter()
         .map(|r| Held {
             value: r.value.clone(),
-            ttl_ok: r.ttl == ttl,
+            // An API without per-record TTLs never needs a record rewritten for its TTL.
+            ttl_ok: !A::CAPABILITIES.ttl || r.ttl == ttl,
         })
         .collect();
     for step in plan(&held, new) {

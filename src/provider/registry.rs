@@ -518,6 +518,48 @@ fn token_logins() -> Vec<Entry> {
     ]
 }
 
+/// Session and hosting-panel APIs of issue 15 (netcup, ...; one block, kept together).
+fn hosting_panels() -> Vec<Entry> {
+    use super::{luadns, netcup};
+    let row = |name: &'static str,
+               title: &'static str,
+               style: Style,
+               caps: Capabilities,
+               credentials: &'static str,
+               docs: &'static str,
+               notes: &'static str| Entry {
+        name,
+        title,
+        config: format!("type = \"{name}\""),
+        style,
+        caps,
+        credentials,
+        docs,
+        notes,
+        dead: None,
+    };
+    vec![
+        row(
+            "netcup",
+            "netcup CCP DNS API",
+            Style::Rest,
+            netcup::CAPABILITIES,
+            "customer_number, api_key, api_password, domain",
+            "https://ccp.netcup.net/run/webservice/servers/endpoint.php",
+            "session login (renewed when it expires); one zone per configuration (no zone listing); A/AAAA only; no per-record TTL (the zone's)",
+        ),
+        row(
+            "luadns",
+            "LuaDNS",
+            Style::Rest,
+            luadns::CAPABILITIES,
+            "email, api_key",
+            "https://www.luadns.com/api.html",
+            "HTTP Basic (email, API key); 1200 requests per 5 minutes; no TXT (no documented escaping)",
+        ),
+    ]
+}
+
 /// The row of a preset.
 fn preset_entry(p: &'static Preset) -> Entry {
     Entry {
@@ -573,6 +615,7 @@ pub fn all() -> Vec<Entry> {
     let mut out = adapters();
     out.extend(signed_clouds());
     out.extend(token_logins());
+    out.extend(hosting_panels());
     out.extend(
         PRESETS
             .iter()
