@@ -613,8 +613,11 @@ enum Request {
         mic: Vec<u8>,
         reply: mpsc::Sender<Result<(), GssError>>,
     },
-    ReleaseCreds(u64),
-    ReleaseContext(u64),
+    // Releases are answered: the caller waits, so no library call is still running when the
+    // process exits and the library's destructors run (krb5 destroys its mutexes then; a
+    // release racing with that aborted in k5_mutex_lock, seen under qemu-user).
+    ReleaseCreds(u64, mpsc::Sender<Result<(), GssError>>),
+    ReleaseContext(u64, mpsc::Sender<Result<(), GssError>>),
 }
 
 /// The one thread that loads the library and makes every call into it.
@@ -732,15 +735,17 @@ fn serve(requests: &mpsc::Receiver<Request>) {
                 };
                 let _ = reply.send(result);
             }
-            Request::ReleaseCreds(id) => {
+            Request::ReleaseCreds(id, reply) => {
                 if let (Ok(api), Some(cred)) = (api(), creds.remove(&id)) {
                     ffi_release_cred(api, cred);
                 }
+                let _ = reply.send(Ok(()));
             }
-            Request::ReleaseContext(id) => {
+            Request::ReleaseContext(id, reply) => {
                 if let (Ok(api), Some(c)) = (api(), contexts.remove(&id)) {
                     c.release(api);
                 }
+                let _ = reply.send(Ok(()));
             }
         }
     }
@@ -807,7 +812,7 @@ impl Credentials {
 
 impl Drop for Credentials {
     fn drop(&mut self) {
-        let _ = send(Request::ReleaseCreds(self.id));
+        let _ = ask(|reply| Request::ReleaseCreds(self.id, reply));
     }
 }
 
@@ -850,7 +855,7 @@ impl SecurityContext for SystemContext {
 
 impl Drop for SystemContext {
     fn drop(&mut self) {
-        let _ = send(Request::ReleaseContext(self.id));
+        let _ = ask(|reply| Request::ReleaseContext(self.id, reply));
     }
 }
 
