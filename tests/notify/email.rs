@@ -55,79 +55,106 @@ impl Exim {
         std::fs::write(d.join("key.pem"), key.serialize_pem()).unwrap();
         std::fs::set_permissions(d.join("key.pem"), std::fs::Permissions::from_mode(0o644))
             .unwrap();
-        let (starttls, tls) = (free_port(), free_port());
-        let conf = d.join("exim.conf");
-        std::fs::write(
-            &conf,
-            format!(
-                r#"primary_hostname = dnsup.test
-qualify_domain = dnsup.test
-domainlist local_domains = dnsup.test
-spool_directory = {d}/spool
-log_file_path = {d}/log/%slog
-pid_file_path = {d}/exim.pid
-daemon_smtp_ports = {starttls} : {tls}
-tls_on_connect_ports = {tls}
-local_interfaces = <; 127.0.0.1.{starttls} ; 127.0.0.1.{tls}
-tls_certificate = {d}/cert.pem
-tls_privatekey = {d}/key.pem
-tls_advertise_hosts = *
-acl_smtp_rcpt = acl_rcpt
-host_lookup =
-keep_environment =
+        // exim binds its ports itself: another process may take one between free_port() and
+        // that bind (exim then logs it and waits 30 s to try again, while a connect to the
+        // port reaches the other process). So readiness is exim's own "daemon started" line,
+        // and a bind failure starts it again on other ports.
+        for attempt in 1..=5 {
+            let (starttls, tls) = (free_port(), free_port());
+            let conf = d.join("exim.conf");
+            std::fs::write(
+                &conf,
+                format!(
+                    r#"primary_hostname = dnsup.test
+    qualify_domain = dnsup.test
+    domainlist local_domains = dnsup.test
+    spool_directory = {d}/spool
+    log_file_path = {d}/log/%slog
+    pid_file_path = {d}/exim.pid
+    daemon_smtp_ports = {starttls} : {tls}
+    tls_on_connect_ports = {tls}
+    local_interfaces = <; 127.0.0.1.{starttls} ; 127.0.0.1.{tls}
+    tls_certificate = {d}/cert.pem
+    tls_privatekey = {d}/key.pem
+    tls_advertise_hosts = *
+    acl_smtp_rcpt = acl_rcpt
+    host_lookup =
+    keep_environment =
 
-begin acl
-acl_rcpt:
-  accept authenticated = *
-  deny message = authentication required
+    begin acl
+    acl_rcpt:
+      accept authenticated = *
+      deny message = authentication required
 
-begin routers
-local:
-  driver = accept
-  domains = +local_domains
-  transport = mailbox
+    begin routers
+    local:
+      driver = accept
+      domains = +local_domains
+      transport = mailbox
 
-begin transports
-mailbox:
-  driver = appendfile
-  file = {d}/mailbox
-  user = Debian-exim
-  mode = 0644
-  envelope_to_add
-  return_path_add
+    begin transports
+    mailbox:
+      driver = appendfile
+      file = {d}/mailbox
+      user = Debian-exim
+      mode = 0644
+      envelope_to_add
+      return_path_add
 
-begin authenticators
-plain:
-  driver = plaintext
-  public_name = PLAIN
-  server_prompts = :
-  server_condition = ${{if and {{{{eq{{$auth2}}{{dnsup}}}}{{eq{{$auth3}}{{s3cret-Pass}}}}}}}}
-  server_set_id = $auth2
-  server_advertise_condition = ${{if def:tls_in_cipher}}
-"#,
-                d = d.display()
-            ),
-        )
-        .unwrap();
-        let child = Command::new(exim)
-            .args(["-bdf", "-C"])
-            .arg(&conf)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
+    begin authenticators
+    plain:
+      driver = plaintext
+      public_name = PLAIN
+      server_prompts = :
+      server_condition = ${{if and {{{{eq{{$auth2}}{{dnsup}}}}{{eq{{$auth3}}{{s3cret-Pass}}}}}}}}
+      server_set_id = $auth2
+      server_advertise_condition = ${{if def:tls_in_cipher}}
+    "#,
+                    d = d.display()
+                ),
+            )
             .unwrap();
-        for port in [starttls, tls] {
-            wait_for("exim to listen", Duration::from_secs(30), || {
-                TcpStream::connect(("127.0.0.1", port)).is_ok()
-            });
+            let mut child = Command::new(&exim)
+                .args(["-bdf", "-C"])
+                .arg(&conf)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            let mainlog = d.join("log/mainlog");
+            let _ = std::fs::remove_file(&mainlog);
+            let mut started = false;
+            let mut bind_failed = false;
+            wait_for(
+                "exim to start or fail to bind",
+                Duration::from_secs(30),
+                || {
+                    let log = std::fs::read_to_string(&mainlog).unwrap_or_default();
+                    started = log.contains("daemon started");
+                    bind_failed = log.contains("Address already in use");
+                    started || bind_failed
+                },
+            );
+            if bind_failed {
+                let _ = child.kill();
+                let _ = child.wait();
+                assert!(attempt < 5, "exim could not bind its ports in 5 attempts");
+                continue;
+            }
+            for port in [starttls, tls] {
+                wait_for("exim to listen", Duration::from_secs(30), || {
+                    TcpStream::connect(("127.0.0.1", port)).is_ok()
+                });
+            }
+            return Exim {
+                child,
+                dir,
+                starttls,
+                tls,
+                ca_file,
+            };
         }
-        Exim {
-            child,
-            dir,
-            starttls,
-            tls,
-            ca_file,
-        }
+        unreachable!("the loop returns or panics")
     }
 
     fn mailbox(&self) -> String {
