@@ -15,7 +15,6 @@
 //! <https://docs.bunny.net/reference/dnszonepublic_updaterecord>,
 //! <https://docs.bunny.net/reference/dnszonepublic_deleterecord>.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use hickory_proto::rr::{Name, RData, RecordType};
@@ -25,7 +24,7 @@ use serde_json::json;
 
 use super::build::Setup;
 use super::http::{Http, HttpSettings, Request, Response, endpoint_url, short};
-use super::page;
+use super::page::{self, ZoneCache};
 use super::per_record::{Record, RecordApi};
 use super::text::{compact, parse_compact};
 use super::{Capabilities, ProviderError, RrsetKey, Secret, SecretRef, relative_name};
@@ -67,7 +66,7 @@ pub struct Bunny {
     http: Http,
     settings: HttpSettings,
     key: Secret,
-    zones: Mutex<Option<Vec<(Name, u64)>>>,
+    zones: ZoneCache<(Name, u64)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -180,7 +179,7 @@ impl Bunny {
             http,
             settings: c.http.clone(),
             key,
-            zones: Mutex::new(None),
+            zones: ZoneCache::default(),
         })
     }
 
@@ -196,19 +195,18 @@ impl Bunny {
     }
 
     async fn zone_list(&self) -> Result<Vec<(Name, u64)>, ProviderError> {
-        if let Some(z) = self.zones.lock().unwrap_or_else(|p| p.into_inner()).clone() {
-            return Ok(z);
-        }
-        let zones = page::numbered(|p| async move {
-            let p = p.to_string();
-            let r = self
-                .request(Method::GET, &["dnszone"])?
-                .query(&[("page", &p), ("perPage", "1000")]);
-            parse_zones(&self.send(&r).await?)
-        })
-        .await?;
-        *self.zones.lock().unwrap_or_else(|p| p.into_inner()) = Some(zones.clone());
-        Ok(zones)
+        self.zones
+            .get_or_list(async {
+                page::numbered(|p| async move {
+                    let p = p.to_string();
+                    let r = self
+                        .request(Method::GET, &["dnszone"])?
+                        .query(&[("page", &p), ("perPage", "1000")]);
+                    parse_zones(&self.send(&r).await?)
+                })
+                .await
+            })
+            .await
     }
 
     async fn zone_id(&self, zone: &Name) -> Result<String, ProviderError> {

@@ -12,7 +12,6 @@
 //! <https://developer.hosting.ionos.com/docs/dns#/Zones>), getting an API key:
 //! <https://developer.hosting.ionos.com/docs/getstarted>.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use hickory_proto::rr::{Name, RData, RecordType};
@@ -22,6 +21,7 @@ use serde_json::json;
 
 use super::build::Setup;
 use super::http::{Http, HttpSettings, Request, Response, endpoint_url, short};
+use super::page::ZoneCache;
 use super::per_record::{Record, RecordApi};
 use super::text::{compact, parse_compact};
 use super::{Capabilities, ProviderError, RrsetKey, Secret, SecretRef, plain_name};
@@ -56,7 +56,7 @@ pub struct Ionos {
     http: Http,
     settings: HttpSettings,
     key: Secret,
-    zones: Mutex<Option<Vec<(Name, String)>>>,
+    zones: ZoneCache<(Name, String)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,7 +155,7 @@ impl Ionos {
             http,
             settings: c.http.clone(),
             key,
-            zones: Mutex::new(None),
+            zones: ZoneCache::default(),
         })
     }
 
@@ -173,12 +173,11 @@ impl Ionos {
     }
 
     async fn zone_list(&self) -> Result<Vec<(Name, String)>, ProviderError> {
-        if let Some(z) = self.zones.lock().unwrap_or_else(|p| p.into_inner()).clone() {
-            return Ok(z);
-        }
-        let zones = parse_zones(&self.send(&self.request(Method::GET, &["zones"])?).await?)?;
-        *self.zones.lock().unwrap_or_else(|p| p.into_inner()) = Some(zones.clone());
-        Ok(zones)
+        self.zones
+            .get_or_list(async {
+                parse_zones(&self.send(&self.request(Method::GET, &["zones"])?).await?)
+            })
+            .await
     }
 
     async fn zone_id(&self, zone: &Name) -> Result<String, ProviderError> {

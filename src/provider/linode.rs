@@ -21,7 +21,6 @@
 //! <https://techdocs.akamai.com/linode-api/reference/pagination>,
 //! <https://techdocs.akamai.com/linode-api/reference/errors>.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use hickory_proto::rr::{Name, RData, RecordType};
@@ -31,7 +30,7 @@ use serde_json::json;
 
 use super::build::Setup;
 use super::http::{BearerApi, HttpSettings, Response, short};
-use super::page;
+use super::page::{self, ZoneCache};
 use super::per_record::{Record, RecordApi};
 use super::text::{compact, parse_compact};
 use super::{Capabilities, ProviderError, RrsetKey, SecretRef, relative_name};
@@ -69,7 +68,7 @@ pub struct Config {
 #[derive(Debug)]
 pub struct Linode {
     api: BearerApi,
-    domains: Mutex<Option<Vec<(Name, u64)>>>,
+    domains: ZoneCache<(Name, u64)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -196,30 +195,24 @@ impl Linode {
         )?;
         Ok(Linode {
             api,
-            domains: Mutex::new(None),
+            domains: ZoneCache::default(),
         })
     }
 
     async fn domain_list(&self) -> Result<Vec<(Name, u64)>, ProviderError> {
-        if let Some(d) = self
-            .domains
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-        {
-            return Ok(d);
-        }
-        let list = page::numbered(|page| async move {
-            let p = page.to_string();
-            let r = self
-                .api
-                .request(Method::GET, self.api.url(&["domains"])?)
-                .query(&[("page", &p), ("page_size", PAGE_SIZE)]);
-            parse_domains(&self.api.send(&r).await?)
-        })
-        .await?;
-        *self.domains.lock().unwrap_or_else(|p| p.into_inner()) = Some(list.clone());
-        Ok(list)
+        self.domains
+            .get_or_list(async {
+                page::numbered(|page| async move {
+                    let p = page.to_string();
+                    let r = self
+                        .api
+                        .request(Method::GET, self.api.url(&["domains"])?)
+                        .query(&[("page", &p), ("page_size", PAGE_SIZE)]);
+                    parse_domains(&self.api.send(&r).await?)
+                })
+                .await
+            })
+            .await
     }
 
     async fn domain_id(&self, zone: &Name) -> Result<String, ProviderError> {

@@ -19,7 +19,6 @@
 //! comments point at the same page's "list records", "create a record", "update a record" and
 //! "delete a record" sections, which the stored copy of the page does not reach.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use base64::Engine;
@@ -30,6 +29,7 @@ use serde_json::json;
 
 use super::build::Setup;
 use super::http::{Http, HttpSettings, Request, Response, endpoint_url, short};
+use super::page::ZoneCache;
 use super::per_record::{Record, RecordApi};
 use super::text::{compact, parse_compact};
 use super::{Capabilities, ProviderError, RrsetKey, Secret, SecretRef};
@@ -62,7 +62,7 @@ pub struct LuaDns {
     http: Http,
     settings: HttpSettings,
     authorization: Secret,
-    zones: Mutex<Option<Vec<(Name, u64)>>>,
+    zones: ZoneCache<(Name, u64)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -165,7 +165,7 @@ impl LuaDns {
             http,
             settings: c.http.clone(),
             authorization: Secret::new(format!("Basic {basic}")),
-            zones: Mutex::new(None),
+            zones: ZoneCache::default(),
         })
     }
 
@@ -181,16 +181,11 @@ impl LuaDns {
     }
 
     async fn zone_list(&self) -> Result<Vec<(Name, u64)>, ProviderError> {
-        if let Some(z) = self.lock().clone() {
-            return Ok(z);
-        }
-        let list = parse_zones(&self.send(&self.request(Method::GET, &["zones"])?).await?)?;
-        *self.lock() = Some(list.clone());
-        Ok(list)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Vec<(Name, u64)>>> {
-        self.zones.lock().unwrap_or_else(|p| p.into_inner())
+        self.zones
+            .get_or_list(async {
+                parse_zones(&self.send(&self.request(Method::GET, &["zones"])?).await?)
+            })
+            .await
     }
 
     async fn zone_id(&self, zone: &Name) -> Result<String, ProviderError> {

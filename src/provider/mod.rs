@@ -6,6 +6,14 @@
 //! Implementors write [`Provider`] with plain `async fn`s; users hold a `Box<dyn DynProvider>`
 //! (every `Provider` is a `DynProvider`), so one daemon drives any mix of backends.
 
+#![cfg_attr(
+    not(feature = "https"),
+    allow(
+        clippy::duplicate_mod,
+        reason = "in the RFC 2136-only build every hosted adapter is the stub not_built.rs"
+    )
+)]
+
 pub mod build;
 pub mod credential;
 #[cfg(feature = "https")]
@@ -26,66 +34,97 @@ pub mod sign;
 pub mod text;
 pub mod update_only;
 
-/// The hosted-API adapters: compiled with the `https` feature (the default). Without it each
-/// name is a stub (`not_built`), so the configuration still knows every `type` and the
-/// registry every row, and building one fails with what to do (ARCHITECTURE.md, "The https
-/// feature"). A new adapter is one more `pub mod NAME;` line in this list.
-macro_rules! hosted_adapters {
-    ($(pub mod $name:ident;)*) => {$(
-        #[cfg(feature = "https")]
-        pub mod $name;
-        #[cfg(not(feature = "https"))]
-        pub mod $name {
-            pub use super::not_built::*;
-        }
-    )*};
-}
-
-hosted_adapters! {
+// The hosted-API adapters: compiled with the `https` feature (the default). Without it each
+// name is the stub not_built.rs (`path` below), so the configuration still knows every `type`
+// and the registry every row, and building one fails with what to do (ARCHITECTURE.md, "The
+// https feature"). A new adapter is one more pair of lines here. (Plain `mod` lines, not a
+// macro: rustfmt formats only the files of modules it can see.)
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod alibaba;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod alibaba_esa;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod azure;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod baidu;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod bunny;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod cloudflare;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod cloudns;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod desec;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod digitalocean;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod dnspod;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod dreamhost;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod duckdns;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod dyndns2;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod edgeone;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod gandi;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod gcloud;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod gcore;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod godaddy;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod hetzner;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod hostinger;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod huawei;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod ionos;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod linode;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod luadns;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod mythicbeasts;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod namecheap;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod namecom;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod namesilo;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod netcup;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod ns1;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod ovh;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod porkbun;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod powerdns;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod route53;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod scaleway;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod servercow;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod spaceship;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod template;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod tencent;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod transip;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod vercel;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod volcengine;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod vultr;
-}
 
 #[cfg(not(feature = "https"))]
 pub mod not_built;

@@ -93,16 +93,22 @@ where
 }
 
 /// The zones of an account, listed once and then kept (adapters that find zones by listing
-/// them all).
-#[derive(Debug, Default)]
-pub struct ZoneCache(Mutex<Option<Vec<Name>>>);
+/// them all): the names, or the names with the API's ids (`ZoneCache<(Name, u64)>`).
+#[derive(Debug)]
+pub struct ZoneCache<T = Name>(Mutex<Option<Vec<T>>>);
 
-impl ZoneCache {
+impl<T> Default for ZoneCache<T> {
+    fn default() -> Self {
+        ZoneCache(Mutex::new(None))
+    }
+}
+
+impl<T: Clone> ZoneCache<T> {
     /// The zones kept, or what `list` lists (kept when it succeeds).
     pub async fn get_or_list(
         &self,
-        list: impl Future<Output = Result<Vec<Name>, ProviderError>>,
-    ) -> Result<Vec<Name>, ProviderError> {
+        list: impl Future<Output = Result<Vec<T>, ProviderError>>,
+    ) -> Result<Vec<T>, ProviderError> {
         if let Some(z) = self.0.lock().unwrap_or_else(|p| p.into_inner()).clone() {
             return Ok(z);
         }

@@ -35,7 +35,6 @@
 //!
 //! A, AAAA and CNAME only: the documentation gives no escaping rule for TXT values.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use hickory_proto::rr::{Name, RData, RecordType};
@@ -45,7 +44,7 @@ use serde_json::{Value, json};
 
 use super::build::Setup;
 use super::http::{self, Http, HttpSettings, Request, Response, short};
-use super::page;
+use super::page::{self, ZoneCache};
 use super::per_record::{Record, RecordApi};
 use super::sign::{self, Utc};
 use super::text::{compact, parse_compact};
@@ -91,7 +90,7 @@ pub struct Volcengine {
     access_key: String,
     secret: Secret,
     /// The zones of the account (name, `ZID`), listed once.
-    zones: Mutex<Option<Vec<(Name, u64)>>>,
+    zones: ZoneCache<(Name, u64)>,
 }
 
 /// The error of an answer (`ResponseMetadata.Error`): its code and message, if it has one.
@@ -245,7 +244,7 @@ impl Volcengine {
             settings: c.http.clone(),
             access_key: c.access_key_id.trim().to_string(),
             secret,
-            zones: Mutex::new(None),
+            zones: ZoneCache::default(),
         })
     }
 
@@ -301,19 +300,18 @@ impl Volcengine {
 
     /// Every zone of the account, listed once.
     async fn zone_list(&self) -> Result<Vec<(Name, u64)>, ProviderError> {
-        if let Some(z) = self.zones.lock().unwrap_or_else(|p| p.into_inner()).clone() {
-            return Ok(z);
-        }
-        let zones = page::counted(|number, _| async move {
-            let query = [
-                ("PageNumber", number.to_string()),
-                ("PageSize", PAGE.to_string()),
-            ];
-            parse_zones(&self.call("ListZones", &query, None).await?)
-        })
-        .await?;
-        *self.zones.lock().unwrap_or_else(|p| p.into_inner()) = Some(zones.clone());
-        Ok(zones)
+        self.zones
+            .get_or_list(async {
+                page::counted(|number, _| async move {
+                    let query = [
+                        ("PageNumber", number.to_string()),
+                        ("PageSize", PAGE.to_string()),
+                    ];
+                    parse_zones(&self.call("ListZones", &query, None).await?)
+                })
+                .await
+            })
+            .await
     }
 
     /// The `ZID` of `zone`.
