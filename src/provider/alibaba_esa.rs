@@ -21,7 +21,6 @@
 //! A, AAAA and CNAME only: ESA documents no escaping for TXT data.
 
 use std::net::IpAddr;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use hickory_proto::rr::{Name, RData, RecordType};
@@ -31,7 +30,7 @@ use serde_json::{Value, json};
 use super::alibaba::{error_of, signed_query_of};
 use super::build::Setup;
 use super::http::{self, Http, HttpSettings, Request};
-use super::page;
+use super::page::{self, ZoneCache};
 use super::per_record::{Record, RecordApi};
 use super::sign;
 use super::text::{compact, parse_compact};
@@ -75,7 +74,7 @@ pub struct AlibabaEsa {
     access_key_id: String,
     secret: Secret,
     /// The sites of the account (name, `SiteId`), listed once.
-    sites: Mutex<Option<Vec<(Name, u64)>>>,
+    sites: ZoneCache<(Name, u64)>,
 }
 
 /// ESA's name for the type of `rtype`.
@@ -186,7 +185,7 @@ impl AlibabaEsa {
             settings: c.http.clone(),
             access_key_id: c.access_key_id.trim().to_string(),
             secret,
-            sites: Mutex::new(None),
+            sites: ZoneCache::default(),
         })
     }
 
@@ -227,25 +226,24 @@ impl AlibabaEsa {
 
     /// Every site of the account, listed once.
     async fn sites(&self) -> Result<Vec<(Name, u64)>, ProviderError> {
-        if let Some(s) = self.sites.lock().unwrap_or_else(|p| p.into_inner()).clone() {
-            return Ok(s);
-        }
-        let sites = page::counted(|page, _| async move {
-            let v = self
-                .call(
-                    reqwest::Method::GET,
-                    "ListSites",
-                    &[
-                        ("PageNumber", page.to_string()),
-                        ("PageSize", PAGE.to_string()),
-                    ],
-                )
-                .await?;
-            parse_sites(&v)
-        })
-        .await?;
-        *self.sites.lock().unwrap_or_else(|p| p.into_inner()) = Some(sites.clone());
-        Ok(sites)
+        self.sites
+            .get_or_list(async {
+                page::counted(|page, _| async move {
+                    let v = self
+                        .call(
+                            reqwest::Method::GET,
+                            "ListSites",
+                            &[
+                                ("PageNumber", page.to_string()),
+                                ("PageSize", PAGE.to_string()),
+                            ],
+                        )
+                        .await?;
+                    parse_sites(&v)
+                })
+                .await
+            })
+            .await
     }
 
     async fn site_id(&self, zone: &Name) -> Result<u64, ProviderError> {

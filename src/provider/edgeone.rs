@@ -22,15 +22,13 @@
 //! A, AAAA and CNAME only: EdgeOne documents no escaping for TXT content, so dnsup's exact TXT
 //! round trip cannot be promised.
 
-use std::sync::Mutex;
-
 use hickory_proto::rr::{Name, RData, RecordType};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::build::Setup;
 use super::http::HttpSettings;
-use super::page;
+use super::page::{self, ZoneCache};
 use super::per_record::{Record, RecordApi};
 use super::tencent::{Tc3Api, error_kind};
 use super::text::{compact, parse_compact};
@@ -77,7 +75,7 @@ pub struct Config {
 pub struct EdgeOne {
     api: Tc3Api,
     /// The sites of the account (name, `ZoneId`), listed once.
-    sites: Mutex<Option<Vec<(Name, String)>>>,
+    sites: ZoneCache<(Name, String)>,
 }
 
 /// The sites of a `DescribeZones` response (name, id) and the total count.
@@ -163,7 +161,7 @@ impl EdgeOne {
         )?;
         Ok(EdgeOne {
             api,
-            sites: Mutex::new(None),
+            sites: ZoneCache::default(),
         })
     }
 
@@ -176,16 +174,15 @@ impl EdgeOne {
 
     /// Every site of the account, listed once.
     async fn sites(&self) -> Result<Vec<(Name, String)>, ProviderError> {
-        if let Some(s) = self.sites.lock().unwrap_or_else(|p| p.into_inner()).clone() {
-            return Ok(s);
-        }
-        let sites = page::counted(|_, offset| async move {
-            let params = json!({"Offset": offset, "Limit": ZONE_PAGE});
-            parse_zones(&self.call("DescribeZones", &params).await?)
-        })
-        .await?;
-        *self.sites.lock().unwrap_or_else(|p| p.into_inner()) = Some(sites.clone());
-        Ok(sites)
+        self.sites
+            .get_or_list(async {
+                page::counted(|_, offset| async move {
+                    let params = json!({"Offset": offset, "Limit": ZONE_PAGE});
+                    parse_zones(&self.call("DescribeZones", &params).await?)
+                })
+                .await
+            })
+            .await
     }
 
     /// The `ZoneId` of `zone`.

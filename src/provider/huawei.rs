@@ -70,8 +70,8 @@ pub struct Huawei {
     settings: HttpSettings,
     access_key: String,
     secret: Secret,
-    zones: ZoneCache,
-    ids: std::sync::Mutex<Vec<(Name, String)>>,
+    /// The public zones with their ids, listed once.
+    zones: ZoneCache<(Name, String)>,
 }
 
 /// A record set as listed: its id, TTL and values (presentation format).
@@ -203,7 +203,6 @@ impl Huawei {
             access_key: c.access_key_id.trim().to_string(),
             secret,
             zones: ZoneCache::default(),
-            ids: std::sync::Mutex::new(Vec::new()),
         })
     }
 
@@ -249,34 +248,26 @@ impl Huawei {
         Ok(resp)
     }
 
-    async fn zone_list(&self) -> Result<Vec<Name>, ProviderError> {
+    async fn zone_list(&self) -> Result<Vec<(Name, String)>, ProviderError> {
         self.zones
-            .get_or_list(async {
-                let all = page::counted(|_, offset| async move {
-                    let (limit, offset) = (PAGE.to_string(), offset.to_string());
-                    let req = Request::new(Method::GET, self.url(&["v2", "zones"])?).query(&[
-                        ("type", "public"),
-                        ("limit", &limit),
-                        ("offset", &offset),
-                    ]);
-                    parse_zones(&self.send(req).await?)
-                })
-                .await?;
-                let names = all.iter().map(|(n, _)| n.clone()).collect();
-                *self.ids.lock().unwrap_or_else(|p| p.into_inner()) = all;
-                Ok(names)
-            })
+            .get_or_list(page::counted(|_, offset| async move {
+                let (limit, offset) = (PAGE.to_string(), offset.to_string());
+                let req = Request::new(Method::GET, self.url(&["v2", "zones"])?).query(&[
+                    ("type", "public"),
+                    ("limit", &limit),
+                    ("offset", &offset),
+                ]);
+                parse_zones(&self.send(req).await?)
+            }))
             .await
     }
 
     async fn zone_id(&self, zone: &Name) -> Result<String, ProviderError> {
-        self.zone_list().await?;
-        self.ids
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
+        self.zone_list()
+            .await?
+            .into_iter()
             .find(|(n, _)| n == zone)
-            .map(|(_, id)| id.clone())
+            .map(|(_, id)| id)
             .ok_or_else(|| ProviderError::Refused(format!("huawei: no public zone is {zone}")))
     }
 
@@ -330,7 +321,12 @@ impl RrsetApi for Huawei {
     }
 
     async fn zones(&self) -> Result<Vec<Name>, ProviderError> {
-        self.zone_list().await
+        Ok(self
+            .zone_list()
+            .await?
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect())
     }
 
     async fn fetch(
