@@ -317,3 +317,29 @@ fn parallel_starts_do_not_collide() {
         }
     }
 }
+
+#[test]
+#[should_panic(expected = "did not finish within 300ms")]
+fn a_client_over_its_time_is_killed_and_named() {
+    let mut cmd = std::process::Command::new("sleep");
+    cmd.arg("30");
+    common::process::run_with_timeout(&mut cmd, b"", std::time::Duration::from_millis(300));
+}
+
+#[test]
+fn a_client_keeps_its_exit_status_signal_environment_and_directory() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new("/bin/sh");
+    cmd.args(["-c", "pwd; echo \"$PROBE\"; cat; exit 3"])
+        .env("PROBE", "seen")
+        .current_dir(dir.path());
+    let out = common::process::run_with_timeout(&mut cmd, b"input", CLIENT_TIMEOUT);
+    assert_eq!(out.status.code(), Some(3));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text, format!("{}\nseen\ninput", dir.path().display()));
+    let mut cmd = std::process::Command::new("/bin/sh");
+    cmd.args(["-c", "kill -TERM $$"]);
+    let out = common::process::run_with_timeout(&mut cmd, b"", CLIENT_TIMEOUT);
+    assert_eq!(out.status.signal(), Some(15), "{out:?}");
+}

@@ -56,12 +56,26 @@ fn lock_ports() -> std::sync::MutexGuard<'static, BTreeSet<u16>> {
 /// A port that is free on 127.0.0.1 for both TCP and UDP right now and not leased to another
 /// server of this process. The sockets are closed again, so another process can still take the
 /// port before the server binds it: the caller must detect a failed bind and try again.
+///
+/// The port is taken from below the kernel's ephemeral range, never from it: named, knotd and
+/// dig all set SO_REUSEPORT on their UDP sockets, and the kernel may then hand a client (dig) the
+/// server's own port as its ephemeral source port; the query goes to the client's own socket and
+/// dig reports "query response not set". Outside the ephemeral range no client is given the port.
 pub fn free_port() -> PortLease {
-    for _ in 0..100 {
-        let Ok(tcp) = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)) else {
-            continue;
-        };
-        let Ok(port) = tcp.local_addr().map(|a| a.port()) else {
+    let (low, high) = server_port_range();
+    let span = u32::from(high - low) + 1;
+    let mut seed = std::process::id()
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+    for _ in 0..1000 {
+        // xorshift: enough to spread concurrent test processes over the range.
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let port = low + u16::try_from(seed % span).unwrap_or(0);
+        let Ok(_tcp) = TcpListener::bind((Ipv4Addr::LOCALHOST, port)) else {
             continue;
         };
         if UdpSocket::bind((Ipv4Addr::LOCALHOST, port)).is_err() {
@@ -71,7 +85,30 @@ pub fn free_port() -> PortLease {
             return PortLease(port);
         }
     }
-    panic!("could not find a free port on 127.0.0.1");
+    panic!("could not find a free port on 127.0.0.1 in {low}..={high}");
+}
+
+/// Ports for test servers: from 10000 up to just below the ephemeral range
+/// (/proc/sys/net/ipv4/ip_local_port_range), or above it when it starts too low.
+fn server_port_range() -> (u16, u16) {
+    let range = fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap_or_default();
+    let mut bounds = range
+        .split_whitespace()
+        .filter_map(|v| v.parse::<u16>().ok());
+    let (first, last) = (
+        bounds.next().unwrap_or(32768),
+        bounds.next().unwrap_or(60999),
+    );
+    if first > 12000 {
+        (10000, first - 1)
+    } else if last < 63000 {
+        (last + 1, 65535)
+    } else {
+        panic!(
+            "the ephemeral port range {first}-{last} leaves no room for test servers: \
+             narrow /proc/sys/net/ipv4/ip_local_port_range"
+        );
+    }
 }
 
 /// Why a server did not come up.
@@ -202,8 +239,30 @@ pub fn soa_answers(addr: SocketAddr, zone: &str) -> bool {
 }
 
 /// Runs `cmd` with `stdin`, capturing stdout and stderr; kills it and panics after `timeout`.
+///
+/// The limit is kept by coreutils' `timeout`, a native program that execs `cmd`, so its clock
+/// starts when `cmd` starts. Under qemu-user (scripts/cross --test) this test process is itself
+/// emulated, and qemu emulates the fork of a many-threaded process by forking the whole
+/// emulator: the child can wait 16 s or more for qemu's locks before it execs. That wait is not
+/// the tool's time and must not count against it; it only delays `timeout`'s start. This
+/// process waits `timeout` plus [`SPAWN_SLACK`] as a last resort.
 pub fn run_with_timeout(cmd: &mut Command, stdin: &[u8], timeout: Duration) -> Output {
-    let mut child = cmd
+    let mut limited = Command::new(require("timeout", "coreutils"));
+    limited
+        .args(["--verbose", "--kill-after=5"])
+        .arg(format!("{:.3}s", timeout.as_secs_f64()))
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => limited.env(key, value),
+            None => limited.env_remove(key),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        limited.current_dir(dir);
+    }
+    let mut child = limited
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -217,26 +276,49 @@ pub fn run_with_timeout(cmd: &mut Command, stdin: &[u8], timeout: Duration) -> O
     });
     let stdout = reader(child.stdout.take().expect("piped stdout"));
     let stderr = reader(child.stderr.take().expect("piped stderr"));
-    let deadline = Instant::now() + timeout;
+    let deadline = Instant::now() + timeout + SPAWN_SLACK;
     let status = loop {
         if let Some(status) = child.try_wait().expect("polling child") {
-            break status;
+            break Some(status);
         }
         if Instant::now() >= deadline {
+            // `timeout` leads its own process group: take the tool with it, or its pipes stay open.
+            if let Ok(pid) = i32::try_from(child.id()) {
+                let group = nix::unistd::Pid::from_raw(pid);
+                let _ = nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGKILL);
+            }
             kill(&mut child);
-            let out = String::from_utf8_lossy(&stdout.join().unwrap_or_default()).into_owned();
-            let err = String::from_utf8_lossy(&stderr.join().unwrap_or_default()).into_owned();
-            panic!("{cmd:?} did not finish within {timeout:?}\nstdout:\n{out}\nstderr:\n{err}");
+            break None;
         }
         thread::sleep(Duration::from_millis(2));
     };
     let _ = writer.join();
-    Output {
-        status,
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
+    // `timeout --verbose` says so when it had to signal the tool; nothing else prints this.
+    let marker = b"timeout: sending signal ";
+    let timed_out = stderr.windows(marker.len()).any(|w| w == marker);
+    match status {
+        Some(status) if !timed_out => Output {
+            status,
+            stdout,
+            stderr,
+        },
+        _ => panic!(
+            "{cmd:?} did not finish within {timeout:?}{}\nstdout:\n{}\nstderr:\n{}",
+            if timed_out {
+                ""
+            } else {
+                " (nor start within the slack after it)"
+            },
+            String::from_utf8_lossy(&stdout),
+            String::from_utf8_lossy(&stderr)
+        ),
     }
 }
+
+/// How long past a client's own limit [`run_with_timeout`] waits for it to be started at all.
+const SPAWN_SLACK: Duration = Duration::from_secs(300);
 
 fn reader(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
     thread::spawn(move || {
@@ -248,7 +330,8 @@ fn reader(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
 
 /// How many times a server start is retried on another port when its port was taken.
 const PORT_ATTEMPTS: usize = 5;
-const START_TIMEOUT: Duration = Duration::from_secs(15);
+/// Generous: under qemu-user the fork that starts the server may wait for qemu's locks first.
+const START_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// A running server process with its temp dir and port. Dropping it kills and reaps the process,
 /// then removes the directory.
