@@ -135,9 +135,54 @@ pub fn spawn_logged(cmd: &mut Command, log: &Path) -> Child {
     let err = file.try_clone().expect("cloning log file handle");
     cmd.stdin(Stdio::null())
         .stdout(Stdio::from(file))
-        .stderr(Stdio::from(err))
-        .spawn()
-        .unwrap_or_else(|e| panic!("starting {cmd:?}: {e}"))
+        .stderr(Stdio::from(err));
+    spawn_started(cmd)
+}
+
+/// How long a forked child may take to exec before [`spawn_started`] starts it again.
+const EXEC_WAIT: Duration = Duration::from_secs(20);
+const SPAWN_ATTEMPTS: u32 = 4;
+
+/// Spawns `cmd` and returns once the child has exec'd (or already exited).
+///
+/// On a native machine `spawn` itself returns after the exec. Under qemu-user (scripts/cross
+/// --test) this test process is emulated, and qemu emulates the fork by forking the whole
+/// emulator: a fork taken while another thread of a busy test process holds one of qemu's
+/// internal locks never gets to its exec (an armv7 run saw a `dig` fork wait more than 330 s).
+/// The fork has run none of the program, so killing it and spawning again is safe; a child
+/// counts as started once its /proc/PID/cmdline names the program (the fork still shows this
+/// test's command line).
+pub fn spawn_started(cmd: &mut Command) -> Child {
+    let program = cmd.get_program().as_encoded_bytes().to_vec();
+    for attempt in 1..=SPAWN_ATTEMPTS {
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {cmd:?}: {e}"));
+        let deadline = Instant::now() + EXEC_WAIT;
+        while Instant::now() < deadline {
+            if has_exec(&mut child, &program) {
+                return child;
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+        eprintln!(
+            "test harness: the fork for {cmd:?} did not exec within {EXEC_WAIT:?} \
+             (attempt {attempt} of {SPAWN_ATTEMPTS}); killed, starting it again"
+        );
+        kill(&mut child);
+    }
+    panic!("{cmd:?}: {SPAWN_ATTEMPTS} forks never got to exec the program");
+}
+
+fn has_exec(child: &mut Child, program: &[u8]) -> bool {
+    if matches!(child.try_wait(), Ok(Some(_))) {
+        return true;
+    }
+    match fs::read(format!("/proc/{}/cmdline", child.id())) {
+        Ok(cmdline) => cmdline.split(|b| *b == 0).any(|arg| arg == program),
+        // Gone already: it ran.
+        Err(_) => true,
+    }
 }
 
 /// Waits until the server started by `child` logged that it is running and answers an SOA query
@@ -242,10 +287,9 @@ pub fn soa_answers(addr: SocketAddr, zone: &str) -> bool {
 ///
 /// The limit is kept by coreutils' `timeout`, a native program that execs `cmd`, so its clock
 /// starts when `cmd` starts. Under qemu-user (scripts/cross --test) this test process is itself
-/// emulated, and qemu emulates the fork of a many-threaded process by forking the whole
-/// emulator: the child can wait 16 s or more for qemu's locks before it execs. That wait is not
-/// the tool's time and must not count against it; it only delays `timeout`'s start. This
-/// process waits `timeout` plus [`SPAWN_SLACK`] as a last resort.
+/// emulated, and its forks can be slow to exec or never exec ([`spawn_started`] starts those
+/// again); that time is not the tool's and must not count against it. This process waits
+/// `timeout` plus [`SPAWN_SLACK`] as a last resort.
 pub fn run_with_timeout(cmd: &mut Command, stdin: &[u8], timeout: Duration) -> Output {
     let mut limited = Command::new(require("timeout", "coreutils"));
     limited
@@ -262,12 +306,11 @@ pub fn run_with_timeout(cmd: &mut Command, stdin: &[u8], timeout: Duration) -> O
     if let Some(dir) = cmd.get_current_dir() {
         limited.current_dir(dir);
     }
-    let mut child = limited
+    limited
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("starting {cmd:?}: {e}"));
+        .stderr(Stdio::piped());
+    let mut child = spawn_started(&mut limited);
     let mut input = child.stdin.take().expect("piped stdin");
     let stdin = stdin.to_vec();
     // A tool may exit without reading all of its input: ignore EPIPE.
@@ -309,7 +352,7 @@ pub fn run_with_timeout(cmd: &mut Command, stdin: &[u8], timeout: Duration) -> O
             if timed_out {
                 ""
             } else {
-                " (nor start within the slack after it)"
+                " (and was not ended by `timeout` within a minute after that)"
             },
             String::from_utf8_lossy(&stdout),
             String::from_utf8_lossy(&stderr)
@@ -318,7 +361,7 @@ pub fn run_with_timeout(cmd: &mut Command, stdin: &[u8], timeout: Duration) -> O
 }
 
 /// How long past a client's own limit [`run_with_timeout`] waits for it to be started at all.
-const SPAWN_SLACK: Duration = Duration::from_secs(300);
+const SPAWN_SLACK: Duration = Duration::from_secs(60);
 
 fn reader(mut pipe: impl Read + Send + 'static) -> thread::JoinHandle<Vec<u8>> {
     thread::spawn(move || {
