@@ -10,7 +10,7 @@ use super::{
     DynProvider, Secret, SecretRef, alibaba, alibaba_esa, azure, baidu, bunny, cloudflare, cloudns,
     desec, digitalocean, dnspod, dreamhost, duckdns, dyndns2, edgeone, gandi, gcloud, gcore,
     godaddy, hetzner, hostinger, huawei, ionos, linode, luadns, mythicbeasts, namecheap, namecom,
-    namesilo, netcup, ns1, ovh, porkbun, powerdns, rfc2136, route53, scaleway, servercow,
+    namesilo, netcup, nfsn, ns1, ovh, porkbun, powerdns, rfc2136, route53, scaleway, servercow,
     spaceship, template, tencent, transip, vercel, volcengine, vultr,
 };
 
@@ -114,6 +114,8 @@ pub enum ProviderConfig {
     Netcup(netcup::Config),
     /// LuaDNS REST API.
     Luadns(luadns::Config),
+    /// NearlyFreeSpeech.NET member API (signed).
+    Nfsn(nfsn::Config),
     /// Yandex PDD: closed; configuring it is an error that says so.
     Yandex(Gone),
     /// CloudXNS: shut down; configuring it is an error that says so.
@@ -176,6 +178,7 @@ impl ProviderConfig {
             ProviderConfig::Transip(_) => "transip",
             ProviderConfig::Netcup(_) => "netcup",
             ProviderConfig::Luadns(_) => "luadns",
+            ProviderConfig::Nfsn(_) => "nfsn",
             ProviderConfig::Yandex(_) => "yandex",
             ProviderConfig::Cloudxns(_) => "cloudxns",
         }
@@ -312,6 +315,7 @@ fn hosted(conf: &ProviderConfig, setup: &mut Setup) -> Result<Box<dyn DynProvide
         ProviderConfig::Transip(c) => Box::new(transip::TransIp::new(c, setup)?),
         ProviderConfig::Netcup(c) => Box::new(netcup::Netcup::new(c, setup)?),
         ProviderConfig::Luadns(c) => Box::new(luadns::LuaDns::new(c, setup)?),
+        ProviderConfig::Nfsn(c) => Box::new(PerRrset(nfsn::Nfsn::new(c, setup)?)),
         ProviderConfig::Yandex(_) | ProviderConfig::Cloudxns(_) => {
             return Err(gone(conf));
         }

@@ -26,7 +26,7 @@ use super::{ProviderError, RrsetKey, longest_zone, text};
 
 /// The adapters [`answer`] reaches, by the index in an input's first byte; `http` is the shared
 /// layer (`Retry-After`, status mapping, the value formats on a body).
-pub const ADAPTERS: [&str; 45] = [
+pub const ADAPTERS: [&str; 46] = [
     "powerdns",
     "cloudflare",
     "desec",
@@ -72,6 +72,7 @@ pub const ADAPTERS: [&str; 45] = [
     "transip",
     "netcup",
     "luadns",
+    "nfsn",
 ];
 
 /// The record types an input can ask for (bits 4-6 of the operation byte).
@@ -188,6 +189,7 @@ pub fn answer(data: &[u8]) {
         "transip" => transip(&case),
         "netcup" => netcup(&case),
         "luadns" => luadns(&case),
+        "nfsn" => nfsn(&case),
         _ => shared(&case),
     }
 }
@@ -530,6 +532,20 @@ fn luadns(case: &Case) {
         }
     } else if let Some(rs) = result(luadns::parse_records(r, &case.key)) {
         records(case, &rs);
+    }
+}
+
+/// NearlyFreeSpeech.NET: op 0 a domain's `minTTL`, else `listRRs`.
+fn nfsn(case: &Case) {
+    use super::nfsn;
+    let r = &case.response;
+    if r.status != 200 {
+        error(&r.error(&nfsn::error_detail(&r.body)));
+    } else if case.op.is_multiple_of(2) {
+        result(nfsn::parse_min_ttl(r));
+    } else if let Some(held) = result(nfsn::parse_rrs(r, &case.zone, &case.key)) {
+        let held: Vec<RData> = held.into_iter().map(|(v, _)| v).collect();
+        values(case, Format::Compact, &held);
     }
 }
 
@@ -2439,6 +2455,21 @@ pub fn seeds() -> Vec<Vec<u8>> {
         A,
         401,
         r#"{"status":"Unauthorized","request_id":"r1","message":"authentication failed"}"#,
+    );
+    add("nfsn", 0, A, 200, "180");
+    add(
+        "nfsn",
+        1,
+        A,
+        200,
+        r#"[{"name":"www","type":"A","data":"192.0.2.1","ttl":"3600","scope":"member"},{"name":"","type":"A","data":"192.0.2.2","ttl":180,"scope":"member"}]"#,
+    );
+    add(
+        "nfsn",
+        1,
+        A,
+        401,
+        r#"{"error":"Authentication failure.","debug":"The hash does not match."}"#,
     );
     add("ovh", 0, A, 200, r#"["example.com","example.org"]"#);
     add("ovh", 1, A, 200, "1366560945");

@@ -98,6 +98,8 @@ pub mod namesilo;
 #[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod netcup;
 #[cfg_attr(not(feature = "https"), path = "not_built.rs")]
+pub mod nfsn;
+#[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod ns1;
 #[cfg_attr(not(feature = "https"), path = "not_built.rs")]
 pub mod ovh;

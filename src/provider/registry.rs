@@ -520,7 +520,7 @@ fn token_logins() -> Vec<Entry> {
 
 /// Session and hosting-panel APIs of issue 15 (netcup, ...; one block, kept together).
 fn hosting_panels() -> Vec<Entry> {
-    use super::{luadns, netcup};
+    use super::{luadns, netcup, nfsn};
     let row = |name: &'static str,
                title: &'static str,
                style: Style,
@@ -556,6 +556,15 @@ fn hosting_panels() -> Vec<Entry> {
             "email, api_key",
             "https://www.luadns.com/api.html",
             "HTTP Basic (email, API key); 1200 requests per 5 minutes; no TXT (no documented escaping)",
+        ),
+        row(
+            "nfsn",
+            "NearlyFreeSpeech.NET",
+            Style::Signed,
+            nfsn::CAPABILITIES,
+            "login, api_key",
+            "https://members.nearlyfreespeech.net/wiki/API/Introduction",
+            "X-NFSN-Authentication (salted SHA-1, clock within seconds); calls as in NFSN's client <https://github.com/nfsn/nfsn-apiclient-php>; zone found by asking each parent domain (no domain list); one value written with one replaceRR; the domain's minTTL respected; A/AAAA only (no documented format for names or TXT)",
         ),
     ]
 }

@@ -40,6 +40,7 @@ mod namecheap;
 mod namecom;
 mod namesilo;
 mod netcup;
+mod nfsn;
 mod ns1;
 mod ovh;
 mod porkbun;
